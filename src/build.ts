@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { BrowserManager } from './browser/manager.js'
+import type { Diagnostic } from './diagnostics.js'
+import { DeckError, ExitCode } from './errors.js'
+import { buildHtml } from './export/html.js'
+import { screenshotSlides } from './export/images.js'
+import { loadDeck } from './export/page.js'
+import { finishPdf, printPdf } from './export/pdf.js'
+import { buildPptx } from './export/pptx.js'
+import { writeFileAtomic } from './fsutil.js'
+import { renderDeck, type RenderContext, type RenderedDeck } from './render.js'
+import { ThemeRegistry } from './theme.js'
+
+/**
+ * Orchestration: render each deck once, then derive every requested output from that render.
+ * HTML needs no browser and is written as soon as it is ready; PDF, PNG and PPTX share one page
+ * per deck in the one browser. A deck that fails keeps its previous outputs and does not stop
+ * the others.
+ */
+export const FORMATS = ['html', 'pdf', 'pptx', 'png'] as const
+export type Format = (typeof FORMATS)[number]
+
+export interface BuildOptions {
+  /** Project root: `slides/` and `css/` live here; relative paths resolve from here. */
+  root: string
+  outDir: string
+  formats: Format[]
+  /** Extra theme CSS files or folders (css/ is always included when it exists). */
+  themeSets: string[]
+  html: boolean
+  pdfNotes: boolean
+  /** Device scale factor of PNG output (PPTX images are always 2x). */
+  imageScale: number
+  fetchRemote: boolean
+  remoteTimeoutMs: number
+  browserPath?: string
+  browserTimeoutMs: number
+  /** Date stamped into PDF and PPTX metadata; fixed so outputs are reproducible. */
+  date: Date
+}
+
+export interface OutputRecord {
+  format: Format
+  file: string
+  bytes: number
+  ms: number
+}
+
+export interface DeckResult {
+  file: string
+  outputs: OutputRecord[]
+  diagnostics: Diagnostic[]
+  errors: unknown[]
+  deck?: RenderedDeck
+  renderMs: number
+}
+
+export interface BuildHooks {
+  onOutput?: (deck: string, out: OutputRecord) => void
+}
+
+export const PPTX_SCALE = 2
+
+/** Decks named on the command line: files, or folders searched for `*.md` (recursively). */
+export async function findDecks(inputs: string[], root: string): Promise<string[]> {
+  const out = new Set<string>()
+  for (const input of inputs) {
+    const abs = path.resolve(root, input)
+    const info = await stat(abs).catch(() => null)
+    if (!info) {
+      throw new DeckError(`no such deck or folder: ${input}`, {
+        code: ExitCode.USAGE,
+        hint: 'Name Markdown files or folders; with no argument every deck in slides/ is built.',
+      })
+    }
+    if (info.isFile()) {
+      out.add(abs)
+      continue
+    }
+    const entries = await readdir(abs, { recursive: true, withFileTypes: true })
+    for (const e of entries) {
+      const parent = e.parentPath ?? abs
+      const rel = path.relative(abs, path.join(parent, e.name))
+      if (e.isFile() && e.name.endsWith('.md') && !rel.split(path.sep).some((p) => p.startsWith('.') || p === 'node_modules')) {
+        out.add(path.join(parent, e.name))
+      }
+    }
+  }
+  return [...out].sort()
+}
+
+export class Builder {
+  readonly themes: ThemeRegistry
+  readonly browser: BrowserManager
+  private readonly slidesDir: string
+
+  constructor(
+    readonly options: BuildOptions,
+    browser?: BrowserManager,
+  ) {
+    this.themes = new ThemeRegistry(options.root)
+    this.browser = browser ?? new BrowserManager({ timeoutMs: options.browserTimeoutMs, ...(options.browserPath ? { executablePath: options.browserPath } : {}) })
+    this.slidesDir = path.join(options.root, 'slides')
+  }
+
+  /** Load the theme set: the project's css/ folder, then every --theme-set path. */
+  async init(): Promise<void> {
+    const cssDir = path.join(this.options.root, 'css')
+    if (existsSync(cssDir)) await this.themes.addPath(cssDir)
+    for (const p of this.options.themeSets) await this.themes.addPath(p)
+  }
+
+  get renderContext(): RenderContext {
+    return {
+      themes: this.themes,
+      html: this.options.html,
+      fetchRemote: this.options.fetchRemote,
+      remoteTimeoutMs: this.options.remoteTimeoutMs,
+    }
+  }
+
+  /** dist/<path under slides/ or file name>.<ext>; PNGs get the slide number: deck.001.png. */
+  outputPath(deckFile: string, format: Format, slide?: number): string {
+    const inSlides = deckFile.startsWith(this.slidesDir + path.sep)
+    const rel = inSlides ? path.relative(this.slidesDir, deckFile) : path.basename(deckFile)
+    const base = path.join(this.options.outDir, rel.replace(/\.md$/i, ''))
+    if (format === 'png') return `${base}.${String((slide ?? 0) + 1).padStart(3, '0')}.png`
+    return `${base}.${format}`
+  }
+
+  needsBrowser(formats: Format[]): boolean {
+    return formats.some((f) => f !== 'html')
+  }
+
+  async buildDeck(file: string, formats: Format[] = this.options.formats, hooks: BuildHooks = {}): Promise<DeckResult> {
+    const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
+    const started = performance.now()
+    let deck: RenderedDeck
+    try {
+      deck = await renderDeck(file, this.renderContext)
+    } catch (e) {
+      result.errors.push(e)
+      return result
+    }
+    result.renderMs = performance.now() - started
+    result.deck = deck
+    result.diagnostics.push(...deck.diagnostics)
+    this.themes.recordUse(file, deck.theme.files)
+
+    const emit = async (format: Format, out: string, data: string | Uint8Array, since: number) => {
+      await writeFileAtomic(out, data)
+      const record = { format, file: out, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, ms: performance.now() - since }
+      result.outputs.push(record)
+      hooks.onOutput?.(file, record)
+    }
+    const guard = (p: Promise<void>) => p.catch((e: unknown) => void result.errors.push(e))
+
+    const jobs: Array<Promise<void>> = []
+    if (formats.includes('html')) {
+      jobs.push(guard((async () => emit('html', this.outputPath(file, 'html'), await buildHtml(deck, this.renderContext), started))()))
+    }
+    if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit)))
+    await Promise.all(jobs)
+    result.outputs.sort((a, b) => a.file.localeCompare(b.file))
+    return result
+  }
+
+  private async browserOutputs(
+    deck: RenderedDeck,
+    formats: Format[],
+    started: number,
+    emit: (format: Format, out: string, data: string | Uint8Array, since: number) => Promise<void>,
+  ): Promise<void> {
+    const { file } = deck
+    const writes: Array<Promise<void>> = []
+    await this.browser.withPage(async (page) => {
+      await loadDeck(page, deck)
+      if (formats.includes('pdf')) {
+        const raw = await printPdf(page, deck, this.browser.timeoutMs)
+        writes.push(
+          (async () => emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started))(),
+        )
+      }
+      const scales = new Set<number>()
+      if (formats.includes('pptx')) scales.add(PPTX_SCALE)
+      if (formats.includes('png')) scales.add(this.options.imageScale)
+      for (const scale of scales) {
+        const shots = await screenshotSlides(page, deck, { scale })
+        if (formats.includes('png') && scale === this.options.imageScale) {
+          for (const [i, png] of shots) writes.push(emit('png', this.outputPath(file, 'png', i), png, started))
+        }
+        if (formats.includes('pptx') && scale === PPTX_SCALE) {
+          writes.push((async () => emit('pptx', this.outputPath(file, 'pptx'), await buildPptx(deck, shots, { date: this.options.date }), started))())
+        }
+      }
+    })
+    const settled = await Promise.allSettled(writes)
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) throw failed.reason
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close()
+  }
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { runBuild } from './commands/build.js'
+import { DEFAULTS, resolveBuildOptions } from './config.js'
+import { DeckError, ExitCode, isDeckError } from './errors.js'
+import { Printer } from './printer.js'
+
+/** The `deck` command: parses arguments and hands over; no logic of its own. */
+const BUILD_FLAGS = {
+  out: { type: 'string', short: 'o' },
+  format: { type: 'string', short: 'f' },
+  'theme-set': { type: 'string', multiple: true },
+  html: { type: 'boolean' },
+  'pdf-notes': { type: 'boolean' },
+  'image-scale': { type: 'string' },
+  offline: { type: 'boolean' },
+  'remote-timeout': { type: 'string' },
+  'browser-path': { type: 'string' },
+  'browser-timeout': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options']
+
+export const HELP = `Usage: deck [build] [decks or folders...] [options]
+
+Builds Marp decks (default: every .md under slides/) into dist/: HTML, PDF, PPTX, PNG.
+
+Commands:
+  build                 Build decks once (the default command)
+
+Options:
+  -o, --out <dir>           Output folder (default: ${DEFAULTS.outDir})
+  -f, --format <list>       Comma-separated: html,pdf,pptx,png (default: ${DEFAULTS.formats.join(',')})
+      --theme-set <path>    Extra theme CSS file or folder; repeatable (css/ is always loaded)
+      --html                Allow raw HTML in Markdown (as marp-cli --html)
+      --pdf-notes           Add speaker notes to the PDF as annotations
+      --image-scale <n>     Scale of PNG output (default: ${DEFAULTS.imageScale}; PPTX images are 2x)
+      --offline             Do not fetch remote images; warn about them instead
+      --remote-timeout <ms> Longest wait for one remote image (default: ${DEFAULTS.remoteTimeoutMs})
+      --browser-path <path> Chrome/Chromium/Edge executable (default: CHROME_PATH, then usual paths)
+      --browser-timeout <s> Timeout of one browser operation in seconds (default: ${DEFAULTS.browserTimeoutMs / 1000})
+  -q, --quiet               Print only warnings, errors and nothing else
+  -h, --help                Show this help
+  -v, --version             Show the version
+
+Environment: CHROME_PATH (browser), SOURCE_DATE_EPOCH (date in PDF/PPTX metadata), DEBUG=deck:* (internals).
+Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 lint failed (--strict).
+`
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
+  const printer = new Printer({ cwd, quiet: argv.includes('-q') || argv.includes('--quiet') })
+  try {
+    let parsed
+    try {
+      parsed = parseArgs({ args: argv, options: BUILD_FLAGS, allowPositionals: true, strict: true })
+    } catch (e) {
+      throw new DeckError((e as Error).message, { code: ExitCode.USAGE, hint: 'Run `deck --help` for the options.' })
+    }
+    const { values, positionals } = parsed
+    if (values.help) {
+      process.stdout.write(HELP)
+      return ExitCode.OK
+    }
+    if (values.version) {
+      process.stdout.write(`${version()}\n`)
+      return ExitCode.OK
+    }
+    const [command, ...rest] = positionals
+    const known = ['build']
+    const inputs = command && known.includes(command) ? rest : positionals
+    return await runBuild(inputs, resolveBuildOptions(values, cwd), printer)
+  } catch (e) {
+    printer.error(e)
+    return isDeckError(e) ? e.code : ExitCode.BUILD_FAILED
+  }
+}

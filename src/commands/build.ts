@@ -1,0 +1,42 @@
+import { Builder, findDecks, type BuildOptions, type DeckResult } from '../build.js'
+import { sortDiagnostics } from '../diagnostics.js'
+import { ExitCode, isDeckError } from '../errors.js'
+import { formatMs, type Printer } from '../printer.js'
+
+/** `deck build`: every named deck (default: slides/) to every requested format. */
+export async function runBuild(inputs: string[], options: BuildOptions, printer: Printer): Promise<ExitCode> {
+  const started = performance.now()
+  const decks = await findDecks(inputs.length ? inputs : ['slides'], options.root)
+  const builder = new Builder(options)
+  try {
+    await builder.init()
+    if (builder.needsBrowser(options.formats)) builder.browser.warmUp()
+    const results: DeckResult[] = []
+    // Two decks at a time keeps both cores busy (one rendering while the other is in Chromium).
+    let next = 0
+    const worker = async () => {
+      while (next < decks.length) {
+        const file = decks[next++]!
+        const result = await builder.buildDeck(file, options.formats, {
+          onOutput: (deck, out) => printer.output(deck, out.file, out.ms),
+        })
+        for (const d of sortDiagnostics(result.diagnostics)) printer.diagnostic(d)
+        for (const e of result.errors) printer.error(e, file)
+        results.push(result)
+      }
+    }
+    await Promise.all([worker(), worker()])
+    const failed = results.filter((r) => r.errors.length > 0)
+    const outputs = results.reduce((n, r) => n + r.outputs.length, 0)
+    const warnings = results.reduce((n, r) => n + r.diagnostics.length, 0)
+    const deckWord = decks.length === 1 ? 'deck' : 'decks'
+    const status = failed.length ? `${failed.length} of ${decks.length} ${deckWord} failed` : `${decks.length} ${deckWord} built`
+    printer.info(`${status}: ${outputs} outputs, ${warnings} warnings in ${formatMs(performance.now() - started)}`)
+    if (decks.length === 0) printer.info('No decks found: put Markdown files in slides/ or name them on the command line.')
+    if (!failed.length) return ExitCode.OK
+    const browserMissing = failed.some((r) => r.errors.some((e) => isDeckError(e) && e.code === ExitCode.NO_BROWSER))
+    return browserMissing ? ExitCode.NO_BROWSER : ExitCode.BUILD_FAILED
+  } finally {
+    await builder.close()
+  }
+}

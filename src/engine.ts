@@ -1,0 +1,194 @@
+import { Marp, type MarpOptions } from '@marp-team/marp-core'
+import type { RenderResult } from '@marp-team/marpit'
+import katex from '@marp-team/marp-core/plugins/katex'
+import shiki from '@marp-team/marp-core/plugins/shiki'
+import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
+import { recoverFrontMatter } from './deck/frontmatter.js'
+
+/**
+ * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to
+ * files from the @twemoji/svg package instead of a CDN, a highlight cache shared by every render
+ * in the process, and a plugin that records source facts (slide lines, images, fences…) for
+ * warnings and lint. The same class renders our print page and, through marp-cli's API, the
+ * interactive HTML deck, so both see the same slides.
+ */
+
+/** Emoji image URLs start with this; assets.ts swaps them for inline SVG from @twemoji/svg. */
+export const TWEMOJI_BASE = 'deck-twemoji:/'
+
+export interface SlideFact {
+  /** 1-based slide number. */
+  slide: number
+  /** 1-based line where the slide starts. */
+  line: number
+}
+export interface ImageFact {
+  src: string
+  line: number
+  slide: number
+}
+export interface FenceFact {
+  lang: string
+  /** Whether shiki knows the language (plain text counts as known). */
+  known: boolean
+  line: number
+  slide: number
+  lines: number
+}
+export interface HeadingFact {
+  level: number
+  text: string
+  line: number
+  slide: number
+}
+export interface DirectiveFact {
+  key: string
+  value: unknown
+  line: number
+  slide: number
+}
+export interface DeckFacts {
+  slides: SlideFact[]
+  images: ImageFact[]
+  fences: FenceFact[]
+  headings: HeadingFact[]
+  /** Directives set in HTML comments (front matter keys are reported from the front matter). */
+  directives: DirectiveFact[]
+  emptyListItems: Array<{ line: number; slide: number }>
+}
+
+/** Marpit's `htmlAsArray` env, which its types declare but do not export. */
+interface HTMLAsArray {
+  htmlAsArray: true
+  [key: string]: unknown
+}
+
+export interface DeckEnv {
+  deckFacts?: DeckFacts
+}
+
+const PLAIN = new Set(['', 'text', 'txt', 'plain'])
+export const isKnownLanguage = (lang: string): boolean =>
+  PLAIN.has(lang) || lang in bundledLanguages || lang in bundledLanguagesAlias
+
+// Highlighting is the most expensive part of a render (200 fences: ~200 ms of 240 ms). Output
+// depends only on the language, the fence attributes and the code, because marp-core's shiki
+// theme is made of CSS variables, so one cache serves every deck and theme in the process.
+const HIGHLIGHT_CACHE_LIMIT = 5000
+const highlightCache = new Map<string, string>()
+
+function cachedHighlighter(inner: (code: string, lang: string, attrs: string) => string) {
+  return (code: string, lang: string, attrs: string): string => {
+    const key = `${lang}\u0000${attrs}\u0000${code}`
+    const hit = highlightCache.get(key)
+    if (hit !== undefined) return hit
+    const out = inner(code, lang, attrs)
+    if (highlightCache.size >= HIGHLIGHT_CACHE_LIMIT) {
+      const oldest = highlightCache.keys().next().value
+      if (oldest !== undefined) highlightCache.delete(oldest)
+    }
+    highlightCache.set(key, out)
+    return out
+  }
+}
+
+export const highlightCacheSize = (): number => highlightCache.size
+
+// markdown-it's types are not exported by marp-core in a usable form; these are the few fields
+// the facts plugin reads.
+interface Token {
+  type: string
+  tag: string
+  map: [number, number] | null
+  info: string
+  content: string
+  children: Token[] | null
+  meta: Record<string, unknown> | null
+  attrGet(name: string): string | null
+}
+interface CoreState {
+  tokens: Token[]
+  env: DeckEnv | undefined
+}
+interface MarkdownItLike {
+  core: { ruler: { push(name: string, fn: (state: CoreState) => void): void } }
+}
+
+function collectFacts(state: CoreState): void {
+  if (!state.env || typeof state.env !== 'object') return
+  const facts: DeckFacts = { slides: [], images: [], fences: [], headings: [], directives: [], emptyListItems: [] }
+  let slide = 0
+  let lastLine = 1
+  const tokens = state.tokens
+  for (let i = 0; i < tokens.length; i += 1) {
+    const t = tokens[i]!
+    if (t.map) lastLine = t.map[0] + 1
+    switch (t.type) {
+      case 'marpit_slide_open':
+        slide += 1
+        facts.slides.push({ slide, line: t.map ? t.map[0] + 1 : lastLine })
+        break
+      case 'marpit_comment': {
+        const parsed = t.meta?.['marpitParsedDirectives'] as Record<string, unknown> | undefined
+        for (const [key, value] of Object.entries(parsed ?? {})) {
+          facts.directives.push({ key, value, line: lastLine, slide })
+        }
+        break
+      }
+      case 'fence': {
+        const lang = t.info.trim().split(/\s+/)[0] ?? ''
+        const lines = t.content.replace(/\n$/, '').split('\n').length
+        facts.fences.push({ lang, known: isKnownLanguage(lang), line: lastLine, slide, lines })
+        break
+      }
+      case 'heading_open': {
+        const inline = tokens[i + 1]
+        const text = (inline?.children ?? []).map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : '')).join('')
+        facts.headings.push({ level: Number(t.tag.slice(1)), text: text.trim(), line: lastLine, slide })
+        break
+      }
+      case 'list_item_open': {
+        // An item with nothing inside: the next token closes it.
+        if (tokens[i + 1]?.type === 'list_item_close') facts.emptyListItems.push({ line: lastLine, slide })
+        break
+      }
+      case 'inline':
+        for (const child of t.children ?? []) {
+          if (child.type === 'image') facts.images.push({ src: child.attrGet('src') ?? '', line: lastLine, slide })
+        }
+        break
+      default:
+        break
+    }
+  }
+  state.env.deckFacts = facts
+}
+
+function factsPlugin(md: MarkdownItLike): void {
+  md.core.ruler.push('deck_facts', collectFacts)
+}
+
+export class DeckMarp extends Marp {
+  constructor(opts: MarpOptions = {}) {
+    super({
+      ...opts,
+      emoji: { ...opts.emoji, twemoji: { base: TWEMOJI_BASE, ext: 'svg' } },
+      math: 'katex',
+    })
+    this.use(shiki())
+    this.use(katex({ fontPath: false }))
+    this.use(factsPlugin)
+    this.highlighter = cachedHighlighter(this.highlighter.bind(this))
+  }
+
+  // marp-cli reads the author's file and hands it to us unchanged; recovering the front matter
+  // here means the interactive HTML deck gets the same slides as our own render.
+  override render(markdown: string, env: HTMLAsArray): RenderResult<string[]>
+  override render(markdown: string, env?: DeckEnv): RenderResult
+  override render(markdown: string, env: DeckEnv | HTMLAsArray = {}): RenderResult<string | string[]> {
+    return super.render(recoverFrontMatter(markdown).markdown, env)
+  }
+}
+
+/** marp-cli's `engine` option: a function that returns an engine for its options. */
+export const createEngine = (opts: MarpOptions): DeckMarp => new DeckMarp(opts)

@@ -1,0 +1,55 @@
+import type { Page } from 'puppeteer-core'
+import type { BrowserManager } from '../browser/manager.js'
+import type { RenderedDeck } from '../render.js'
+
+/**
+ * The print page: the deck's slides stacked, one per PDF page, with fonts and assets inlined.
+ * PDF, screenshots and lint all load this same page, so they measure what gets printed.
+ */
+export function printPageHtml(deck: RenderedDeck): string {
+  const { width, height } = deck.size
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${esc(deck.lang ?? 'en')}"><head><meta charset="utf-8">`,
+    `<title>${esc(deck.title)}</title>`,
+    `<style>${deck.fontCss}</style>`,
+    `<style>${deck.css}</style>`,
+    '<style>',
+    `@page { size: ${width}px ${height}px; margin: 0 }`,
+    'html, body { margin: 0; padding: 0; background: #fff }',
+    `div.marpit > svg[data-marpit-svg] { display: block; width: ${width}px; height: ${height}px; break-after: page }`,
+    'div.marpit > svg[data-marpit-svg]:last-of-type { break-after: auto }',
+    // Screenshots show one slide at a time: cheaper to paint than a tall clipped page.
+    'body[data-deck-shot] div.marpit > svg[data-marpit-svg] { display: none }',
+    'body[data-deck-shot] div.marpit > svg[data-marpit-svg].deck-shot { display: block }',
+    '</style></head><body>',
+    deck.html,
+    '</body></html>',
+  ].join('\n')
+}
+
+export interface DeckPage {
+  page: Page
+  deck: RenderedDeck
+}
+
+/** Load a deck into a page and wait until fonts and images are ready. */
+export async function loadDeck(page: Page, deck: RenderedDeck): Promise<void> {
+  await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: 1 })
+  await page.setContent(printPageHtml(deck), { waitUntil: 'load' })
+  await page.evaluate(async () => {
+    await document.fonts.ready
+    await Promise.all(
+      [...document.images].map((img) => (img.complete ? undefined : img.decode().catch(() => undefined))),
+    )
+  })
+}
+
+/** Open a page with the deck loaded, run `fn`, close the page. */
+export function withDeckPage<T>(browser: BrowserManager, deck: RenderedDeck, fn: (page: Page) => Promise<T>): Promise<T> {
+  return browser.withPage(async (page) => {
+    await loadDeck(page, deck)
+    return fn(page)
+  })
+}

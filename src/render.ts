@@ -1,0 +1,228 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
+import { checkDirectiveValues, checkFences } from './deck/checks.js'
+import { recoverFrontMatter } from './deck/frontmatter.js'
+import type { Diagnostic } from './diagnostics.js'
+import { DeckMarp, type DeckEnv, type DeckFacts } from './engine.js'
+import { DeckError } from './errors.js'
+import type { ThemeRegistry } from './theme.js'
+
+/**
+ * The render stage: Markdown in, everything the exporters and lint need out. It runs once per
+ * deck per change; HTML, PDF, PPTX, PNG and lint all derive from its result.
+ */
+export interface RenderContext {
+  themes: ThemeRegistry
+  /** Allow raw HTML in Markdown, as marp-cli's --html. */
+  html: boolean
+  fetchRemote: boolean
+  remoteTimeoutMs: number
+}
+
+export interface ThemeUse {
+  /** The @theme name the deck renders with. */
+  name: string
+  /** The CSS file, unless a built-in theme. */
+  file?: string
+  /** The file and the theme files it imports: what a watcher must follow. */
+  files: string[]
+}
+
+export interface RenderedDeck {
+  file: string
+  /** The Markdown as rendered (front matter recovered, theme path replaced by its name). */
+  markdown: string
+  /** Slides as Marp renders them (inline SVG per slide), assets inlined. */
+  html: string
+  css: string
+  /** @font-face rules the slides need, inlined. */
+  fontCss: string
+  /** Speaker notes, one string per slide ('' when none). */
+  notes: string[]
+  slideCount: number
+  size: { width: number; height: number }
+  title: string
+  author?: string
+  description?: string
+  lang?: string
+  theme: ThemeUse
+  facts: DeckFacts
+  diagnostics: Diagnostic[]
+  /** Local image files the deck shows (for watch mode). */
+  images: string[]
+}
+
+/* Engines are costly to build (~25 ms) and cheap to reuse; one per theme-set version and html flag. */
+const engines = new Map<string, DeckMarp>()
+
+function engineFor(ctx: RenderContext): DeckMarp {
+  const key = `${ctx.html}:${ctx.themes.version}:${ctx.themes.projectRoot}`
+  let engine = engines.get(key)
+  if (engine) return engine
+  engine = new DeckMarp({ html: ctx.html })
+  for (const entry of ctx.themes.entries()) {
+    try {
+      engine.themeSet.add(entry.css)
+    } catch (e) {
+      throw new DeckError(`theme CSS cannot be parsed: ${(e as Error).message}`, {
+        location: { file: entry.file },
+        hint: 'Fix the CSS syntax; the last good output is kept.',
+        cause: e,
+      })
+    }
+  }
+  for (const k of engines.keys()) if (k.endsWith(`:${ctx.themes.projectRoot}`)) engines.delete(k)
+  engines.set(key, engine)
+  return engine
+}
+
+/** BOM and CRLF are normalised away; neither changes line numbers. */
+export const normaliseSource = (raw: string): string => raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
+
+const stripTags = (html: string): string =>
+  html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .trim()
+
+function slideSize(html: string): { width: number; height: number } {
+  const m = /viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)"/.exec(html)
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : { width: 1280, height: 720 }
+}
+
+function replaceThemeValue(markdown: string, line: number, name: string): string {
+  const lines = markdown.split('\n')
+  lines[line - 1] = (lines[line - 1] ?? '').replace(/^(theme\s*:\s*).*$/, `$1${name}`)
+  return lines.join('\n')
+}
+
+const stringOf = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined)
+
+export async function renderDeck(file: string, ctx: RenderContext): Promise<RenderedDeck> {
+  const abs = path.resolve(file)
+  let raw: string
+  try {
+    raw = await readFile(abs, 'utf8')
+  } catch (e) {
+    throw new DeckError(`cannot read deck: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      location: { file: abs },
+      hint: 'Check that the file exists and is readable.',
+      cause: e,
+    })
+  }
+  return renderSource(abs, raw, ctx)
+}
+
+export async function renderSource(file: string, raw: string, ctx: RenderContext): Promise<RenderedDeck> {
+  const dir = path.dirname(file)
+  const diagnostics: Diagnostic[] = []
+  const recovered = recoverFrontMatter(normaliseSource(raw))
+  for (const issue of recovered.issues) {
+    diagnostics.push({ rule: 'front-matter', severity: 'warning', file, line: issue.line, message: issue.message, hint: issue.hint })
+  }
+  let markdown = recovered.markdown
+
+  let theme: ThemeUse = { name: 'default', files: [] }
+  const themeValue = stringOf(recovered.data['theme'])
+  const themeLine = recovered.keyLines.get('theme')
+  if (themeValue) {
+    const found = await ctx.themes.resolve(themeValue, dir)
+    if (found.kind === 'file') {
+      const files = ctx.themes.closure(found.entry).map((e) => e.file)
+      theme = { name: found.entry.name, file: found.entry.file, files }
+      if (themeLine && found.entry.name !== themeValue) markdown = replaceThemeValue(markdown, themeLine, found.entry.name)
+    } else if (found.kind === 'builtin') {
+      theme = { name: found.name, files: [] }
+    } else {
+      diagnostics.push({
+        rule: 'theme',
+        severity: 'warning',
+        file,
+        ...(themeLine ? { line: themeLine } : {}),
+        message: `theme \`${themeValue}\` does not resolve${found.tried.length ? ` (looked for ${found.tried.join(', ')})` : ''}; the deck renders with the default theme`,
+        hint: 'Give a CSS path relative to the deck or the project root, or the @theme name of a file in css/ or --theme-set.',
+      })
+      if (themeLine) markdown = replaceThemeValue(markdown, themeLine, 'default')
+    }
+  }
+
+  const engine = engineFor(ctx)
+  const env: DeckEnv = {}
+  let result
+  try {
+    result = engine.render(markdown, env)
+  } catch (e) {
+    throw new DeckError(`Marp could not render the deck: ${(e as Error).message}`, { location: { file }, cause: e })
+  }
+  const facts = env.deckFacts ?? { slides: [], images: [], fences: [], headings: [], directives: [], emptyListItems: [] }
+
+  const themeCss = theme.file ? (ctx.themes.fileEntry(theme.file)?.css ?? '') : ''
+  const globals = ['backgroundColor', 'color']
+    .filter((k) => recovered.data[k] !== undefined)
+    .map((k) => ({ key: k, value: recovered.data[k], line: recovered.keyLines.get(k) ?? 1 }))
+  diagnostics.push(...checkDirectiveValues(file, [...globals, ...facts.directives], themeCss))
+  diagnostics.push(...checkFences(file, facts))
+
+  const inlined = await inlineAssets(result.html, { baseDir: dir, fetchRemote: ctx.fetchRemote, remoteTimeoutMs: ctx.remoteTimeoutMs })
+  const images: string[] = []
+  for (const img of facts.images) {
+    const kind = classifyUrl(img.src)
+    if (kind === 'local') {
+      const target = localPath(img.src, dir)
+      images.push(target)
+      if (inlined.missing.includes(target)) {
+        diagnostics.push({
+          rule: 'missing-image',
+          severity: 'warning',
+          file,
+          line: img.line,
+          slide: img.slide,
+          message: `image not found: ${img.src}`,
+          hint: `No file at ${target}. Paths are relative to the deck's folder.`,
+        })
+      }
+    } else if (kind === 'remote') {
+      const failure = inlined.remoteFailures.find((f) => f.url === img.src)
+      if (failure) {
+        diagnostics.push({
+          rule: 'remote-resource',
+          severity: 'warning',
+          file,
+          line: img.line,
+          slide: img.slide,
+          message: `remote image ${img.src} was not embedded: ${failure.reason}`,
+          hint: 'Download the image next to the deck and link it by relative path, so the deck builds offline.',
+        })
+      }
+    }
+  }
+
+  const firstHeading = facts.headings[0]?.text
+  const title = stringOf(recovered.data['title']) ?? (firstHeading ? stripTags(firstHeading) : undefined) ?? path.basename(file, path.extname(file))
+  const author = stringOf(recovered.data['author'])
+  const description = stringOf(recovered.data['description'])
+  const lang = stringOf(recovered.data['lang'])
+  return {
+    file,
+    markdown,
+    html: inlined.html,
+    css: result.css,
+    fontCss: await fontCssFor(inlined.html),
+    notes: result.comments.map((c) => c.join('\n\n').trim()),
+    slideCount: result.comments.length,
+    size: slideSize(result.html),
+    title,
+    ...(author ? { author } : {}),
+    ...(description ? { description } : {}),
+    ...(lang ? { lang } : {}),
+    theme,
+    facts,
+    diagnostics,
+    images: [...new Set(images)].sort(),
+  }
+}

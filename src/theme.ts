@@ -1,0 +1,147 @@
+import { readFile, readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { DeckError, ExitCode } from './errors.js'
+
+/**
+ * The theme set: CSS files from `css/` and `--theme-set`, known by their `@theme` name (Marp's
+ * header metadata). A deck's `theme:` that looks like a path resolves relative to the deck, then
+ * to the project root; a bare name resolves here or to a built-in theme. The registry also
+ * remembers which decks use which theme file, so watch mode rebuilds exactly those decks.
+ */
+export interface ThemeEntry {
+  name: string
+  file: string
+  css: string
+  /** Names given to `@import` in this theme (other themes it builds on). */
+  imports: string[]
+}
+
+export const BUILTIN_THEMES = ['default', 'gaia', 'uncover'] as const
+
+const THEME_META = /@theme\s+([^\s*]+)/
+const IMPORTS = /@import(?:-theme)?\s+(?:url\()?["']([^"')]+)["']\)?/g
+
+export function parseTheme(file: string, css: string): ThemeEntry {
+  const name = THEME_META.exec(css)?.[1]
+  if (!name) {
+    throw new DeckError(`theme file has no @theme name`, {
+      location: { file },
+      hint: 'Start the CSS with a header comment like `/* @theme my-palette */`.',
+    })
+  }
+  const imports = [...css.matchAll(IMPORTS)].map((m) => m[1]!).filter(Boolean)
+  return { name, file, css, imports }
+}
+
+export const looksLikePath = (value: string): boolean =>
+  value.includes('/') || value.includes('\\') || value.endsWith('.css')
+
+export type ThemeResolution =
+  | { kind: 'file'; entry: ThemeEntry }
+  | { kind: 'builtin'; name: string }
+  | { kind: 'missing'; value: string; tried: string[] }
+
+export class ThemeRegistry {
+  private readonly byFile = new Map<string, ThemeEntry>()
+  private readonly byName = new Map<string, ThemeEntry>()
+  private readonly users = new Map<string, Set<string>>()
+  /** Bumped on every change, so engines built on an older theme set are rebuilt. */
+  version = 0
+
+  constructor(readonly projectRoot: string) {}
+
+  /** Add a CSS file, or every `.css` file in a folder (not recursive). */
+  async addPath(p: string): Promise<ThemeEntry[]> {
+    const abs = path.resolve(this.projectRoot, p)
+    const info = await stat(abs).catch(() => null)
+    if (!info) {
+      throw new DeckError(`theme path not found: ${p}`, {
+        code: ExitCode.USAGE,
+        hint: 'Pass a CSS file or a folder of CSS files to --theme-set.',
+      })
+    }
+    if (!info.isDirectory()) return [await this.addFile(abs)]
+    const names = (await readdir(abs)).filter((n) => n.endsWith('.css')).sort()
+    return Promise.all(names.map((n) => this.addFile(path.join(abs, n))))
+  }
+
+  async addFile(file: string): Promise<ThemeEntry> {
+    const abs = path.resolve(file)
+    const entry = parseTheme(abs, await readFile(abs, 'utf8'))
+    const previous = this.byFile.get(abs)
+    if (previous && this.byName.get(previous.name) === previous) this.byName.delete(previous.name)
+    this.byFile.set(abs, entry)
+    this.byName.set(entry.name, entry)
+    this.version += 1
+    return entry
+  }
+
+  remove(file: string): void {
+    const abs = path.resolve(file)
+    const entry = this.byFile.get(abs)
+    if (!entry) return
+    this.byFile.delete(abs)
+    if (this.byName.get(entry.name) === entry) this.byName.delete(entry.name)
+    this.version += 1
+  }
+
+  entries(): ThemeEntry[] {
+    return [...this.byFile.values()].sort((a, b) => a.file.localeCompare(b.file))
+  }
+
+  get(name: string): ThemeEntry | undefined {
+    return this.byName.get(name)
+  }
+
+  fileEntry(file: string): ThemeEntry | undefined {
+    return this.byFile.get(path.resolve(file))
+  }
+
+  async resolve(value: string, deckDir: string): Promise<ThemeResolution> {
+    if (looksLikePath(value)) {
+      const tried = [path.resolve(deckDir, value), path.resolve(this.projectRoot, value)]
+      for (const candidate of tried) {
+        const known = this.byFile.get(candidate)
+        if (known) return { kind: 'file', entry: known }
+        if (await stat(candidate).then((s) => s.isFile(), () => false)) {
+          return { kind: 'file', entry: await this.addFile(candidate) }
+        }
+      }
+      return { kind: 'missing', value, tried: [...new Set(tried)] }
+    }
+    const entry = this.byName.get(value)
+    if (entry) return { kind: 'file', entry }
+    if ((BUILTIN_THEMES as readonly string[]).includes(value)) return { kind: 'builtin', name: value }
+    return { kind: 'missing', value, tried: [] }
+  }
+
+  /** Theme files a theme depends on: itself and, transitively, the themes it imports. */
+  closure(entry: ThemeEntry): ThemeEntry[] {
+    const out: ThemeEntry[] = []
+    const visit = (e: ThemeEntry): void => {
+      if (out.includes(e)) return
+      out.push(e)
+      for (const name of e.imports) {
+        const dep = this.byName.get(name)
+        if (dep) visit(dep)
+      }
+    }
+    visit(entry)
+    return out
+  }
+
+  /** Record that `deck` renders with these theme files (replacing what it used before). */
+  recordUse(deck: string, files: string[]): void {
+    for (const set of this.users.values()) set.delete(deck)
+    for (const f of files) {
+      const set = this.users.get(f) ?? new Set<string>()
+      set.add(deck)
+      this.users.set(f, set)
+    }
+  }
+
+  /** Decks that used this theme file in their last render. */
+  decksUsing(file: string): string[] {
+    return [...(this.users.get(path.resolve(file)) ?? [])].sort()
+  }
+}
