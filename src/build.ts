@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import type { Page } from 'puppeteer-core'
 import { BrowserManager } from './browser/manager.js'
 import type { Diagnostic } from './diagnostics.js'
 import { DeckError, ExitCode } from './errors.js'
@@ -63,6 +64,12 @@ export interface BuildHooks {
 
 export const PPTX_SCALE = 2
 
+/**
+ * A check that runs in the loaded print page of every browser build (lint's overflow and
+ * contrast checks), so it measures exactly what the PDF prints without a second load.
+ */
+export type PageCheck = (page: Page, deck: RenderedDeck) => Promise<Diagnostic[]>
+
 /** Decks named on the command line: files, or folders searched for `*.md` (recursively). */
 export async function findDecks(inputs: string[], root: string): Promise<string[]> {
   const out = new Set<string>()
@@ -94,6 +101,8 @@ export async function findDecks(inputs: string[], root: string): Promise<string[
 export class Builder {
   readonly themes: ThemeRegistry
   readonly browser: BrowserManager
+  /** Checks run in each deck's print page when the build opens one. */
+  readonly pageChecks: PageCheck[] = []
   private readonly slidesDir: string
 
   constructor(
@@ -161,7 +170,7 @@ export class Builder {
     if (formats.includes('html')) {
       jobs.push(guard((async () => emit('html', this.outputPath(file, 'html'), await buildHtml(deck, this.renderContext), started))()))
     }
-    if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit)))
+    if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics)))
     await Promise.all(jobs)
     result.outputs.sort((a, b) => a.file.localeCompare(b.file))
     return result
@@ -172,11 +181,13 @@ export class Builder {
     formats: Format[],
     started: number,
     emit: (format: Format, out: string, data: string | Uint8Array, since: number) => Promise<void>,
+    diagnostics: Diagnostic[],
   ): Promise<void> {
     const { file } = deck
     const writes: Array<Promise<void>> = []
     await this.browser.withPage(async (page) => {
       await loadDeck(page, deck)
+      for (const check of this.pageChecks) diagnostics.push(...(await check(page, deck)))
       if (formats.includes('pdf')) {
         const raw = await printPdf(page, deck, this.browser.timeoutMs)
         writes.push(

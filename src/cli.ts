@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { runBuild } from './commands/build.js'
-import { DEFAULTS, resolveBuildOptions } from './config.js'
+import { parseArgs } from 'node:util'
+import { COMMANDS, type Flags } from './commands/index.js'
+import { DEFAULTS } from './config.js'
 import { DeckError, ExitCode, isDeckError } from './errors.js'
 import { Printer } from './printer.js'
 
-/** The `deck` command: parses arguments and hands over; no logic of its own. */
-const BUILD_FLAGS = {
+/** The `deck` command: parses arguments and hands over to a command; no logic of its own. */
+const SHARED_FLAGS = {
   out: { type: 'string', short: 'o' },
   format: { type: 'string', short: 'f' },
   'theme-set': { type: 'string', multiple: true },
@@ -20,14 +20,19 @@ const BUILD_FLAGS = {
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
-} as const satisfies ParseArgsConfig['options']
+} as const satisfies Flags
 
-export const HELP = `Usage: deck [build] [decks or folders...] [options]
+export function helpText(): string {
+  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(22)}${c.summary}`).join('\n')
+  const own = COMMANDS.filter((c) => c.help.length)
+    .map((c) => `\nOptions of ${c.name}:\n${c.help.join('\n')}`)
+    .join('\n')
+  return `Usage: deck [command] [decks or folders...] [options]
 
 Builds Marp decks (default: every .md under slides/) into dist/: HTML, PDF, PPTX, PNG.
 
 Commands:
-  build                 Build decks once (the default command)
+${commands}
 
 Options:
   -o, --out <dir>           Output folder (default: ${DEFAULTS.outDir})
@@ -40,13 +45,14 @@ Options:
       --remote-timeout <ms> Longest wait for one remote image (default: ${DEFAULTS.remoteTimeoutMs})
       --browser-path <path> Chrome/Chromium/Edge executable (default: CHROME_PATH, then usual paths)
       --browser-timeout <s> Timeout of one browser operation in seconds (default: ${DEFAULTS.browserTimeoutMs / 1000})
-  -q, --quiet               Print only warnings, errors and nothing else
+  -q, --quiet               Print only warnings and errors
   -h, --help                Show this help
   -v, --version             Show the version
-
+${own}
 Environment: CHROME_PATH (browser), SOURCE_DATE_EPOCH (date in PDF/PPTX metadata), DEBUG=deck:* (internals).
-Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 lint failed (--strict).
+Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 lint found problems with --strict.
 `
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -56,25 +62,25 @@ function version(): string {
 export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const printer = new Printer({ cwd, quiet: argv.includes('-q') || argv.includes('--quiet') })
   try {
+    const named = COMMANDS.find((c) => c.name === argv.find((a) => !a.startsWith('-')))
+    const command = named ?? COMMANDS[0]!
     let parsed
     try {
-      parsed = parseArgs({ args: argv, options: BUILD_FLAGS, allowPositionals: true, strict: true })
+      parsed = parseArgs({ args: argv, options: { ...SHARED_FLAGS, ...command.flags }, allowPositionals: true, strict: true })
     } catch (e) {
       throw new DeckError((e as Error).message, { code: ExitCode.USAGE, hint: 'Run `deck --help` for the options.' })
     }
     const { values, positionals } = parsed
-    if (values.help) {
-      process.stdout.write(HELP)
+    if (values['help']) {
+      process.stdout.write(helpText())
       return ExitCode.OK
     }
-    if (values.version) {
+    if (values['version']) {
       process.stdout.write(`${version()}\n`)
       return ExitCode.OK
     }
-    const [command, ...rest] = positionals
-    const known = ['build']
-    const inputs = command && known.includes(command) ? rest : positionals
-    return await runBuild(inputs, resolveBuildOptions(values, cwd), printer)
+    const inputs = named ? positionals.slice(1) : positionals
+    return await command.run({ cwd, printer, values, inputs })
   } catch (e) {
     printer.error(e)
     return isDeckError(e) ? e.code : ExitCode.BUILD_FAILED

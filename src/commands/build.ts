@@ -1,7 +1,9 @@
 import { Builder, findDecks, type BuildOptions, type DeckResult } from '../build.js'
+import { resolveBuildOptions, type CliBuildValues } from '../config.js'
 import { sortDiagnostics } from '../diagnostics.js'
 import { ExitCode, isDeckError } from '../errors.js'
 import { formatMs, type Printer } from '../printer.js'
+import type { Command } from './index.js'
 
 /** `deck build`: every named deck (default: slides/) to every requested format. */
 export async function runBuild(inputs: string[], options: BuildOptions, printer: Printer): Promise<ExitCode> {
@@ -39,4 +41,12 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
   } finally {
     await builder.close()
   }
+}
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Build decks once (the default command)',
+  flags: {},
+  help: [],
+  run: ({ inputs, values, cwd, printer }) => runBuild(inputs, resolveBuildOptions(values as CliBuildValues, cwd), printer),
 }
