@@ -1,0 +1,39 @@
+import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BuildOptions } from '../../src/build.js'
+
+/** Repository root (tests run from the source tree). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const FIXTURES = path.join(ROOT, 'tests/fixtures')
+export const SEED = path.join(ROOT, 'slides/cni-deep-dive.md')
+
+/** A throwaway project folder with css/ copied from the repo; removed by the returned cleanup. */
+export async function tempProject(files: Record<string, string> = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'deck-test-'))
+  await cp(path.join(ROOT, 'css'), path.join(dir, 'css'), { recursive: true })
+  await mkdir(path.join(dir, 'slides'), { recursive: true })
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true })
+    await writeFile(path.join(dir, name), content)
+  }
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+}
+
+export function buildOptions(root: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
+  return {
+    root,
+    outDir: path.join(root, 'dist'),
+    formats: ['html', 'pdf', 'pptx'],
+    themeSets: [],
+    html: false,
+    pdfNotes: false,
+    imageScale: 1,
+    fetchRemote: false,
+    remoteTimeoutMs: 1000,
+    browserTimeoutMs: 60_000,
+    date: new Date('2000-01-01T00:00:00Z'),
+    ...overrides,
+  }
+}
