@@ -48,4 +48,6 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# `prepare` compiles on install, but npm can be told to skip scripts; compile explicitly.
+npm run compile
 npm run build

@@ -1,0 +1,86 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { isCssColour, themeHasClass } from '../../src/deck/checks.js'
+import { buildDate, parseFormats } from '../../src/config.js'
+import { DeckError, ExitCode } from '../../src/errors.js'
+import { writeFileAtomic } from '../../src/fsutil.js'
+import { classifyUrl, localPath } from '../../src/assets.js'
+import { tempProject } from '../helpers/project.js'
+
+let cleanup: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await cleanup?.()
+  cleanup = undefined
+})
+
+describe('writeFileAtomic', () => {
+  it('replaces the file and leaves no temp file', async () => {
+    const p = await tempProject()
+    cleanup = p.cleanup
+    const file = path.join(p.dir, 'out', 'a.txt')
+    await writeFileAtomic(file, 'first')
+    await writeFileAtomic(file, 'second')
+    expect(await readFile(file, 'utf8')).toBe('second')
+    expect(await readdir(path.dirname(file))).toEqual(['a.txt'])
+  })
+
+  it('keeps the previous output when the write fails', async () => {
+    const p = await tempProject()
+    cleanup = p.cleanup
+    // The target is a non-empty folder: rename fails after the temp file was written.
+    const target = path.join(p.dir, 'out', 'deck.pdf')
+    await mkdir(target, { recursive: true })
+    await writeFile(path.join(target, 'keep'), 'old')
+    await expect(writeFileAtomic(target, 'new')).rejects.toThrow()
+    expect(await readFile(path.join(target, 'keep'), 'utf8')).toBe('old')
+    expect((await readdir(path.dirname(target))).filter((n) => n.includes('.tmp-'))).toEqual([])
+  })
+})
+
+describe('colour directives', () => {
+  it('knows CSS colours from class names', () => {
+    for (const ok of ['#fff', '#E2EAF6', 'steelblue', 'rgb(1 2 3)', 'hsl(10 20% 30%)', 'transparent', 'var(--x)']) {
+      expect(isCssColour(ok), ok).toBe(true)
+    }
+    for (const bad of ['bg-secondary', '#ggg', 'blue-ish', '']) expect(isCssColour(bad), bad).toBe(false)
+  })
+
+  it('finds slide classes in theme CSS', () => {
+    const css = 'section.bg-secondary { background: red } section.font-xs { font-size: 1px }'
+    expect(themeHasClass(css, 'bg-secondary')).toBe(true)
+    expect(themeHasClass(css, 'bg')).toBe(false)
+    expect(themeHasClass(css, 'font-xs')).toBe(true)
+  })
+})
+
+describe('options', () => {
+  it('parses formats and rejects unknown ones with a usage error', () => {
+    expect(parseFormats(undefined)).toEqual(['html', 'pdf', 'pptx'])
+    expect(parseFormats('pdf, png,pdf')).toEqual(['pdf', 'png'])
+    try {
+      parseFormats('pdf,docx')
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(DeckError)
+      expect((e as DeckError).code).toBe(ExitCode.USAGE)
+      expect((e as DeckError).message).toContain('docx')
+    }
+  })
+
+  it('takes the build date from SOURCE_DATE_EPOCH, never the clock', () => {
+    expect(buildDate({ SOURCE_DATE_EPOCH: '1700000000' }).toISOString()).toBe('2023-11-14T22:13:20.000Z')
+    expect(buildDate({}).toISOString()).toBe('2000-01-01T00:00:00.000Z')
+  })
+})
+
+describe('asset URLs', () => {
+  it('classifies and resolves deck-relative paths', () => {
+    expect(classifyUrl('https://x.test/a.png')).toBe('remote')
+    expect(classifyUrl('//x.test/a.png')).toBe('remote')
+    expect(classifyUrl('data:image/png;base64,AA')).toBe('inline')
+    expect(classifyUrl('../img/a b.png')).toBe('local')
+    expect(localPath('../img/a%20b.png', '/p/slides')).toBe('/p/img/a b.png')
+    expect(localPath('img/x.png?v=1', '/p/slides')).toBe('/p/slides/img/x.png')
+  })
+})
