@@ -65,6 +65,8 @@ interface HTMLAsArray {
 
 export interface DeckEnv {
   deckFacts?: DeckFacts
+  /** Images seen before Marpit turned background images into slide backgrounds. */
+  deckImages?: Array<{ src: string; line: number }>
 }
 
 const PLAIN = new Set(['', 'text', 'txt', 'plain'])
@@ -109,13 +111,20 @@ interface Token {
 interface CoreState {
   tokens: Token[]
   env: DeckEnv | undefined
+  /** True for `parseInline` (Marp renders headers and footers that way with the same env). */
+  inlineMode: boolean
 }
 interface MarkdownItLike {
-  core: { ruler: { push(name: string, fn: (state: CoreState) => void): void } }
+  core: {
+    ruler: {
+      after(after: string, name: string, fn: (state: CoreState) => void): void
+      push(name: string, fn: (state: CoreState) => void): void
+    }
+  }
 }
 
 function collectFacts(state: CoreState): void {
-  if (!state.env || typeof state.env !== 'object') return
+  if (!state.env || typeof state.env !== 'object' || state.inlineMode) return
   const facts: DeckFacts = { slides: [], images: [], fences: [], headings: [], directives: [], emptyListItems: [] }
   let slide = 0
   let lastLine = 1
@@ -152,19 +161,35 @@ function collectFacts(state: CoreState): void {
         if (tokens[i + 1]?.type === 'list_item_close') facts.emptyListItems.push({ line: lastLine, slide })
         break
       }
-      case 'inline':
-        for (const child of t.children ?? []) {
-          if (child.type === 'image') facts.images.push({ src: child.attrGet('src') ?? '', line: lastLine, slide })
-        }
-        break
       default:
         break
     }
   }
+  // Images were recorded before slides existed; place each by its line.
+  for (const img of state.env.deckImages ?? []) {
+    const owner = [...facts.slides].reverse().find((s) => s.line <= img.line)
+    facts.images.push({ ...img, slide: owner?.slide ?? 1 })
+  }
   state.env.deckFacts = facts
 }
 
+function collectImages(state: CoreState): void {
+  if (!state.env || typeof state.env !== 'object' || state.inlineMode) return
+  const images: Array<{ src: string; line: number }> = []
+  for (const t of state.tokens) {
+    if (t.type !== 'inline' || !t.map) continue
+    for (const child of t.children ?? []) {
+      if (child.type === 'image') images.push({ src: child.attrGet('src') ?? '', line: t.map[0] + 1 })
+    }
+  }
+  state.env.deckImages = images
+}
+
+// Images are collected right after inline parsing, before Marpit turns `![bg](…)` into slide
+// backgrounds (which removes them from the inline tokens); everything else at the end, once
+// slides exist.
 function factsPlugin(md: MarkdownItLike): void {
+  md.core.ruler.after('inline', 'deck_images', collectImages)
   md.core.ruler.push('deck_facts', collectFacts)
 }
 

@@ -1,0 +1,145 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { load } from 'cheerio'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { renderDeck, renderSource, type RenderContext } from '../../src/render.js'
+import { ThemeRegistry } from '../../src/theme.js'
+import { FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
+
+let ctx: RenderContext
+beforeAll(async () => {
+  const themes = new ThemeRegistry(ROOT)
+  await themes.addPath(path.join(ROOT, 'css'))
+  ctx = { themes, html: false, fetchRemote: false, remoteTimeoutMs: 500 }
+})
+
+let cleanup: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await cleanup?.()
+  cleanup = undefined
+})
+
+// Content sections carry the slide number as id (advanced backgrounds add id-less ones).
+const sections = (html: string) => load(html)('section[id]')
+
+describe('the seed deck', () => {
+  it('renders 16 slides with the palette theme, as the author meant', async () => {
+    const deck = await renderDeck(SEED, ctx)
+    expect(deck.slideCount).toBe(16)
+    expect(deck.title).toBe('Deep dive into CNI')
+    expect(deck.theme.name).toBe('palette-3')
+    expect(deck.size).toEqual({ width: 1280, height: 720 })
+    const $ = load(deck.html)
+    const s = sections(deck.html)
+    expect(s).toHaveLength(16)
+    // Title slide: maroon class from the comment, no page number (_paginate: skip).
+    expect(s.eq(0).attr('class')).toContain('bg-tertiary')
+    expect(s.eq(0).attr('data-paginate')).toBe('skip')
+    expect(s.eq(0).find('footer').text()).toContain('Dale Bewley')
+    // The front matter was recovered: pagination and the palette apply from slide 2 on.
+    expect(s.eq(1).attr('class')).toContain('bg-secondary')
+    expect(s.eq(1).attr('data-paginate')).toBe('true')
+    expect(deck.css).toContain('--palette-primary')
+    // Code slides are highlighted by shiki with the theme's CSS variables.
+    const yaml = $('pre.shiki code.language-yaml').first()
+    expect(yaml.find('span[style*="--marp-shiki-token"]').length).toBeGreaterThan(10)
+    expect($('pre.shiki code.language-bash').length).toBeGreaterThan(0)
+    expect($('pre.shiki code.language-json').length).toBe(1)
+  })
+
+  it('reports each flaw with its line and never rewrites the file', async () => {
+    const before = await readFile(SEED)
+    const deck = await renderDeck(SEED, ctx)
+    const byRule = Object.fromEntries(deck.diagnostics.map((d) => [d.rule, d]))
+    expect(byRule['front-matter']).toMatchObject({ file: SEED, line: 6 })
+    expect(byRule['directive-value']).toMatchObject({ file: SEED, line: 15, slide: 2 })
+    expect(byRule['directive-value']!.message).toContain('did you mean `class: bg-secondary`')
+    expect(await readFile(SEED)).toEqual(before)
+  })
+
+  it('records slide start lines and fence lines', async () => {
+    const deck = await renderDeck(SEED, ctx)
+    expect(deck.facts.slides[0]).toEqual({ slide: 1, line: 1 })
+    expect(deck.facts.slides[1]!.line).toBe(14)
+    const json = deck.facts.fences.find((f) => f.lang === 'json')
+    expect(json).toMatchObject({ slide: 15, known: true })
+    expect(deck.facts.emptyListItems).toEqual([{ line: 56, slide: 8 }])
+  })
+})
+
+describe('compatibility features', () => {
+  it('renders directives, backgrounds, scoped style, notes, math and emoji without a CDN', async () => {
+    const file = path.join(FIXTURES, 'compat/features.md')
+    const deck = await renderDeck(file, ctx)
+    expect(deck.slideCount).toBe(5)
+    expect(deck.title).toBe('Feature tour')
+    expect(deck.author).toBe('Test Author')
+    const $ = load(deck.html)
+    const s = sections(deck.html)
+    expect(s.eq(0).find('header').text()).toBe('Compat header')
+    expect(s.eq(4).find('footer').text()).toBe('Compat footer')
+    expect(s.eq(1).attr('class')).toContain('invert')
+    expect(s.eq(3).attr('data-paginate')).toBeUndefined()
+    expect(s.eq(2).attr('data-paginate')).toBe('true')
+    expect(s.eq(3).attr('style')).toContain('#123456')
+    expect(s.eq(4).attr('class')).toContain('bg-quaternary')
+    expect(deck.css).toContain('text-decoration:underline')
+    // Notes, one entry per slide.
+    expect(deck.notes[0]).toBe('Speaker note for slide one')
+    expect(deck.notes[3]).toBe('Second note,\non two lines.')
+    expect(deck.notes[1]).toBe('')
+    // Emoji and images are inlined; math is KaTeX with its fonts inlined.
+    expect($('img.emoji').length).toBe(2)
+    $('img').each((_, el) => expect($(el).attr('src')).toMatch(/^data:image\//))
+    expect(deck.html).toMatch(/background-image:url\(&quot;data:image\/png;base64,/)
+    expect($('.katex').length).toBeGreaterThan(0)
+    expect(deck.fontCss).toContain('KaTeX_Main')
+    expect(deck.fontCss).toContain("font-family: 'Inter'")
+    expect(deck.html).not.toMatch(/(src|href)="https?:\/\/(?!www\.w3\.org)/)
+    expect(deck.images.map((f) => path.basename(f)).sort()).toEqual(['blue.png', 'red.png'])
+  })
+
+  it('honours size: 4:3', async () => {
+    const deck = await renderDeck(path.join(FIXTURES, 'compat/four-three.md'), ctx)
+    expect(deck.size).toEqual({ width: 960, height: 720 })
+    expect(deck.slideCount).toBe(2)
+  })
+
+  it('escapes raw HTML unless --html is given', async () => {
+    const file = path.join(FIXTURES, 'compat/raw-html.md')
+    const off = await renderDeck(file, ctx)
+    const on = await renderDeck(file, { ...ctx, html: true })
+    expect(load(off.html)('div.custom-box').length).toBe(0)
+    expect(load(on.html)('div.custom-box').text()).toBe('allowed with --html')
+  })
+
+  it('warns about missing images and unknown languages with their lines', async () => {
+    const md = '---\nmarp: true\n---\n\n# A\n\n![](nope.png)\n\n---\n\n```klingon\nx\n```\n'
+    const deck = await renderSource(path.join(ROOT, 'slides/virtual.md'), md, ctx)
+    const missing = deck.diagnostics.find((d) => d.rule === 'missing-image')
+    expect(missing).toMatchObject({ line: 7, slide: 1 })
+    expect(deck.diagnostics.find((d) => d.rule === 'unknown-language')).toMatchObject({ line: 11, slide: 2 })
+  })
+
+  it('renders a BOM + CRLF deck the same as its LF twin, and an empty deck', async () => {
+    const p = await tempProject()
+    cleanup = p.cleanup
+    const lf = await readFile(path.join(FIXTURES, 'compat/four-three.md'), 'utf8')
+    const crlf = path.join(p.dir, 'slides', 'crlf deck é.md')
+    await writeFile(crlf, `\uFEFF${lf.replace(/\n/g, '\r\n')}`)
+    const a = await renderDeck(crlf, ctx)
+    expect(a.slideCount).toBe(2)
+    expect(a.facts.slides.map((s) => s.line)).toEqual([1, 8])
+    const empty = path.join(p.dir, 'slides', 'empty.md')
+    await writeFile(empty, '')
+    const e = await renderDeck(empty, ctx)
+    expect(e.slideCount).toBe(1)
+    expect(e.title).toBe('empty')
+  })
+
+  it('warns when a theme does not resolve and renders with the default theme', async () => {
+    const deck = await renderSource(path.join(ROOT, 'slides/x.md'), '---\ntheme: ./missing.css\n---\n# A\n', ctx)
+    expect(deck.theme.name).toBe('default')
+    expect(deck.diagnostics).toContainEqual(expect.objectContaining({ rule: 'theme', line: 2 }))
+  })
+})
