@@ -157,7 +157,22 @@ export class Builder {
     result.deck = deck
     result.diagnostics.push(...deck.diagnostics)
     this.themes.recordUse(file, deck.theme.files)
+    await this.writeOutputs(deck, formats, hooks, started, result)
+    return result
+  }
 
+  /**
+   * Write outputs of a deck that is already rendered. Watch mode refreshes PDF/PPTX/PNG through
+   * this in a lane of its own, so a slow PDF never holds back the HTML of the next save.
+   */
+  async exportDeck(deck: RenderedDeck, formats: Format[], hooks: BuildHooks = {}): Promise<DeckResult> {
+    const result: DeckResult = { file: deck.file, outputs: [], diagnostics: [], errors: [], deck, renderMs: 0 }
+    await this.writeOutputs(deck, formats, hooks, performance.now(), result)
+    return result
+  }
+
+  private async writeOutputs(deck: RenderedDeck, formats: Format[], hooks: BuildHooks, started: number, result: DeckResult): Promise<void> {
+    const { file } = deck
     const emit = async (format: Format, out: string, data: string | Uint8Array, since: number) => {
       await writeFileAtomic(out, data)
       const record = { format, file: out, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, ms: performance.now() - since }
@@ -173,7 +188,6 @@ export class Builder {
     if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics)))
     await Promise.all(jobs)
     result.outputs.sort((a, b) => a.file.localeCompare(b.file))
-    return result
   }
 
   private async browserOutputs(

@@ -35,6 +35,12 @@ export class Printer {
     this.info(`${this.rel(deck)} => ${this.rel(out)} (${formatMs(ms)})`)
   }
 
+  /** Watch mode: one line per rebuild, with the clock time and how long it took. */
+  rebuilt(deck: string, outs: string[], ms: number, now = new Date()): void {
+    const clock = now.toTimeString().slice(0, 8)
+    this.info(`[${clock}] ${this.rel(deck)} => ${outs.map((o) => this.rel(o)).join(', ')} (${formatMs(ms)})`)
+  }
+
   diagnostic(d: Diagnostic): void {
     this.write(formatDiagnostic(d, this.options.cwd))
   }

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util'
 import type { Printer } from '../printer.js'
 import { buildCommand } from './build.js'
+import { watchCommand } from './watch.js'
 
 /**
  * A subcommand of `deck`: its own flags (merged with the shared build flags), its help text and
@@ -26,4 +27,4 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>
 }
 
-export const COMMANDS: Command[] = [buildCommand]
+export const COMMANDS: Command[] = [buildCommand, watchCommand]

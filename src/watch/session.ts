@@ -1,0 +1,150 @@
+import { Builder, type BuildOptions, type DeckResult } from '../build.js'
+import { formatDiagnostic, formatLocation, relativePath, sortDiagnostics, type Diagnostic } from '../diagnostics.js'
+import { describeError, isDeckError } from '../errors.js'
+import type { OverlayItem, PageState } from '../preview/client.js'
+import { PreviewServer } from '../preview/server.js'
+import type { Printer } from '../printer.js'
+import { Watcher, type WatchEvents } from './watcher.js'
+
+/**
+ * `deck watch` without the command line: one builder (one warm browser), the watcher and the
+ * preview server, wired so that every rebuild prints one line and updates the open pages.
+ * Tests and the benchmark start it directly.
+ */
+export interface WatchSessionOptions {
+  build: BuildOptions
+  inputs: string[]
+  printer: Printer
+  host?: string
+  /** 0 picks a free port (tests). */
+  port?: number
+  nextFreePort?: boolean
+  debounceMs?: number
+  /** Extra listeners (tests and the benchmark count builds). */
+  events?: WatchEvents
+}
+
+export interface WatchSession {
+  url: string
+  builder: Builder
+  watcher: Watcher
+  server: PreviewServer
+  close(): Promise<void>
+}
+
+function errorItem(e: unknown, deck: string, cwd: string): OverlayItem {
+  if (isDeckError(e)) {
+    const where = e.location ? formatLocation({ file: e.location.file, ...(e.location.line ? { line: e.location.line } : {}) }, cwd) : relativePath(deck, cwd)
+    return { where, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }
+  }
+  return { where: relativePath(deck, cwd), message: describeError(e) }
+}
+
+const warningItem = (d: Diagnostic, cwd: string): OverlayItem => ({
+  where: `${formatLocation(d, cwd)}${d.slide ? ` (slide ${d.slide})` : ''}`,
+  message: d.message,
+  ...(d.hint ? { hint: d.hint } : {}),
+})
+
+export function pageState(result: DeckResult, cwd: string): PageState {
+  const diagnostics = sortDiagnostics(result.diagnostics)
+  return {
+    errors: [
+      ...result.errors.map((e) => errorItem(e, result.file, cwd)),
+      ...diagnostics.filter((d) => d.severity === 'error').map((d) => warningItem(d, cwd)),
+    ],
+    warnings: diagnostics.filter((d) => d.severity === 'warning').map((d) => warningItem(d, cwd)),
+  }
+}
+
+export async function startWatch(options: WatchSessionOptions): Promise<WatchSession> {
+  const { printer, build } = options
+  const cwd = build.root
+  const builder = new Builder(build)
+  const failed = new Set<string>()
+  const seen = new Set<string>()
+  /** What was last printed for each deck, so unchanged warnings are not repeated on every save. */
+  const printed = new Map<string, string>()
+  const extra = options.events ?? {}
+
+  const report = (deck: string, result: DeckResult): void => {
+    const text = sortDiagnostics(result.diagnostics).map((d) => formatDiagnostic(d, cwd)).join('\n')
+    if (text !== (printed.get(deck) ?? '')) for (const d of sortDiagnostics(result.diagnostics)) printer.diagnostic(d)
+    printed.set(deck, text)
+    for (const e of result.errors) printer.error(e, deck)
+  }
+
+  let server: PreviewServer | undefined
+  const watcher: Watcher = new Watcher({
+    builder,
+    inputs: options.inputs,
+    formats: build.formats,
+    ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+    events: {
+      onBuildStart: (deck) => extra.onBuildStart?.(deck),
+      onHtml: (b) => {
+        const { deck, result } = b
+        report(deck, result)
+        const html = builder.outputPath(deck, 'html')
+        const isNew = !seen.has(deck)
+        seen.add(deck)
+        if (result.errors.length) {
+          failed.add(deck)
+          server?.setState(html, pageState(result, cwd))
+        } else {
+          failed.delete(deck)
+          if (result.outputs.length) printer.rebuilt(deck, result.outputs.map((o) => o.file), b.ms)
+          if (result.outputs.some((o) => o.format === 'html')) server?.reload(html, pageState(result, cwd))
+        }
+        if (isNew) server?.reloadIndex()
+        extra.onHtml?.(b)
+      },
+      onBrowserOutputs: (b) => {
+        for (const e of b.result.errors) printer.error(e, b.deck)
+        if (b.result.outputs.length) printer.rebuilt(b.deck, b.result.outputs.map((o) => o.file), b.ms)
+        extra.onBrowserOutputs?.(b)
+      },
+      onRemoved: (deck, files) => {
+        failed.delete(deck)
+        printed.delete(deck)
+        seen.delete(deck)
+        printer.info(`${printer.rel(deck)} was deleted${files.length ? `: removed ${files.map((f) => printer.rel(f)).join(', ')}` : ''}`)
+        server?.reloadIndex()
+        extra.onRemoved?.(deck, files)
+      },
+      onError: (e, file) => {
+        printer.error(e, file)
+        extra.onError?.(e, file)
+      },
+    },
+  })
+
+  const close = async (): Promise<void> => {
+    await watcher.close()
+    await server?.close()
+    await builder.close()
+  }
+
+  try {
+    await builder.init()
+    if (builder.needsBrowser(build.formats)) builder.browser.warmUp()
+    server = new PreviewServer({
+      root: build.outDir,
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      nextFreePort: options.nextFreePort ?? false,
+      index: () =>
+        watcher.deckFiles.map((deck) => ({
+          name: printer.rel(deck),
+          outputs: (['html', 'pdf', 'pptx'] as const).map((f) => builder.outputPath(deck, f)),
+          failed: failed.has(deck),
+        })),
+    })
+    const url = await server.start()
+    await watcher.start()
+    return { url, builder, watcher, server, close }
+  } catch (e) {
+    await close()
+    throw e
+  }
+}

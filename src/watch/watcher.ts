@@ -1,0 +1,262 @@
+import { existsSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { watch, type FSWatcher } from 'chokidar'
+import { findDecks, type Builder, type DeckResult, type Format } from '../build.js'
+import createDebug from '../debug.js'
+import type { RenderedDeck } from '../render.js'
+import { ignoredBy, isDeckFile, isInside, removeDeckOutputs } from './paths.js'
+import { Debouncer, LatestQueue } from './queue.js'
+
+const debug = createDebug('watch')
+
+/**
+ * Watch mode: chokidar reports a change, we classify it (deck, theme, image), wait for the burst
+ * to end, and rebuild the minimum: the deck itself, exactly the decks that use a theme file, the
+ * decks that show an image. HTML goes first on its own lane; PDF/PPTX/PNG follow on a second lane
+ * from the same render, so a slow PDF never holds back the next HTML. Every failure is reported
+ * through `onError` or in a build result and watching goes on.
+ */
+export interface DeckBuild {
+  deck: string
+  result: DeckResult
+  /** From the start of the build to its last output. */
+  ms: number
+}
+
+export interface WatchEvents {
+  /** A deck is about to be rendered (one call per build, for counting and logs). */
+  onBuildStart?(deck: string): void
+  /** A deck was rendered and its HTML written, or the render or HTML failed (`result.errors`). */
+  onHtml?(build: DeckBuild): void
+  /** The browser outputs (PDF, PPTX, PNG) of a render were written, or failed. */
+  onBrowserOutputs?(build: DeckBuild): void
+  /** A deck was deleted; its outputs were removed. */
+  onRemoved?(deck: string, files: string[]): void
+  /** A failure outside a deck's build: the file watcher, a theme that cannot be loaded. */
+  onError?(error: unknown, file?: string): void
+}
+
+export interface WatcherOptions {
+  builder: Builder
+  /** Decks or folders to watch (default: slides/), relative to the project root. */
+  inputs: string[]
+  formats: Format[]
+  events?: WatchEvents
+  /** Quiet period that ends a burst of events (default 30 ms). */
+  debounceMs?: number
+  /** How long a vanished deck may take to come back (atomic saves) before it counts as deleted. */
+  deleteGraceMs?: number
+}
+
+export class Watcher {
+  private readonly builder: Builder
+  private readonly events: WatchEvents
+  private readonly htmlFormats: Format[]
+  private readonly browserFormats: Format[]
+  private readonly deleteGraceMs: number
+  private readonly decks = new Set<string>()
+  private readonly images = new Map<string, string[]>()
+  /** Decks whose theme did not resolve: a new theme file may be the one they want. */
+  private readonly missingTheme = new Set<string>()
+  private readonly deckRoots: string[] = []
+  private readonly themeRoots: string[] = []
+  private readonly followed = new Set<string>()
+  private readonly deckChanges: Debouncer<string>
+  private readonly themeChanges: Debouncer<string>
+  private readonly html: LatestQueue<string, true>
+  private readonly browser: LatestQueue<string, RenderedDeck>
+  private themeTasks = 0
+  private chokidar: FSWatcher | undefined
+  private closing: Promise<void> | undefined
+
+  constructor(private readonly options: WatcherOptions) {
+    this.builder = options.builder
+    this.events = options.events ?? {}
+    this.htmlFormats = options.formats.filter((f) => f === 'html')
+    this.browserFormats = options.formats.filter((f) => f !== 'html')
+    this.deleteGraceMs = options.deleteGraceMs ?? 100
+    const quiet = options.debounceMs ?? 30
+    this.deckChanges = new Debouncer(quiet, (deck) => this.html.push(deck, true))
+    this.themeChanges = new Debouncer(quiet, (file) => void this.themeChanged(file))
+    this.html = new LatestQueue((deck) => this.buildHtml(deck), 2)
+    this.browser = new LatestQueue((deck, rendered) => this.buildBrowserOutputs(deck, rendered), 2)
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined
+  }
+
+  /** Decks currently known (built at least once and not deleted). */
+  get deckFiles(): string[] {
+    return [...this.decks].sort()
+  }
+
+  /** Find the decks, start watching, and queue the first build of every deck. */
+  async start(): Promise<void> {
+    const { root } = this.builder.options
+    const inputs = this.options.inputs.length ? this.options.inputs : ['slides']
+    const initial = await findDecks(inputs, root)
+    for (const input of inputs) {
+      const abs = path.resolve(root, input)
+      this.deckRoots.push(abs)
+    }
+    const cssDir = path.join(root, 'css')
+    if (existsSync(cssDir)) this.themeRoots.push(cssDir)
+    for (const set of this.builder.options.themeSets) this.themeRoots.push(path.resolve(root, set))
+
+    const chokidar = watch([...this.deckRoots, ...this.themeRoots], {
+      ignoreInitial: true,
+      ignored: ignoredBy(this.builder.options.outDir),
+      // Replace-by-rename saves arrive as unlink + add; chokidar folds them into one change.
+      atomic: true,
+      ignorePermissionErrors: true,
+    })
+    this.chokidar = chokidar
+    chokidar.on('all', (event, file) => this.changed(event, path.resolve(file)))
+    chokidar.on('error', (e) => this.events.onError?.(e))
+    await new Promise<void>((resolve) => chokidar.once('ready', () => resolve()))
+    for (const entry of this.builder.themes.entries()) this.follow([entry.file])
+    for (const deck of initial) this.html.push(deck, true)
+  }
+
+  /** Resolves when nothing is waiting, building or writing (tests and benchmarks use this). */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.html.idle()
+      await this.browser.idle()
+      if (!this.deckChanges.pending && !this.themeChanges.pending && !this.html.size && !this.browser.size && !this.themeTasks) return
+      await sleep(10)
+    }
+  }
+
+  private isDeck(file: string): boolean {
+    if (this.decks.has(file)) return true
+    return isDeckFile(file) && this.deckRoots.some((r) => file === r || isInside(file, r))
+  }
+
+  private isTheme(file: string): boolean {
+    if (this.builder.themes.fileEntry(file)) return true
+    return file.endsWith('.css') && this.themeRoots.some((r) => file === r || isInside(file, r))
+  }
+
+  private decksShowing(file: string): string[] {
+    return [...this.images].filter(([, imgs]) => imgs.includes(file)).map(([deck]) => deck)
+  }
+
+  private changed(event: string, file: string): void {
+    if (this.closed || event === 'addDir' || event === 'unlinkDir') return
+    try {
+      if (this.isDeck(file)) {
+        debug('%s deck %s', event, file)
+        this.deckChanges.touch(file)
+      } else if (this.isTheme(file)) {
+        debug('%s theme %s', event, file)
+        this.themeChanges.touch(file)
+      } else {
+        const decks = this.decksShowing(file)
+        debug('%s %s: %d decks show it', event, file, decks.length)
+        for (const deck of decks) this.deckChanges.touch(deck)
+      }
+    } catch (e) {
+      this.events.onError?.(e, file)
+    }
+  }
+
+  /** Add files outside the watched folders (a theme given by path, an image in ../assets). */
+  private follow(files: string[]): void {
+    const fresh = files.filter(
+      (f) => !this.followed.has(f) && ![...this.deckRoots, ...this.themeRoots].some((r) => isInside(f, r)),
+    )
+    for (const f of fresh) this.followed.add(f)
+    if (fresh.length && this.chokidar) this.chokidar.add(fresh)
+  }
+
+  private async exists(file: string): Promise<boolean> {
+    return stat(file).then((s) => s.isFile(), () => false)
+  }
+
+  private async buildHtml(deck: string): Promise<void> {
+    if (this.closed) return
+    if (!(await this.exists(deck))) {
+      // An atomic save can leave the name empty for a moment; only a lasting absence is a delete.
+      await sleep(this.deleteGraceMs)
+      if (!(await this.exists(deck))) return this.removed(deck)
+    }
+    this.events.onBuildStart?.(deck)
+    const started = performance.now()
+    const result = await this.builder.buildDeck(deck, this.htmlFormats)
+    if (this.closed) return
+    if (result.errors.length && !(await this.exists(deck))) return this.removed(deck)
+    this.decks.add(deck)
+    if (result.deck) {
+      this.images.set(deck, result.deck.images)
+      if (result.deck.diagnostics.some((d) => d.rule === 'theme')) this.missingTheme.add(deck)
+      else this.missingTheme.delete(deck)
+      this.follow([...result.deck.images, ...result.deck.theme.files])
+    }
+    this.events.onHtml?.({ deck, result, ms: performance.now() - started })
+    if (result.deck && !result.errors.length && this.browserFormats.length) this.browser.push(deck, result.deck)
+  }
+
+  private async buildBrowserOutputs(deck: string, rendered: RenderedDeck): Promise<void> {
+    if (this.closed || !(await this.exists(deck))) return
+    const started = performance.now()
+    const result = await this.builder.exportDeck(rendered, this.browserFormats)
+    if (this.closed) return
+    this.events.onBrowserOutputs?.({ deck, result, ms: performance.now() - started })
+  }
+
+  private async removed(deck: string): Promise<void> {
+    this.decks.delete(deck)
+    this.images.delete(deck)
+    this.missingTheme.delete(deck)
+    this.builder.themes.recordUse(deck, [])
+    // A PDF still being written for the deleted deck must not reappear after the removal.
+    this.browser.drop(deck)
+    await this.browser.settled(deck)
+    const files = await removeDeckOutputs(this.builder, deck)
+    this.events.onRemoved?.(deck, files)
+  }
+
+  private async themeChanged(file: string): Promise<void> {
+    if (this.closed) return
+    this.themeTasks += 1
+    try {
+      const themes = this.builder.themes
+      const users = new Set(themes.decksUsing(file))
+      if (await this.exists(file)) {
+        try {
+          await themes.addFile(file)
+        } catch (e) {
+          // The last good version of the theme stays registered; its decks show the error.
+          this.events.onError?.(e, file)
+          for (const deck of users) {
+            this.events.onHtml?.({ deck, result: { file: deck, outputs: [], diagnostics: [], errors: [e], renderMs: 0 }, ms: 0 })
+          }
+          return
+        }
+        for (const deck of this.missingTheme) users.add(deck)
+      } else {
+        themes.remove(file)
+      }
+      for (const deck of users) this.html.push(deck, true)
+    } catch (e) {
+      this.events.onError?.(e, file)
+    } finally {
+      this.themeTasks -= 1
+    }
+  }
+
+  /** Stop watching; running HTML builds finish, pending ones are dropped. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.deckChanges.clear()
+      this.themeChanges.clear()
+      await this.chokidar?.close()
+      await this.html.idle()
+    })()
+    return this.closing
+  }
+}
