@@ -70,6 +70,12 @@ export const PPTX_SCALE = 2
  */
 export type PageCheck = (page: Page, deck: RenderedDeck) => Promise<Diagnostic[]>
 
+/** A check of the Markdown and its render (lint's content rules), run after every render. */
+export type DeckCheck = (deck: RenderedDeck) => Diagnostic[]
+
+/** The last word on a deck's findings: drops rules turned off (per project, per slide). */
+export type DiagnosticReview = (deck: RenderedDeck, list: Diagnostic[]) => Diagnostic[]
+
 /** Decks named on the command line: files, or folders searched for `*.md` (recursively). */
 export async function findDecks(inputs: string[], root: string): Promise<string[]> {
   const out = new Set<string>()
@@ -103,6 +109,8 @@ export class Builder {
   readonly browser: BrowserManager
   /** Checks run in each deck's print page when the build opens one. */
   readonly pageChecks: PageCheck[] = []
+  readonly deckChecks: DeckCheck[] = []
+  review: DiagnosticReview = (_deck, list) => list
   private readonly slidesDir: string
 
   constructor(
@@ -146,16 +154,8 @@ export class Builder {
   async buildDeck(file: string, formats: Format[] = this.options.formats, hooks: BuildHooks = {}): Promise<DeckResult> {
     const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
     const started = performance.now()
-    let deck: RenderedDeck
-    try {
-      deck = await renderDeck(file, this.renderContext)
-    } catch (e) {
-      result.errors.push(e)
-      return result
-    }
-    result.renderMs = performance.now() - started
-    result.deck = deck
-    result.diagnostics.push(...deck.diagnostics)
+    const deck = await this.renderInto(result)
+    if (!deck) return result
     this.themes.recordUse(file, deck.theme.files)
     await this.writeOutputs(deck, formats, hooks, started, result)
     return result
@@ -188,6 +188,46 @@ export class Builder {
     if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics)))
     await Promise.all(jobs)
     result.outputs.sort((a, b) => a.file.localeCompare(b.file))
+    result.diagnostics = this.review(deck, result.diagnostics)
+  }
+
+  /** Render the deck of `result` with its render and deck-check findings; undefined on failure. */
+  private async renderInto(result: DeckResult): Promise<RenderedDeck | undefined> {
+    const started = performance.now()
+    let deck: RenderedDeck
+    try {
+      deck = await renderDeck(result.file, this.renderContext)
+    } catch (e) {
+      result.errors.push(e)
+      return undefined
+    }
+    result.renderMs = performance.now() - started
+    result.deck = deck
+    result.diagnostics.push(...deck.diagnostics)
+    for (const check of this.deckChecks) result.diagnostics.push(...check(deck))
+    return deck
+  }
+
+  /**
+   * `deck lint`: render, run the deck checks, load the print page and run the page checks,
+   * writing nothing. The same page and checks as a build, so both report the same findings.
+   */
+  async inspectDeck(file: string): Promise<DeckResult> {
+    const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
+    const deck = await this.renderInto(result)
+    if (!deck) return result
+    if (this.pageChecks.length) {
+      try {
+        await this.browser.withPage(async (page) => {
+          await loadDeck(page, deck)
+          for (const check of this.pageChecks) result.diagnostics.push(...(await check(page, deck)))
+        })
+      } catch (e) {
+        result.errors.push(e)
+      }
+    }
+    result.diagnostics = this.review(deck, result.diagnostics)
+    return result
   }
 
   private async browserOutputs(

@@ -17,6 +17,8 @@ export interface Diagnostic {
   message: string
   /** What to do about it. */
   hint?: string
+  /** The measured figure of browser rules: pixels cut off (`overflow`), effective px (`code-size`). */
+  px?: number
 }
 
 /** `file:line` with the path shown relative to `cwd`, as editors and terminals link it. */

@@ -9,6 +9,8 @@ export interface PrinterOptions {
   cwd: string
   quiet: boolean
   stream?: NodeJS.WritableStream
+  /** Where machine-readable output goes (lint --json, GitHub annotations); stdout by default. */
+  dataStream?: NodeJS.WritableStream
 }
 
 export const formatMs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`)
@@ -25,6 +27,16 @@ export class Printer {
 
   rel(file: string): string {
     return relativePath(file, this.options.cwd)
+  }
+
+  /** A report the user asked for (lint findings): printed even with --quiet. */
+  report(text: string): void {
+    if (text) this.write(text.replace(/\n$/, ''))
+  }
+
+  /** Machine-readable output, on stdout so it can be piped while progress stays on stderr. */
+  data(text: string): void {
+    ;(this.options.dataStream ?? process.stdout).write(text.endsWith('\n') ? text : `${text}\n`)
   }
 
   info(message: string): void {

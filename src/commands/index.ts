@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util'
 import type { Printer } from '../printer.js'
 import { buildCommand } from './build.js'
+import { lintCommand } from './lint.js'
 import { watchCommand } from './watch.js'
 
 /**
@@ -27,4 +28,4 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>
 }
 
-export const COMMANDS: Command[] = [buildCommand, watchCommand]
+export const COMMANDS: Command[] = [buildCommand, watchCommand, lintCommand]

@@ -1,0 +1,84 @@
+import { Builder, findDecks, type DeckResult } from '../build.js'
+import { resolveBuildOptions, type CliBuildValues } from '../config.js'
+import { DeckError, ExitCode, isDeckError } from '../errors.js'
+import { installLint, loadLintConfig } from '../lint/index.js'
+import { toGithub, toHuman, toJson, type ReportFormat } from '../lint/report.js'
+import type { Printer } from '../printer.js'
+import type { Command, FlagValues } from './index.js'
+
+/** `deck lint`: the build's render and print page, checked, nothing written. */
+const REPORTERS: readonly ReportFormat[] = ['human', 'json', 'github']
+
+export function pickReporter(values: FlagValues, env: NodeJS.ProcessEnv = process.env): ReportFormat {
+  const named = values['reporter']
+  if (typeof named === 'string') {
+    if (!REPORTERS.includes(named as ReportFormat)) {
+      throw new DeckError(`unknown reporter: ${named}`, { code: ExitCode.USAGE, hint: `--reporter takes ${REPORTERS.join(', ')}.` })
+    }
+    return named as ReportFormat
+  }
+  if (values['json']) return 'json'
+  return env['GITHUB_ACTIONS'] === 'true' ? 'github' : 'human'
+}
+
+export async function runLint(ctx: { cwd: string; printer: Printer; values: FlagValues; inputs: string[] }): Promise<number> {
+  const { cwd, printer, values, inputs } = ctx
+  const reporter = pickReporter(values)
+  const options = resolveBuildOptions(values as CliBuildValues, cwd)
+  const config = await loadLintConfig(cwd)
+  const strict = values['strict'] === true || config.strict
+  const decks = await findDecks(inputs.length ? inputs : ['slides'], cwd)
+  const builder = new Builder(options)
+  try {
+    await builder.init()
+    await installLint(builder, config)
+    if (decks.length) builder.browser.warmUp()
+    const results: DeckResult[] = []
+    // Two decks at a time, as the build: one renders while the other is measured in Chromium.
+    let next = 0
+    const worker = async () => {
+      while (next < decks.length) {
+        const file = decks[next++]!
+        results.push(await builder.inspectDeck(file))
+      }
+    }
+    await Promise.all([worker(), worker()])
+    results.sort((a, b) => a.file.localeCompare(b.file))
+
+    const broken = results.filter((r) => r.errors.length > 0)
+    const findings = results.reduce((n, r) => n + r.diagnostics.length, 0)
+    const failed = broken.length > 0 || (strict && findings > 0)
+    const report = { results, failed }
+    if (reporter === 'json') printer.data(JSON.stringify(toJson(report, cwd), null, 2))
+    else {
+      if (reporter === 'github') {
+        const annotations = toGithub(report, cwd)
+        if (annotations) printer.data(annotations)
+      }
+      printer.report(toHuman(report, cwd))
+    }
+    if (broken.length) {
+      const noBrowser = broken.some((r) => r.errors.some((e) => isDeckError(e) && e.code === ExitCode.NO_BROWSER))
+      return noBrowser ? ExitCode.NO_BROWSER : ExitCode.BUILD_FAILED
+    }
+    return failed ? ExitCode.LINT_FAILED : ExitCode.OK
+  } finally {
+    await builder.close()
+  }
+}
+
+export const lintCommand: Command = {
+  name: 'lint',
+  summary: 'Check decks: overflow, unreadable code, contrast, directives, content',
+  flags: {
+    strict: { type: 'boolean' },
+    json: { type: 'boolean' },
+    reporter: { type: 'string' },
+  },
+  help: [
+    '      --strict              Exit 4 when there is any finding (also "lint.strict" in deck.config.json)',
+    '      --json                Print findings as JSON on stdout (same as --reporter json)',
+    '      --reporter <name>     human, json or github (default: github when GITHUB_ACTIONS=true, else human)',
+  ],
+  run: runLint,
+}

@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import type { Page } from 'puppeteer-core'
+
+/**
+ * Contrast in the print page with axe-core's `color-contrast` rule (WCAG AA: 4.5:1, 3:1 for
+ * large text), so the colours are the ones the browser actually paints, through the theme, the
+ * slide classes and inline styles.
+ *
+ * axe cannot see through marp-core's auto-scaling: code in a scaled block sits in an SVG and
+ * axe answers "incomplete" (an image may be behind it). For those nodes alone we take the
+ * code block's own background and ask axe's colour helpers for the ratio, with "large text"
+ * judged on the size after scaling.
+ */
+export interface ContrastNode {
+  slide: number
+  classes: string
+  /** A short description of the element: tag and the start of its text. */
+  element: string
+  fg: string
+  bg: string
+  ratio: number
+  /** Required ratio, e.g. 4.5. */
+  expected: number
+}
+
+let axeSource: Promise<string> | undefined
+
+/** axe-core's browser bundle, read once per process from the installed package. */
+export function loadAxeSource(): Promise<string> {
+  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+  return axeSource
+}
+
+export async function probeContrast(page: Page): Promise<ContrastNode[]> {
+  const hasAxe = await page.evaluate(() => 'axe' in window)
+  if (!hasAxe) await page.addScriptTag({ content: await loadAxeSource() })
+  return page.evaluate(inPage)
+}
+
+/* Runs in the browser: no references to anything outside its body. */
+async function inPage(): Promise<ContrastNode[]> {
+  interface AxeColor {
+    red: number
+    green: number
+    blue: number
+    alpha: number
+    parseString(s: string): AxeColor
+    toHexString(): string
+  }
+  interface AxeNode {
+    element?: Element
+    any: Array<{ data?: { fgColor?: string; bgColor?: string; contrastRatio?: number; expectedContrastRatio?: string; messageKey?: string } | null }>
+  }
+  interface AxeLike {
+    run(ctx: Document, opts: object): Promise<{ violations: Array<{ nodes: AxeNode[] }>; incomplete: Array<{ nodes: AxeNode[] }> }>
+    commons: { color: { Color: new () => AxeColor; getContrast(bg: AxeColor, fg: AxeColor): number; flattenColors(fg: AxeColor, bg: AxeColor): AxeColor } }
+  }
+  const axe = (window as unknown as { axe: AxeLike }).axe
+  const svgs = [...document.querySelectorAll('div.marpit > svg[data-marpit-svg]')]
+  const where = (el: Element) => {
+    const svg = el.closest('svg[data-marpit-svg]')
+    const section = el.closest('section')
+    return { slide: svg ? svgs.indexOf(svg) + 1 : 0, classes: section?.className ?? '' }
+  }
+  const describe = (el: Element) => {
+    const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim()
+    return `<${el.tagName.toLowerCase()}>${text ? ` "${text.length > 40 ? `${text.slice(0, 39)}…` : text}"` : ''}`
+  }
+  const results = await axe.run(document, {
+    runOnly: { type: 'rule', values: ['color-contrast'] },
+    resultTypes: ['violations', 'incomplete'],
+    elementRef: true,
+  })
+  const out: ContrastNode[] = []
+  for (const node of results.violations.flatMap((v) => v.nodes)) {
+    const data = node.any.find((a) => a.data?.contrastRatio !== undefined)?.data
+    if (!node.element || !data) continue
+    out.push({
+      ...where(node.element),
+      element: describe(node.element),
+      fg: data.fgColor ?? '?',
+      bg: data.bgColor ?? '?',
+      ratio: data.contrastRatio ?? 0,
+      expected: parseFloat(data.expectedContrastRatio ?? '4.5'),
+    })
+  }
+  const { Color, getContrast, flattenColors } = axe.commons.color
+  const parse = (s: string) => new Color().parseString(s)
+  for (const node of results.incomplete.flatMap((v) => v.nodes)) {
+    const el = node.element
+    const pre = el?.closest('marp-pre, pre')
+    if (!el || !pre || !node.any.some((a) => a.data?.messageKey === 'imgNode')) continue
+    let bg = parse(getComputedStyle(pre).backgroundColor)
+    for (let up = pre.parentElement; bg.alpha < 1 && up; up = up.parentElement) bg = flattenColors(bg, parse(getComputedStyle(up).backgroundColor))
+    if (bg.alpha < 1) continue
+    const style = getComputedStyle(el)
+    const fg = flattenColors(parse(style.color), bg)
+    const ratio = Math.round(getContrast(bg, fg) * 100) / 100
+    // Large text (3:1) is 18pt, or 14pt bold, at the size the code is drawn after scaling.
+    const scaler = pre.shadowRoot?.querySelector('marp-auto-scaling')?.shadowRoot?.querySelector('svg')
+    const vb = scaler?.viewBox?.baseVal
+    const scale = scaler && vb && vb.width ? Math.min(1, scaler.getBoundingClientRect().width / vb.width) : 1
+    const px = parseFloat(style.fontSize) * scale
+    const large = px >= 24 || (px >= 18.66 && Number(style.fontWeight) >= 700)
+    const expected = large ? 3 : 4.5
+    if (ratio >= expected) continue
+    out.push({ ...where(el), element: describe(el), fg: fg.toHexString(), bg: bg.toHexString(), ratio, expected })
+  }
+  return out
+}
