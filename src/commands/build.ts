@@ -1,17 +1,31 @@
+import { appendFile } from 'node:fs/promises'
+import path from 'node:path'
 import { Builder, findDecks, type BuildOptions, type DeckResult } from '../build.js'
 import { resolveBuildOptions, type CliBuildValues } from '../config.js'
 import { sortDiagnostics } from '../diagnostics.js'
 import { ExitCode, isDeckError } from '../errors.js'
+import { writeFileAtomic } from '../fsutil.js'
+import { installLint } from '../lint/index.js'
 import { formatMs, type Printer } from '../printer.js'
+import { indexPage } from '../publish/index-page.js'
+import { buildSummary } from '../publish/summary.js'
 import type { Command } from './index.js'
 
+export interface BuildExtras {
+  /** Append a Markdown summary of the build to this file (`$GITHUB_STEP_SUMMARY`). */
+  summary?: string
+  /** Write `index.html` in the output folder, listing the decks built. */
+  index?: boolean
+}
+
 /** `deck build`: every named deck (default: slides/) to every requested format. */
-export async function runBuild(inputs: string[], options: BuildOptions, printer: Printer): Promise<ExitCode> {
+export async function runBuild(inputs: string[], options: BuildOptions, printer: Printer, extras: BuildExtras = {}): Promise<ExitCode> {
   const started = performance.now()
   const decks = await findDecks(inputs.length ? inputs : ['slides'], options.root)
   const builder = new Builder(options)
   try {
     await builder.init()
+    await installLint(builder)
     if (builder.needsBrowser(options.formats)) builder.browser.warmUp()
     const results: DeckResult[] = []
     // Two decks at a time keeps both cores busy (one rendering while the other is in Chromium).
@@ -35,6 +49,13 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
     const status = failed.length ? `${failed.length} of ${decks.length} ${deckWord} failed` : `${decks.length} ${deckWord} built`
     printer.info(`${status}: ${outputs} outputs, ${warnings} warnings in ${formatMs(performance.now() - started)}`)
     if (decks.length === 0) printer.info('No decks found: put Markdown files in slides/ or name them on the command line.')
+    results.sort((a, b) => a.file.localeCompare(b.file))
+    if (extras.summary) await appendFile(path.resolve(options.root, extras.summary), buildSummary(results, options.root))
+    if (extras.index) {
+      const index = path.join(options.outDir, 'index.html')
+      await writeFileAtomic(index, indexPage(results, options.outDir))
+      printer.info(`=> ${printer.rel(index)}`)
+    }
     if (!failed.length) return ExitCode.OK
     const browserMissing = failed.some((r) => r.errors.some((e) => isDeckError(e) && e.code === ExitCode.NO_BROWSER))
     return browserMissing ? ExitCode.NO_BROWSER : ExitCode.BUILD_FAILED
@@ -46,7 +67,17 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Build decks once (the default command)',
-  flags: {},
-  help: [],
-  run: ({ inputs, values, cwd, printer }) => runBuild(inputs, resolveBuildOptions(values as CliBuildValues, cwd), printer),
+  flags: {
+    summary: { type: 'string' },
+    index: { type: 'boolean' },
+  },
+  help: [
+    '      --summary <file>      Append a Markdown summary (decks, slides, outputs, sizes, findings), e.g. "$GITHUB_STEP_SUMMARY"',
+    '      --index               Write index.html in the output folder, listing the decks built (for GitHub Pages)',
+  ],
+  run: ({ inputs, values, cwd, printer }) => {
+    const summary = values['summary']
+    const extras: BuildExtras = { index: values['index'] === true, ...(typeof summary === 'string' ? { summary } : {}) }
+    return runBuild(inputs, resolveBuildOptions(values as CliBuildValues, cwd), printer, extras)
+  },
 }
