@@ -5,6 +5,10 @@ import { findBrowser, needsNoSandbox, NO_BROWSER_HINT } from './find.js'
 
 const debug = createDebug('browser')
 
+/** Opening a file or a page served on this machine (the preview, an output) is not the network. */
+const isLocalNavigation = (url: string): boolean =>
+  url.startsWith('file:') || /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(url)
+
 export interface BrowserOptions {
   /** Explicit executable; otherwise CHROME_PATH, then the usual install paths. */
   executablePath?: string
@@ -102,7 +106,7 @@ export class BrowserManager {
     await page.setRequestInterception(true)
     page.on('request', (req: HTTPRequest) => {
       const url = req.url()
-      if (url.startsWith('data:') || url.startsWith('about:') || url.startsWith('blob:')) {
+      if (/^(data|about|blob):/.test(url) || (isLocalNavigation(url) && req.isNavigationRequest() && req.frame() === page.mainFrame())) {
         void req.continue()
         return
       }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,7 +13,12 @@ import type { RenderContext, RenderedDeck } from '../render.js'
  * so presenters get marp-cli's viewer and presenter view, then we make the file self-contained:
  * images, emoji and fonts inlined, nothing left that points at a CDN.
  */
-const ENGINE_CONFIG = fileURLToPath(new URL('./marp-cli-engine.js', import.meta.url))
+// marp-cli loads this config with import(); it must be compiled JavaScript. Under vitest this
+// module runs from src/, so fall back to the compiled copy in lib/ (`npm test` compiles first).
+const ENGINE_CONFIG = [
+  fileURLToPath(new URL('./marp-cli-engine.js', import.meta.url)),
+  fileURLToPath(new URL('../../lib/src/export/marp-cli-engine.js', import.meta.url)),
+].find((f) => existsSync(f))
 
 // marp-cli logs through console.warn/console.error; its calls are serialised so that capturing
 // those for one conversion never swallows another's.
@@ -42,18 +48,22 @@ function runMarpCli(argv: string[]): Promise<{ code: number; log: string }> {
 // bespoke.js carries a licence comment with an unpkg URL; it loads nothing, but a file that
 // must work offline should not even mention a CDN.
 const stripCdnComments = (html: string): string =>
-  html.replace(/\/\*!? For license information please see https?:\/\/[^*]*\*\//g, '/*! Licence: see @marp-team/marp-cli/lib/bespoke.js.LICENSE.txt */')
+  html.replace(
+    /\/\*!+\s*(?:For license information please see|License:)\s*https?:\/\/[^\s*]+\s*\*\//g,
+    '/*! Licence: node_modules/@marp-team/marp-cli/lib/bespoke.js.LICENSE.txt */',
+  )
 
 const ANSI = /\u001b\[[0-9;]*m/g
 
 export async function buildHtml(deck: RenderedDeck, ctx: RenderContext): Promise<string> {
+  if (!ENGINE_CONFIG) throw new DeckError('lib/ is not compiled: run `npm run compile`')
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'deck-html-'))
   try {
     const out = path.join(tmp, 'deck.html')
     const themeFiles = ctx.themes.entries().map((e) => e.file)
     const argv = [deck.file, '--config-file', ENGINE_CONFIG, '--title', deck.title, '-o', out]
     argv.push(ctx.html ? '--html' : '--no-html')
-    if (deck.theme.file || deck.theme.name !== 'default') argv.push('--theme', deck.theme.file ?? deck.theme.name)
+    if (deck.theme.file || deck.theme.name !== 'default') argv.push('--theme', deck.theme.name)
     if (themeFiles.length) argv.push('--theme-set', ...themeFiles)
     const { code, log } = await runMarpCli(argv)
     if (code !== 0) {

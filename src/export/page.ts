@@ -20,9 +20,11 @@ export function printPageHtml(deck: RenderedDeck): string {
     'html, body { margin: 0; padding: 0; background: #fff }',
     `div.marpit > svg[data-marpit-svg] { display: block; width: ${width}px; height: ${height}px; break-after: page }`,
     'div.marpit > svg[data-marpit-svg]:last-of-type { break-after: auto }',
-    // Screenshots show one slide at a time: cheaper to paint than a tall clipped page.
-    'body[data-deck-shot] div.marpit > svg[data-marpit-svg] { display: none }',
-    'body[data-deck-shot] div.marpit > svg[data-marpit-svg].deck-shot { display: block }',
+    // Screenshots show one slide at a time (cheaper to paint than a tall clipped page). Slides
+    // are stacked and hidden rather than removed from layout, so nothing inside them resizes
+    // and Marp's auto-scaling never has to run again between shots.
+    'body[data-deck-shot] div.marpit > svg[data-marpit-svg] { position: absolute; top: 0; left: 0; visibility: hidden }',
+    'body[data-deck-shot] div.marpit > svg[data-marpit-svg].deck-shot { visibility: visible }',
     '</style></head><body>',
     deck.html,
     '</body></html>',

@@ -68,6 +68,7 @@ async function normaliseZip(raw: Uint8Array, date: Date): Promise<Uint8Array> {
     out.file(name, await entry.async('uint8array'), {
       date,
       compression: media ? 'STORE' : 'DEFLATE',
+      createFolders: false,
     })
   }
   return out.generateAsync({ type: 'uint8array', platform: 'UNIX' })

@@ -1,0 +1,203 @@
+import { execFile } from 'node:child_process'
+import { cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { load } from 'cheerio'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { Builder, type DeckResult } from '../../src/build.js'
+import { buildOptions, FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
+import { embeddedFonts, pngSize, readPdf, readPptx } from '../helpers/outputs.js'
+
+const run = promisify(execFile)
+const CLI = path.join(ROOT, 'bin/deck.js')
+
+let dir: string
+let cleanup: () => Promise<void>
+let builder: Builder
+let seed: DeckResult
+let features: DeckResult
+
+beforeAll(async () => {
+  const p = await tempProject()
+  dir = p.dir
+  cleanup = p.cleanup
+  await cp(SEED, path.join(dir, 'slides/cni-deep-dive.md'))
+  await cp(path.join(FIXTURES, 'compat'), path.join(dir, 'slides/compat'), { recursive: true })
+  await cp(path.join(FIXTURES, 'shared-img'), path.join(dir, 'slides/shared-img'), { recursive: true })
+  builder = new Builder(buildOptions(dir, { formats: ['html', 'pdf', 'pptx', 'png'], pdfNotes: true }))
+  await builder.init()
+  seed = await builder.buildDeck(path.join(dir, 'slides/cni-deep-dive.md'))
+  features = await builder.buildDeck(path.join(dir, 'slides/compat/features.md'))
+})
+
+afterAll(async () => {
+  await builder?.close()
+  await cleanup?.()
+})
+
+describe('the seed deck', () => {
+  it('builds every format without errors, reporting the front-matter flaw', () => {
+    expect(seed.errors).toEqual([])
+    expect(seed.outputs.map((o) => path.relative(dir, o.file)).filter((f) => !f.endsWith('.png'))).toEqual([
+      'dist/cni-deep-dive.html',
+      'dist/cni-deep-dive.pdf',
+      'dist/cni-deep-dive.pptx',
+    ])
+    expect(seed.diagnostics.find((d) => d.rule === 'front-matter')?.line).toBe(6)
+  })
+
+  it('prints a 16-page 16:9 PDF with its title, text, bookmarks and fonts', async () => {
+    const pdf = await readPdf(path.join(dir, 'dist/cni-deep-dive.pdf'))
+    expect(pdf.pages).toBe(16)
+    for (const size of pdf.sizes) expect(size).toEqual({ width: 960, height: 540 })
+    expect(pdf.title).toBe('Deep dive into CNI')
+    expect(pdf.text[0]).toContain('Deep dive into')
+    expect(pdf.text[0]).toContain('CNI')
+    expect(pdf.text[8]).toContain('VirtualMachine')
+    expect(pdf.outline).toHaveLength(16)
+    expect(pdf.outline[1]).toBe('Presentation Outline')
+    const fonts = await embeddedFonts(path.join(dir, 'dist/cni-deep-dive.pdf'))
+    expect(fonts.some((f) => f.startsWith('Inter'))).toBe(true)
+    expect(fonts.some((f) => f.startsWith('JetBrainsMono'))).toBe(true)
+  })
+
+  it('packs a 16-slide 16:9 PPTX with 2x pictures and the title', async () => {
+    const pptx = await readPptx(path.join(dir, 'dist/cni-deep-dive.pptx'))
+    expect(pptx.slides).toBe(16)
+    expect(pptx.size.cx / pptx.size.cy).toBeCloseTo(16 / 9, 3)
+    expect(pptx.title).toBe('Deep dive into CNI')
+    expect(pptx.images).toHaveLength(16)
+    for (const img of pptx.images) expect(img).toEqual({ width: 2560, height: 1440 })
+  })
+
+  it('writes one PNG per slide at the requested scale', async () => {
+    const pngs = (await readdir(path.join(dir, 'dist'))).filter((f) => /^cni-deep-dive\.\d{3}\.png$/.test(f)).sort()
+    expect(pngs).toHaveLength(16)
+    expect(pngs[0]).toBe('cni-deep-dive.001.png')
+    expect(pngSize(await readFile(path.join(dir, 'dist', pngs[0]!)))).toEqual({ width: 1280, height: 720 })
+  })
+
+  it('writes a self-contained interactive HTML deck with keyboard navigation', async () => {
+    const html = await readFile(path.join(dir, 'dist/cni-deep-dive.html'), 'utf8')
+    const $ = load(html)
+    expect($('title').text()).toBe('Deep dive into CNI')
+    expect($('section[id]')).toHaveLength(16)
+    expect($('.bespoke-marp-osc').length).toBe(1)
+    expect($('script[src], link[href]').length).toBe(0)
+    expect(html).not.toMatch(/url\((["']|&quot;)?https?:/)
+    expect(html).not.toMatch(/unpkg|jsdelivr|cdnjs/)
+    // In a real browser: arrow keys move on and the slide number is in the URL.
+    const hash = await builder.browser.withPage(async (page) => {
+      await page.goto(pathToFileURL(path.join(dir, 'dist/cni-deep-dive.html')).href, { waitUntil: 'load' })
+      await page.keyboard.press('ArrowRight')
+      await page.keyboard.press('ArrowRight')
+      await page.waitForFunction(() => location.hash === '#3')
+      return page.evaluate(() => location.hash)
+    })
+    expect(hash).toBe('#3')
+  })
+})
+
+describe('a deck using marp-cli features', () => {
+  it('carries speaker notes into the PPTX notes pane, the PDF annotations and the HTML presenter view', async () => {
+    expect(features.errors).toEqual([])
+    const pptx = await readPptx(path.join(dir, 'dist/compat/features.pptx'))
+    expect(pptx.slides).toBe(5)
+    expect(pptx.notes[0]).toBe('Speaker note for slide one')
+    expect(pptx.notes[3]).toContain('Second note,')
+    expect(pptx.notes[1]).toBe('')
+    const pdf = await readPdf(path.join(dir, 'dist/compat/features.pdf'))
+    expect(pdf.pages).toBe(5)
+    expect(pdf.author).toBe('Test Author')
+    expect(pdf.annotations[0]).toEqual(['Speaker note for slide one'])
+    expect(pdf.text[3]).toContain('Parent folder image')
+    const $ = load(await readFile(path.join(dir, 'dist/compat/features.html'), 'utf8'))
+    expect($('.bespoke-marp-note[data-index="0"]').text()).toContain('Speaker note for slide one')
+    // Images relative to the deck, including ../, are embedded.
+    expect($('img:not(.emoji)').attr('src')).toMatch(/^data:image\/png;base64,/)
+  })
+})
+
+describe('guarantees', () => {
+  it('gives the same bytes for the same input', async () => {
+    const other = new Builder(buildOptions(dir, { outDir: path.join(dir, 'dist2') }), builder.browser)
+    await other.init()
+    const again = await other.buildDeck(path.join(dir, 'slides/cni-deep-dive.md'))
+    expect(again.errors).toEqual([])
+    for (const ext of ['html', 'pdf', 'pptx']) {
+      const a = await readFile(path.join(dir, `dist/cni-deep-dive.${ext}`))
+      const b = await readFile(path.join(dir, `dist2/cni-deep-dive.${ext}`))
+      expect(a.equals(b), ext).toBe(true)
+    }
+  })
+
+  it('fetches nothing from the network: emoji, math and code are all local', async () => {
+    const fetchSpy = vi.fn(() => Promise.reject(new Error('network is blocked in this test')))
+    vi.stubGlobal('fetch', fetchSpy)
+    try {
+      const before = builder.browser.blockedRequests.length
+      const result = await builder.buildDeck(path.join(dir, 'slides/compat/features.md'))
+      expect(result.errors).toEqual([])
+      const html = await readFile(path.join(dir, 'dist/compat/features.html'), 'utf8')
+      expect(html).toContain('class="katex')
+      await builder.browser.withPage(async (page) => {
+        await page.goto(pathToFileURL(path.join(dir, 'dist/compat/features.html')).href, { waitUntil: 'load' })
+        await page.evaluate(() => document.fonts.ready)
+      })
+      expect(builder.browser.blockedRequests.slice(before)).toEqual([])
+      expect(fetchSpy).not.toHaveBeenCalled()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('keeps the last good outputs when a deck fails, and other decks still build', async () => {
+    const deck = path.join(dir, 'slides/compat/four-three.md')
+    const first = await builder.buildDeck(deck, ['html', 'pdf'])
+    expect(first.errors).toEqual([])
+    const pdf = path.join(dir, 'dist/compat/four-three.pdf')
+    const before = await readFile(pdf)
+    const source = await readFile(deck, 'utf8')
+    await rm(deck)
+    const failed = await builder.buildDeck(deck, ['html', 'pdf'])
+    expect(failed.errors).toHaveLength(1)
+    expect(String(failed.errors[0])).toContain('cannot read deck')
+    expect((await readFile(pdf)).equals(before)).toBe(true)
+    await writeFile(deck, source)
+    const other = await builder.buildDeck(path.join(dir, 'slides/compat/raw-html.md'), ['pdf'])
+    expect(other.errors).toEqual([])
+  })
+})
+
+describe('the deck command', () => {
+  it('builds a deck anywhere on disk, with spaces and non-ASCII in its path, and prints one line per output', async () => {
+    const odd = path.join(dir, 'My Décks', 'présentation 1.md')
+    await cp(path.join(FIXTURES, 'compat/four-three.md'), odd)
+    const out = path.join(dir, 'other out')
+    const { stderr } = await run('node', [CLI, 'build', odd, '--format', 'pdf,html', '--out', out], { cwd: dir })
+    expect(stderr).toMatch(/présentation 1\.md => .*présentation 1\.pdf \(\d/)
+    expect(stderr).toMatch(/1 deck built: 2 outputs/)
+    expect((await readPdf(path.join(out, 'présentation 1.pdf'))).pages).toBe(2)
+    expect((await stat(path.join(out, 'présentation 1.html'))).size).toBeGreaterThan(1000)
+  })
+
+  it('exits 2 on bad usage and 3 without a browser, saying what to do', async () => {
+    const bad = await run('node', [CLI, 'build', '--format', 'docx'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e)
+    expect(bad).toMatchObject({ code: 2 })
+    expect((bad as { stderr: string }).stderr).toContain('unknown format: docx')
+    const deck = path.join(dir, 'slides/compat/four-three.md')
+    const none = await run('node', [CLI, 'build', deck, '--format', 'pdf', '--out', path.join(dir, 'x')], {
+      cwd: dir,
+      env: { ...process.env, CHROME_PATH: '/nonexistent/chrome' },
+    }).catch((e: { code: number; stderr: string }) => e)
+    expect(none).toMatchObject({ code: 3 })
+    expect((none as { stderr: string }).stderr).toContain('CHROME_PATH')
+    // HTML needs no browser.
+    const html = await run('node', [CLI, 'build', deck, '--format', 'html', '--out', path.join(dir, 'x')], {
+      cwd: dir,
+      env: { ...process.env, CHROME_PATH: '/nonexistent/chrome' },
+    })
+    expect(html.stderr).toContain('1 deck built')
+  })
+})
