@@ -76,6 +76,8 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${wsPath}`)
     ws.onopen = () => {
       delay = 200
+      // Lets tests and the benchmark know the page is listening before they save.
+      document.documentElement.dataset['deckPreview'] = 'connected'
       // The server was gone (restarted): the deck may have changed meanwhile.
       if (lost) location.reload()
     }

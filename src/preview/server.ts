@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -177,7 +177,8 @@ export class PreviewServer {
       const html = await readFile(resolved.file, 'utf8')
       return this.send(res, req, type, this.inject(html, page))
     }
-    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+    const { size } = await stat(resolved.file)
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': size, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
     if (req.method === 'HEAD') return void res.end()
     const stream = createReadStream(resolved.file)
     stream.on('error', () => res.destroy())

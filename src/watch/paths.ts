@@ -11,7 +11,7 @@ import type { Builder } from '../build.js'
 const EDITOR_TEMP = [
   /^\./, // dotfiles: .#lock files, .deck.html.tmp-… from writeFileAtomic, .git, .DS_Store
   /~$/, // backups: deck.md~
-  /\.sw[a-p]$/i, // vim swap: .swp, .swo, .swx…
+  /\.sw[a-z]$/i, // vim swap files (.swp, .swo…) and its .swx probe
   /^4913$/, // vim's "can I write here" probe
   /^#.*#$/, // emacs autosave
   /\.(tmp|temp|bak|crswap)$/i,

@@ -1,0 +1,167 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { PassThrough } from 'node:stream'
+import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { findBrowser, needsNoSandbox } from '../../src/browser/find.js'
+import { OVERLAY_ID } from '../../src/preview/client.js'
+import { Printer } from '../../src/printer.js'
+import { startWatch, type WatchSession } from '../../src/watch/session.js'
+import { buildOptions, tempProject } from '../helpers/project.js'
+import { EventLog, until } from '../helpers/watch.js'
+
+const deck = (fifth: string) =>
+  '---\nmarp: true\ntheme: palette-3\n---\n\n' + ['# One', '# Two', '# Three', '# Four', `# Five\n\n${fifth}`, '# Six'].join('\n\n---\n\n')
+
+/** The text of the slide the bespoke viewer shows. */
+const activeSlideText = (page: Page) => page.$eval('.bespoke-marp-active', (el) => el.textContent ?? '')
+
+/** The overlay's state and text, or null when there is none. */
+const overlay = (page: Page) =>
+  page.evaluate((id) => {
+    const host = document.getElementById(id)
+    return host ? { state: host.dataset['state'] ?? '', text: host.shadowRoot?.textContent ?? '' } : null
+  }, OVERLAY_ID)
+
+describe('live preview in headless Chromium', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  let session: WatchSession
+  let browser: Browser
+  let page: Page
+  const log = new EventLog()
+  const out = new PassThrough()
+  let printed = ''
+  out.on('data', (c: Buffer) => (printed += c.toString()))
+  const file = () => path.join(dir, 'slides/talk.md')
+
+  beforeAll(async () => {
+    const p = await tempProject({ 'slides/talk.md': deck('original text') })
+    dir = p.dir
+    cleanup = p.cleanup
+    session = await startWatch({
+      build: buildOptions(dir, { formats: ['html'] }),
+      inputs: [],
+      printer: new Printer({ cwd: dir, quiet: false, stream: out }),
+      port: 0,
+      events: log.events,
+    })
+    await until(() => log.html.length >= 1, 'the first build')
+    await session.watcher.idle()
+    browser = await puppeteer.launch({
+      executablePath: findBrowser(),
+      headless: true,
+      args: needsNoSandbox() ? ['--no-sandbox', '--disable-setuid-sandbox'] : [],
+    })
+  })
+
+  beforeEach(async () => {
+    page = await browser.newPage()
+  })
+
+  afterEach(async () => {
+    await page.close()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await session?.close()
+    await session?.close()
+    await cleanup?.()
+  })
+
+  /** Open the deck on slide 5, marked so that a reload is visible (the mark is lost). */
+  const openOnSlide5 = async (query = '') => {
+    await page.goto(`${session.url}/talk.html${query}`, { waitUntil: 'load' })
+    await page.waitForSelector('.bespoke-marp-active')
+    for (let i = 0; i < 4; i += 1) await page.keyboard.press('ArrowRight')
+    await page.waitForFunction(() => location.hash === '#5' && document.querySelector('.bespoke-marp-active')?.textContent?.includes('Five'))
+    // Wait until the reload channel is open, so no message can be missed.
+    await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
+    await page.evaluate(() => ((window as unknown as { stale: boolean }).stale = true))
+  }
+
+  const markStale = async () => {
+    await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
+    await page.evaluate(() => ((window as unknown as { stale: boolean }).stale = true))
+  }
+
+  const reloaded = () => page.waitForFunction(() => !(window as unknown as { stale?: boolean }).stale && !!document.querySelector('.bespoke-marp-active'), { timeout: 30_000 })
+
+  it('lists the deck on the index page', async () => {
+    await page.goto(session.url, { waitUntil: 'load' })
+    const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')))
+    expect(links).toContain('/talk.html')
+    expect(await page.content()).toContain('slides/talk.md')
+  })
+
+  it('reloads on save and comes back on the same slide with the new text', async () => {
+    await openOnSlide5()
+    const m = log.mark()
+    await writeFile(file(), deck('edited on disk'))
+    await reloaded()
+    expect(log.html.length).toBeGreaterThan(m.html)
+    expect(await page.evaluate(() => location.hash)).toBe('#5')
+    expect(await activeSlideText(page)).toContain('edited on disk')
+    expect(printed).toMatch(/slides\/talk\.md => dist\/talk\.html \(\d+ ms\)/)
+  })
+
+  it('reloads presenter view on the same slide', async () => {
+    await page.goto(`${session.url}/talk.html?view=presenter#5`, { waitUntil: 'load' })
+    await page.waitForSelector('.bespoke-marp-active')
+    await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
+    await page.evaluate(() => ((window as unknown as { stale: boolean }).stale = true))
+    await writeFile(file(), deck('presenter edit'))
+    await reloaded()
+    expect(await page.evaluate(() => location.search + location.hash)).toBe('?view=presenter#5')
+    expect(await activeSlideText(page)).toContain('presenter edit')
+  })
+
+  it('shows an overlay with the error and file over the last good slides, and clears it on the next good build', async () => {
+    await openOnSlide5()
+    await writeFile(path.join(dir, 'slides/broken.css'), 'section { color: red }\n')
+    await writeFile(file(), deck('broken').replace('theme: palette-3', 'theme: ./broken.css'))
+    await page.waitForFunction((id) => document.getElementById(id)?.dataset['state'] === 'error', { timeout: 30_000 }, OVERLAY_ID)
+    const shown = await overlay(page)
+    expect(shown?.text).toContain('Build failed')
+    expect(shown?.text).toContain('slides/broken.css')
+    expect(shown?.text).toContain('no @theme name')
+    // Not reloaded: the last good slides are still under the overlay, on the same slide.
+    expect(await page.evaluate(() => (window as unknown as { stale?: boolean }).stale)).toBe(true)
+    expect(await activeSlideText(page)).toContain('presenter edit')
+    expect(printed).toContain('slides/broken.css: error: theme file has no @theme name')
+
+    // A page opened while the deck is broken shows the overlay too.
+    const other = await browser.newPage()
+    await other.goto(`${session.url}/talk.html`, { waitUntil: 'load' })
+    expect((await overlay(other))?.state).toBe('error')
+    await other.close()
+
+    await writeFile(file(), deck('fixed again'))
+    await reloaded()
+    expect(await overlay(page)).toBeNull()
+    expect(await page.evaluate(() => location.hash)).toBe('#5')
+    expect(await activeSlideText(page)).toContain('fixed again')
+  })
+
+  it('shows front-matter warnings with file:line in a corner box', async () => {
+    await openOnSlide5()
+    await writeFile(file(), deck('with a typo').replace('marp: true', 'marp: true\npaginate: [true'))
+    await reloaded()
+    const shown = await overlay(page)
+    expect(shown?.state).toBe('warning')
+    expect(shown?.text).toContain('slides/talk.md:3')
+    expect(await activeSlideText(page)).toContain('with a typo')
+    await markStale()
+    await writeFile(file(), deck('clean'))
+    await reloaded()
+    expect(await overlay(page)).toBeNull()
+  })
+
+  it('keeps watching and serving after all of that', async () => {
+    expect(session.watcher.closed).toBe(false)
+    const html = await readFile(path.join(dir, 'dist/talk.html'), 'utf8')
+    expect(html).toContain('clean')
+    expect(html).not.toContain('/__deck/ws')
+  })
+})
