@@ -8,9 +8,10 @@ import type { Page } from 'puppeteer-core'
  * slide classes and inline styles.
  *
  * axe cannot see through marp-core's auto-scaling: code in a scaled block sits in an SVG and
- * axe answers "incomplete" (an image may be behind it). For those nodes alone we take the
- * code block's own background and ask axe's colour helpers for the ratio, with "large text"
- * judged on the size after scaling.
+ * axe answers "incomplete" (an image may be behind it) for every token, slowly (a hit test per
+ * span). So code blocks are left out of axe's run, and for them we take the block's own
+ * background and ask axe's colour helpers for the ratio of each distinct token colour, with
+ * "large text" judged on the size after scaling.
  */
 export interface ContrastNode {
   slide: number
@@ -53,7 +54,7 @@ async function inPage(): Promise<ContrastNode[]> {
     any: Array<{ data?: { fgColor?: string; bgColor?: string; contrastRatio?: number; expectedContrastRatio?: string; messageKey?: string } | null }>
   }
   interface AxeLike {
-    run(ctx: Document, opts: object): Promise<{ violations: Array<{ nodes: AxeNode[] }>; incomplete: Array<{ nodes: AxeNode[] }> }>
+    run(ctx: object, opts: object): Promise<{ violations: Array<{ nodes: AxeNode[] }> }>
     commons: { color: { Color: new () => AxeColor; getContrast(bg: AxeColor, fg: AxeColor): number; flattenColors(fg: AxeColor, bg: AxeColor): AxeColor } }
   }
   const axe = (window as unknown as { axe: AxeLike }).axe
@@ -67,11 +68,10 @@ async function inPage(): Promise<ContrastNode[]> {
     const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim()
     return `<${el.tagName.toLowerCase()}>${text ? ` "${text.length > 40 ? `${text.slice(0, 39)}…` : text}"` : ''}`
   }
-  const results = await axe.run(document, {
-    runOnly: { type: 'rule', values: ['color-contrast'] },
-    resultTypes: ['violations', 'incomplete'],
-    elementRef: true,
-  })
+  const results = await axe.run(
+    { include: [['html']], exclude: [['marp-pre'], ['pre']] },
+    { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'], elementRef: true },
+  )
   const out: ContrastNode[] = []
   for (const node of results.violations.flatMap((v) => v.nodes)) {
     const data = node.any.find((a) => a.data?.contrastRatio !== undefined)?.data
@@ -87,25 +87,30 @@ async function inPage(): Promise<ContrastNode[]> {
   }
   const { Color, getContrast, flattenColors } = axe.commons.color
   const parse = (s: string) => new Color().parseString(s)
-  for (const node of results.incomplete.flatMap((v) => v.nodes)) {
-    const el = node.element
-    const pre = el?.closest('marp-pre, pre')
-    if (!el || !pre || !node.any.some((a) => a.data?.messageKey === 'imgNode')) continue
+  for (const pre of document.querySelectorAll('div.marpit marp-pre, div.marpit pre')) {
+    if (pre.parentElement?.closest('marp-pre, pre')) continue
     let bg = parse(getComputedStyle(pre).backgroundColor)
     for (let up = pre.parentElement; bg.alpha < 1 && up; up = up.parentElement) bg = flattenColors(bg, parse(getComputedStyle(up).backgroundColor))
     if (bg.alpha < 1) continue
-    const style = getComputedStyle(el)
-    const fg = flattenColors(parse(style.color), bg)
-    const ratio = Math.round(getContrast(bg, fg) * 100) / 100
-    // Large text (3:1) is 18pt, or 14pt bold, at the size the code is drawn after scaling.
     const scaler = pre.shadowRoot?.querySelector('marp-auto-scaling')?.shadowRoot?.querySelector('svg')
     const vb = scaler?.viewBox?.baseVal
     const scale = scaler && vb && vb.width ? Math.min(1, scaler.getBoundingClientRect().width / vb.width) : 1
-    const px = parseFloat(style.fontSize) * scale
-    const large = px >= 24 || (px >= 18.66 && Number(style.fontWeight) >= 700)
-    const expected = large ? 3 : 4.5
-    if (ratio >= expected) continue
-    out.push({ ...where(el), element: describe(el), fg: fg.toHexString(), bg: bg.toHexString(), ratio, expected })
+    const seen = new Set<string>()
+    for (const el of [pre, ...pre.querySelectorAll('*')]) {
+      if (![...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim())) continue
+      const style = getComputedStyle(el)
+      // Large text (3:1) is 18pt, or 14pt bold, at the size the code is drawn after scaling.
+      const px = parseFloat(style.fontSize) * scale
+      const large = px >= 24 || (px >= 18.66 && Number(style.fontWeight) >= 700)
+      const key = `${style.color}|${large}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const fg = flattenColors(parse(style.color), bg)
+      const ratio = Math.round(getContrast(bg, fg) * 100) / 100
+      const expected = large ? 3 : 4.5
+      if (ratio >= expected) continue
+      out.push({ ...where(el), element: describe(el), fg: fg.toHexString(), bg: bg.toHexString(), ratio, expected })
+    }
   }
   return out
 }
