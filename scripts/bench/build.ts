@@ -1,0 +1,283 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { createBenchProject, repoRoot, SEED_DECK } from './decks.js'
+import { runMeasured, SAMPLE_MS, type MeasuredRun } from './measure.js'
+import { median, megabytes, seconds, table, type BenchOptions, type BenchSection } from './options.js'
+
+/**
+ * The full three-format build, ours against marp-cli 4.5.1 as its users run it: three CLI runs
+ * (HTML, --pdf, --pptx) from its own install with its own marp-core 4, against one
+ * `deck build` (HTML, PDF and PPTX with one browser). Both are child processes timed from spawn
+ * to exit, so Node start-up, module loading and browser launch/close count for both.
+ */
+const FORMATS = ['html', 'pdf', 'pptx'] as const
+type Format = (typeof FORMATS)[number]
+
+/** Issue #2's targets: reported against, never asserted (this is a benchmark, not a test). */
+const TARGET_RATIO = { seed: 0.4, large: 0.5 } as const
+/** A run that takes longer than this is killed (marp-cli's 200-slide PPTX alone is ~55 s). */
+const RUN_TIMEOUT_MS = 10 * 60_000
+
+interface MarpRun {
+  perFormat: Record<Format, MeasuredRun>
+  totalMs: number
+}
+
+interface OursRun {
+  run: MeasuredRun
+  /** When each output was written, from our CLI's `a.md => out/a.pdf (1.42 s)` lines. */
+  writtenAt: Partial<Record<Format, number>>
+  /** The CLI's own summary time (inside the process, after start-up). */
+  summaryMs: number
+}
+
+interface DeckSpec {
+  key: 'seed' | 'large'
+  label: string
+  file: string
+  runs: number
+}
+
+interface DeckResult {
+  spec: DeckSpec
+  marp: MarpRun[]
+  ours: OursRun[]
+  sizes: { marp: Record<Format, number>; ours: Record<Format, number> }
+}
+
+function chromePath(): string | undefined {
+  if (process.env['CHROME_PATH']) return process.env['CHROME_PATH']
+  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  // Debug logging would slow our side and is not what a user runs.
+  delete env['DEBUG']
+  const chrome = chromePath()
+  if (chrome) env['CHROME_PATH'] = chrome
+  return env
+}
+
+const toMs = (value: string, unit: string): number => Number(value) * (unit === 's' ? 1000 : 1)
+
+function parseOurs(stderr: string): Pick<OursRun, 'writtenAt' | 'summaryMs'> {
+  const writtenAt: OursRun['writtenAt'] = {}
+  for (const m of stderr.matchAll(/=> .*\.(html|pdf|pptx) \(([\d.]+) (ms|s)\)$/gm)) writtenAt[m[1] as Format] = toMs(m[2]!, m[3]!)
+  const summary = /built: .* in ([\d.]+) (ms|s)$/m.exec(stderr)
+  return { writtenAt, summaryMs: summary ? toMs(summary[1]!, summary[2]!) : NaN }
+}
+
+function fail(what: string, run: MeasuredRun): Error {
+  const why = run.timedOut ? `timed out after ${seconds(RUN_TIMEOUT_MS)}` : `exit ${run.code ?? run.signal}`
+  const tail = run.stderr.trim().split('\n').slice(-8).join('\n')
+  return new Error(`${what} failed (${why}):\n${tail}`)
+}
+
+function sizeOf(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0
+}
+
+class Runner {
+  readonly root = repoRoot()
+  readonly marpBin = path.join(this.root, 'node_modules', '.bin', 'marp')
+  readonly deckBin = path.join(this.root, 'bin', 'deck.js')
+  readonly env = childEnv()
+  leftovers = 0
+
+  constructor(readonly projectDir: string) {}
+
+  private outputs(tool: 'marp' | 'ours', deck: string): Record<Format, string> {
+    const base = path.join(this.projectDir, 'out', tool, path.basename(deck, '.md'))
+    return { html: `${base}.html`, pdf: `${base}.pdf`, pptx: `${base}.pptx` }
+  }
+
+  async measured(what: string, command: string, args: string[], expect: string): Promise<MeasuredRun> {
+    await rm(expect, { force: true })
+    const run = await runMeasured(command, args, { cwd: this.projectDir, env: this.env, timeoutMs: RUN_TIMEOUT_MS })
+    this.leftovers += run.leftovers
+    if (run.code !== 0 || run.timedOut) throw fail(what, run)
+    if (sizeOf(expect) === 0) throw new Error(`${what} exited 0 but wrote no ${expect}`)
+    return run
+  }
+
+  async marp(deck: string): Promise<MarpRun> {
+    const out = this.outputs('marp', deck)
+    const rel = path.relative(this.projectDir, deck)
+    const common = ['--theme-set', 'css/', '--allow-local-files']
+    const perFormat = {
+      html: await this.measured('marp-cli html', this.marpBin, [rel, '-o', out.html, ...common], out.html),
+      pdf: await this.measured('marp-cli --pdf', this.marpBin, [rel, '--pdf', '-o', out.pdf, ...common], out.pdf),
+      pptx: await this.measured('marp-cli --pptx', this.marpBin, [rel, '--pptx', '-o', out.pptx, ...common], out.pptx),
+    }
+    return { perFormat, totalMs: FORMATS.reduce((t, f) => t + perFormat[f].wallMs, 0) }
+  }
+
+  async ours(deck: string): Promise<OursRun> {
+    const out = this.outputs('ours', deck)
+    await Promise.all(FORMATS.map((f) => rm(out[f], { force: true })))
+    const args = [this.deckBin, 'build', path.relative(this.projectDir, deck), '--out', path.dirname(out.html), '--format', FORMATS.join(',')]
+    const run = await this.measured('deck build', process.execPath, args, out.pptx)
+    for (const f of FORMATS) if (sizeOf(out[f]) === 0) throw new Error(`deck build wrote no ${out[f]}`)
+    return { run, ...parseOurs(run.stderr) }
+  }
+
+  sizes(tool: 'marp' | 'ours', deck: string): Record<Format, number> {
+    const out = this.outputs(tool, deck)
+    return { html: sizeOf(out.html), pdf: sizeOf(out.pdf), pptx: sizeOf(out.pptx) }
+  }
+
+  versions(): { marp: string; chromium: string; ours: string } {
+    const line = (cmd: string, args: string[]) => {
+      try {
+        // From the project folder, as in the runs: marp-cli prefers a marp-core installed next to
+        // the deck, and the repo's own marp-core 5 must not stand in for the peer's bundled one.
+        return execFileSync(cmd, args, { cwd: this.projectDir, encoding: 'utf8', env: this.env, stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '?'
+      } catch {
+        return '?'
+      }
+    }
+    const chrome = this.env['CHROME_PATH']
+    return {
+      marp: line(this.marpBin, ['--version']),
+      chromium: chrome ? line(chrome, ['--version']) : 'not found',
+      ours: line(process.execPath, [this.deckBin, '--version']),
+    }
+  }
+}
+
+// Summaries of the runs of one deck --------------------------------------------------------
+
+const load = (avg: number[]) => avg.map((x) => x.toFixed(2)).join(' ')
+const marpPeak = (r: MarpRun, key: 'peakRss' | 'peakPss') => Math.max(...FORMATS.map((f) => r.perFormat[f][key]))
+const range = (xs: number[]) => `${seconds(Math.min(...xs))}–${seconds(Math.max(...xs))}`
+
+function summarise(results: DeckResult[]): string {
+  const rows: string[][] = []
+  const breakdown: string[][] = []
+  const sizes: string[][] = []
+  const verdicts: string[] = []
+  for (const { spec, marp, ours, sizes: size } of results) {
+    const marpTotal = median(marp.map((r) => r.totalMs))
+    const oursTotal = median(ours.map((r) => r.run.wallMs))
+    const ratio = oursTotal / marpTotal
+    const marpRss = median(marp.map((r) => marpPeak(r, 'peakRss')))
+    const oursRss = median(ours.map((r) => r.run.peakRss))
+    const marpPss = median(marp.map((r) => marpPeak(r, 'peakPss')))
+    const oursPss = median(ours.map((r) => r.run.peakPss))
+    const runs = String(spec.runs)
+    rows.push([
+      spec.label,
+      'marp-cli (3 CLI runs)',
+      runs,
+      ...FORMATS.map((f) => seconds(median(marp.map((r) => r.perFormat[f].wallMs)))),
+      `**${seconds(marpTotal)}**`,
+      range(marp.map((r) => r.totalMs)),
+      '',
+      megabytes(marpRss),
+      megabytes(marpPss),
+    ])
+    rows.push([
+      spec.label,
+      'ours (`deck build`)',
+      runs,
+      '—',
+      '—',
+      '—',
+      `**${seconds(oursTotal)}**`,
+      range(ours.map((r) => r.run.wallMs)),
+      `**${ratio.toFixed(2)}**`,
+      megabytes(oursRss),
+      megabytes(oursPss),
+    ])
+    const writtenAt = (f: Format) => median(ours.flatMap((r) => (r.writtenAt[f] === undefined ? [] : [r.writtenAt[f]])))
+    const summaryMs = median(ours.map((r) => r.summaryMs))
+    breakdown.push([spec.label, ...FORMATS.map((f) => seconds(writtenAt(f))), seconds(summaryMs), seconds(oursTotal), seconds(oursTotal - summaryMs)])
+    const mb = (b: number) => (b / 2 ** 20).toFixed(b < 2 ** 20 ? 2 : 1)
+    sizes.push([spec.label, 'marp-cli', ...FORMATS.map((f) => mb(size.marp[f]))])
+    sizes.push([spec.label, 'ours', ...FORMATS.map((f) => mb(size.ours[f]))])
+    const target = TARGET_RATIO[spec.key]
+    const memOk = oursRss <= marpRss
+    verdicts.push(
+      `- ${spec.label}: ours/marp-cli **${ratio.toFixed(2)}** (target ≤ ${target.toFixed(2)}: ${ratio <= target ? 'met' : 'not met'}); ` +
+        `peak RSS ${megabytes(oursRss)} vs ${megabytes(marpRss)} MB, PSS ${megabytes(oursPss)} vs ${megabytes(marpPss)} MB ` +
+        `(target: no higher than marp-cli: ${memOk ? 'met' : 'not met'})`,
+    )
+  }
+  return [
+    table(['Deck', 'Tool', 'Runs', 'HTML', 'PDF', 'PPTX', 'Total (median)', 'min–max', 'ours/marp-cli', 'Peak RSS MB', 'Peak PSS MB'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    '',
+    'Targets from issue #2 (reported, not asserted):',
+    ...verdicts,
+    '',
+    'Ours, when each output was written (medians, seconds from the start of the deck; the browser stage overlaps HTML, so these do not add up):',
+    '',
+    table(['Deck', 'HTML written', 'PDF written', 'PPTX written', 'Build (CLI summary)', 'Process wall', 'Start-up + shutdown'], breakdown, ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
+    '',
+    'Output sizes (MB, last run):',
+    '',
+    table(['Deck', 'Tool', 'HTML', 'PDF', 'PPTX'], sizes, ['l', 'l', 'r', 'r', 'r']),
+  ].join('\n')
+}
+
+export const runBuildBench: BenchSection = async (opts: BenchOptions) => {
+  const loadBefore = os.loadavg()
+  const project = await createBenchProject({ slides: opts.slides })
+  try {
+    const runner = new Runner(project.dir)
+    const v = runner.versions()
+    if (!runner.env['CHROME_PATH']) throw new Error('no Chromium: set CHROME_PATH (both tools need a browser for PDF and PPTX)')
+    if (!existsSync(runner.marpBin)) throw new Error(`marp-cli is not installed at ${runner.marpBin}: run npm install`)
+    const decks: DeckSpec[] = [
+      { key: 'seed', label: `seed (${SEED_DECK})`, file: project.seed, runs: opts.runs ?? (opts.quick ? 1 : 5) },
+      { key: 'large', label: `generated, ${project.slides} slides`, file: project.large, runs: opts.runs ?? (opts.quick ? 1 : 3) },
+    ]
+    if (!opts.quick) {
+      // One untimed build each, so neither tool pays for loading Chromium and node_modules from
+      // a cold disk cache in a timed run.
+      opts.log('build: warm-up (untimed)')
+      await mkdir(path.join(project.dir, 'out'), { recursive: true })
+      await runner.ours(project.seed)
+      await runner.measured('marp-cli warm-up', runner.marpBin, [path.basename(project.seed), '--pdf', '-o', 'out/warm.pdf', '--allow-local-files'], path.join(project.dir, 'out', 'warm.pdf'))
+    }
+    const results: DeckResult[] = []
+    for (const spec of decks) {
+      const result: DeckResult = { spec, marp: [], ours: [], sizes: { marp: { html: 0, pdf: 0, pptx: 0 }, ours: { html: 0, pdf: 0, pptx: 0 } } }
+      for (let i = 0; i < spec.runs; i += 1) {
+        // Alternate which tool goes first so that drift (thermal, page cache) hits both alike.
+        const marpFirst = i % 2 === 0
+        const steps = [async () => result.marp.push(await runner.marp(spec.file)), async () => result.ours.push(await runner.ours(spec.file))]
+        for (const step of marpFirst ? steps : steps.reverse()) await step()
+        const m = result.marp.at(-1)!
+        const o = result.ours.at(-1)!
+        opts.log(
+          `build: ${spec.label} run ${i + 1}/${spec.runs}: marp-cli ${FORMATS.map((f) => `${f} ${seconds(m.perFormat[f].wallMs)}`).join(', ')} = ${seconds(m.totalMs)}; ` +
+            `ours ${seconds(o.run.wallMs)} (${(o.run.wallMs / m.totalMs).toFixed(2)})`,
+        )
+      }
+      result.sizes = { marp: runner.sizes('marp', spec.file), ours: runner.sizes('ours', spec.file) }
+      results.push(result)
+    }
+    const cpus = os.cpus()
+    return [
+      '### Full build: HTML + PDF + PPTX',
+      '',
+      `Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, Node ${process.version}, ${v.chromium}; ` +
+        `load average ${load(loadBefore)} before, ${load(os.loadavg())} after (other work on the machine skews every figure). ` +
+        `Peer: ${v.marp}, run from node_modules/.bin/marp. Ours: deck ${v.ours}, \`node bin/deck.js build\`.`,
+      '',
+      summarise(results),
+      '',
+      `Method: every figure is a child process timed from spawn to exit (wall clock), median of the runs; the two tools alternate which goes first. ` +
+        `marp-cli is three CLI runs as its users run it (\`marp deck.md -o x.html\`, \`--pdf\`, \`--pptx\`, each with \`--theme-set css/ --allow-local-files\`); its total is the sum of the three. ` +
+        `Memory: every ${SAMPLE_MS} ms the process tree (found by parent pid in /proc, Chromium included) is summed, VmRSS for "RSS" and smaps_rollup PSS every ${SAMPLE_MS * 5} ms for "PSS" (RSS counts shared pages once per process, so the sum overstates; PSS splits them); for marp-cli the peak is the largest of its three runs. ` +
+        `Both tools read the same temp project (deck + copy of css/); the seed is copied byte for byte (marp-cli drops its invalid front matter, so it renders the seed with the default theme), the generated deck names \`theme: palette-3\`.` +
+        (runner.leftovers ? ` **${runner.leftovers} process(es) outlived their tool and were killed.**` : ' No process outlived its tool.'),
+    ].join('\n')
+  } finally {
+    await project.dispose()
+  }
+}

@@ -1,0 +1,208 @@
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+
+/**
+ * Runs one command the way a user would (a child process, wall clock from spawn to exit) and
+ * measures the peak memory of its whole process tree, Chromium included.
+ *
+ * Why not `/usr/bin/time -v`: its "maximum resident set size" is getrusage(RUSAGE_CHILDREN),
+ * the largest single waited-for descendant, and puppeteer starts Chromium detached, so the
+ * browser (the bulk of the memory) is either not counted or counted as one process of many.
+ * Instead every SAMPLE_MS we find the tree by parent pid in /proc and sum VmRSS over it. RSS
+ * counts pages shared between processes (Chromium's code, the zygote's forked heap) once per
+ * process, so the sum overstates; we also sum PSS (shared pages split between their users) at a
+ * lower rate because smaps_rollup costs ~25x more to read. Both tools get the same method.
+ */
+export const SAMPLE_MS = 20
+/** PSS is read every PSS_EVERY-th sample (100 ms); reading it each time would cost a few % CPU. */
+const PSS_EVERY = 5
+
+export interface MeasuredRun {
+  wallMs: number
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  /** Peak of the summed VmRSS of the tree, bytes. */
+  peakRss: number
+  /** Peak of the summed PSS of the tree, bytes (sampled every PSS_EVERY * SAMPLE_MS). */
+  peakPss: number
+  /** Most processes seen alive at once in the tree. */
+  peakProcs: number
+  /** Processes of the tree still alive after the command exited (we kill them). */
+  leftovers: number
+  timedOut: boolean
+}
+
+export interface RunOptions {
+  cwd: string
+  env?: NodeJS.ProcessEnv
+  timeoutMs: number
+}
+
+// --- cleanup: temp folders and process trees go away however the bench ends -----------------
+
+const cleanups = new Set<() => unknown>()
+
+/** Register a cleanup; returns a function that runs it now (once) and unregisters it. */
+export function onCleanup(fn: () => unknown): () => Promise<void> {
+  let done = false
+  const once = async () => {
+    if (done) return
+    done = true
+    cleanups.delete(once)
+    await fn()
+  }
+  cleanups.add(once)
+  return once
+}
+
+export async function runCleanups(): Promise<void> {
+  for (const fn of [...cleanups].reverse()) await Promise.resolve(fn()).catch(() => undefined)
+}
+
+// --- /proc --------------------------------------------------------------------------------
+
+interface ProcStat {
+  ppid: number
+  /** Start time in clock ticks since boot: tells a live process from a recycled pid. */
+  start: string
+  zombie: boolean
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    const rest = s.slice(s.lastIndexOf(')') + 2).split(' ')
+    return { ppid: Number(rest[1]), start: rest[19] ?? '', zombie: rest[0] === 'Z' }
+  } catch {
+    return undefined
+  }
+}
+
+/** The pid and every live descendant, found through parent pids (one pass over /proc). */
+function processTree(root: number): Map<number, ProcStat> {
+  const children = new Map<number, number[]>()
+  const stats = new Map<number, ProcStat>()
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name)
+    if (!Number.isInteger(pid)) continue
+    const st = readStat(pid)
+    if (!st || st.zombie) continue
+    stats.set(pid, st)
+    const list = children.get(st.ppid)
+    if (list) list.push(pid)
+    else children.set(st.ppid, [pid])
+  }
+  const tree = new Map<number, ProcStat>()
+  const todo = [root]
+  while (todo.length) {
+    const pid = todo.pop()!
+    const st = stats.get(pid)
+    if (!st || tree.has(pid)) continue
+    tree.set(pid, st)
+    todo.push(...(children.get(pid) ?? []))
+  }
+  return tree
+}
+
+function kbField(file: string, field: string): number {
+  try {
+    const text = readFileSync(file, 'utf8')
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)
+    return m ? Number(m[1]) * 1024 : 0
+  } catch {
+    return 0 // the process exited between the scan and this read
+  }
+}
+
+function killTree(pids: Iterable<[number, ProcStat]>): number {
+  let killed = 0
+  for (const [pid, st] of pids) {
+    const now = readStat(pid)
+    if (!now || now.zombie || now.start !== st.start) continue
+    try {
+      process.kill(pid, 'SIGKILL')
+      killed += 1
+    } catch {
+      // Gone already.
+    }
+  }
+  return killed
+}
+
+// --- the measured run ---------------------------------------------------------------------
+
+export function runMeasured(command: string, args: string[], opts: RunOptions): Promise<MeasuredRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Every process ever seen in the tree, with its start time: puppeteer detaches Chromium, so
+    // if a tool exits without closing it, it is reparented away and only this list still knows.
+    const seen = new Map<number, ProcStat>()
+    let peakRss = 0
+    let peakPss = 0
+    let peakProcs = 0
+    let ticks = 0
+    const sample = () => {
+      if (child.pid === undefined) return
+      const tree = processTree(child.pid)
+      for (const [pid, st] of tree) seen.set(pid, st)
+      let rss = 0
+      for (const pid of tree.keys()) rss += kbField(`/proc/${pid}/status`, 'VmRSS')
+      peakRss = Math.max(peakRss, rss)
+      peakProcs = Math.max(peakProcs, tree.size)
+      if (ticks++ % PSS_EVERY === 0) {
+        let pss = 0
+        for (const pid of tree.keys()) pss += kbField(`/proc/${pid}/smaps_rollup`, 'Pss')
+        peakPss = Math.max(peakPss, pss)
+      }
+    }
+    const timer = setInterval(sample, SAMPLE_MS)
+    let timedOut = false
+    const deadline = setTimeout(() => {
+      timedOut = true
+      sample()
+      killTree(seen)
+    }, opts.timeoutMs)
+    const unregister = onCleanup(() => {
+      sample()
+      killTree(seen)
+    })
+
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (b: Buffer) => out.push(b))
+    child.stderr.on('data', (b: Buffer) => err.push(b))
+    let wallMs = 0
+    child.once('exit', () => {
+      wallMs = performance.now() - started
+    })
+    child.once('error', (e) => {
+      clearInterval(timer)
+      clearTimeout(deadline)
+      void unregister()
+      reject(e)
+    })
+    child.once('close', (code, signal) => {
+      clearInterval(timer)
+      clearTimeout(deadline)
+      cleanups.delete(unregister)
+      const leftovers = killTree([...seen].filter(([pid]) => pid !== child.pid))
+      resolve({
+        wallMs,
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        peakRss,
+        peakPss,
+        peakProcs,
+        leftovers,
+        timedOut,
+      })
+    })
+    sample()
+  })
+}
