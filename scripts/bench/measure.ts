@@ -32,6 +32,11 @@ export interface MeasuredRun {
   /** Processes of the tree still alive after the command exited (we kill them). */
   leftovers: number
   timedOut: boolean
+  /**
+   * CPU time that processes outside this bench used while the command ran (all busy CPU on the
+   * machine minus ours and our children's). Other work skews the figures; this says by how much.
+   */
+  otherCpuMs: number
 }
 
 export interface RunOptions {
@@ -68,6 +73,8 @@ interface ProcStat {
   /** Start time in clock ticks since boot: tells a live process from a recycled pid. */
   start: string
   zombie: boolean
+  /** utime + stime, ticks. */
+  cpu: number
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -75,14 +82,14 @@ function readStat(pid: number): ProcStat | undefined {
     const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
     const rest = s.slice(s.lastIndexOf(')') + 2).split(' ')
-    return { ppid: Number(rest[1]), start: rest[19] ?? '', zombie: rest[0] === 'Z' }
+    return { ppid: Number(rest[1]), start: rest[19] ?? '', zombie: rest[0] === 'Z', cpu: Number(rest[11]) + Number(rest[12]) }
   } catch {
     return undefined
   }
 }
 
 /** The pid and every live descendant, found through parent pids (one pass over /proc). */
-function processTree(root: number): Map<number, ProcStat> {
+function processTree(root: number): { tree: Map<number, ProcStat>; all: Map<number, ProcStat> } {
   const children = new Map<number, number[]>()
   const stats = new Map<number, ProcStat>()
   for (const name of readdirSync('/proc')) {
@@ -104,7 +111,7 @@ function processTree(root: number): Map<number, ProcStat> {
     tree.set(pid, st)
     todo.push(...(children.get(pid) ?? []))
   }
-  return tree
+  return { tree, all: stats }
 }
 
 function kbField(file: string, field: string): number {
@@ -132,6 +139,43 @@ function killTree(pids: Iterable<[number, ProcStat]>): number {
   return killed
 }
 
+// --- other load on the machine -------------------------------------------------------------
+
+/** Clock ticks per second of /proc/stat and /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const HZ = 100
+
+/** Busy CPU of the whole machine, in ticks (idle, iowait and steal excluded). */
+function machineBusyTicks(): number {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+  return (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)
+}
+
+/** This process's own CPU in ticks (the bench's sampling, not its children). */
+function ownTicks(): number {
+  const s = readFileSync('/proc/self/stat', 'utf8')
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ').map(Number)
+  // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
+  return (f[11] ?? 0) + (f[12] ?? 0)
+}
+
+/**
+ * Wait (up to maxMs) until other processes use less than `cores` of the CPU over a short window,
+ * so a timed run does not start in the middle of someone else's test suite. Returns the time
+ * waited; the caller reports it.
+ */
+export async function waitForQuiet(opts: { cores: number; windowMs: number; maxMs: number }): Promise<number> {
+  const started = performance.now()
+  for (;;) {
+    const busy0 = machineBusyTicks()
+    const own0 = ownTicks()
+    await new Promise((r) => setTimeout(r, opts.windowMs))
+    // Between runs none of our children is alive, so all busy CPU but our own is someone else's.
+    const other = (machineBusyTicks() - busy0 - (ownTicks() - own0)) / HZ
+    const waited = performance.now() - started
+    if (other / (opts.windowMs / 1000) < opts.cores || waited >= opts.maxMs) return waited
+  }
+}
+
 // --- the measured run ---------------------------------------------------------------------
 
 export function runMeasured(command: string, args: string[], opts: RunOptions): Promise<MeasuredRun> {
@@ -145,10 +189,24 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
     let peakPss = 0
     let peakProcs = 0
     let ticks = 0
+    // Other load: CPU of every process outside the tree (and not this one, nor kernel threads),
+    // first and last value seen, keyed by pid and start time. Reading it directly is more
+    // reliable than "machine busy minus ours": Chromium's renderers are reaped by init, so their
+    // CPU never reaches our cutime. Processes that come and go between two samples are missed.
+    const bootTicks = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * HZ
+    const others = new Map<string, { first: number; last: number }>()
     const sample = () => {
       if (child.pid === undefined) return
-      const tree = processTree(child.pid)
+      const { tree, all } = processTree(child.pid)
       for (const [pid, st] of tree) seen.set(pid, st)
+      for (const [pid, st] of all) {
+        if (tree.has(pid) || seen.has(pid) || pid === process.pid || pid === 2 || st.ppid === 2) continue
+        const key = `${pid}:${st.start}`
+        const o = others.get(key)
+        if (o) o.last = st.cpu
+        // A process born during the run gets all its CPU counted; an older one only the part since.
+        else others.set(key, { first: Number(st.start) >= bootTicks ? 0 : st.cpu, last: st.cpu })
+      }
       let rss = 0
       for (const pid of tree.keys()) rss += kbField(`/proc/${pid}/status`, 'VmRSS')
       peakRss = Math.max(peakRss, rss)
@@ -189,6 +247,8 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
       clearInterval(timer)
       clearTimeout(deadline)
       cleanups.delete(unregister)
+      let otherTicks = 0
+      for (const o of others.values()) otherTicks += o.last - o.first
       const leftovers = killTree([...seen].filter(([pid]) => pid !== child.pid))
       resolve({
         wallMs,
@@ -201,6 +261,7 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
         peakProcs,
         leftovers,
         timedOut,
+        otherCpuMs: Math.max(0, (otherTicks * 1000) / HZ),
       })
     })
     sample()
