@@ -3,12 +3,13 @@ import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import { BrowserManager } from './browser/manager.js'
+import createDebug from './debug.js'
 import type { Diagnostic } from './diagnostics.js'
 import { DeckError, ExitCode } from './errors.js'
 import { buildHtml } from './export/html.js'
-import { screenshotSlides } from './export/images.js'
+import { drainShots, shotJobs, type ShotJob } from './export/images.js'
 import { loadDeck } from './export/page.js'
-import { finishPdf, printPdf } from './export/pdf.js'
+import { finishPdf, preloadPdfLib, printPdf } from './export/pdf.js'
 import { buildPptx } from './export/pptx.js'
 import { writeFileAtomic } from './fsutil.js'
 import { renderDeck, type RenderContext, type RenderedDeck } from './render.js'
@@ -20,6 +21,8 @@ import { ThemeRegistry } from './theme.js'
  * per deck in the one browser. A deck that fails keeps its previous outputs and does not stop
  * the others.
  */
+const debug = createDebug('build')
+
 export const FORMATS = ['html', 'pdf', 'pptx', 'png'] as const
 export type Format = (typeof FORMATS)[number]
 
@@ -63,6 +66,8 @@ export interface BuildHooks {
 }
 
 export const PPTX_SCALE = 2
+/** Below this many screenshots a second Chromium costs more (launch, page load) than it saves. */
+const MIN_SHOTS_TO_SHARE = 8
 
 /**
  * A check that runs in the loaded print page of every browser build (lint's overflow and
@@ -181,11 +186,13 @@ export class Builder {
     }
     const guard = (p: Promise<void>) => p.catch((e: unknown) => void result.errors.push(e))
 
+    // The browser job goes first: its commands reach Chromium before marp-cli's HTML conversion
+    // keeps this thread busy for a while.
     const jobs: Array<Promise<void>> = []
+    if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics)))
     if (formats.includes('html')) {
       jobs.push(guard((async () => emit('html', this.outputPath(file, 'html'), await buildHtml(deck, this.renderContext), started))()))
     }
-    if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics)))
     await Promise.all(jobs)
     result.outputs.sort((a, b) => a.file.localeCompare(b.file))
     result.diagnostics = this.review(deck, result.diagnostics)
@@ -230,6 +237,17 @@ export class Builder {
     return result
   }
 
+  /** Formats that need slide screenshots, and so gain from a second Chromium process. */
+  needsShots(formats: Format[]): boolean {
+    return formats.includes('pptx') || formats.includes('png')
+  }
+
+  /**
+   * PDF, page checks and screenshots from the print page. The main page prints the PDF and runs
+   * the checks while a page in a second Chromium (when there are enough shots to share) loads
+   * and starts on the screenshot queue; both then drain the queue. If the second page fails,
+   * the main page finishes its shots.
+   */
   private async browserOutputs(
     deck: RenderedDeck,
     formats: Format[],
@@ -239,28 +257,50 @@ export class Builder {
   ): Promise<void> {
     const { file } = deck
     const writes: Array<Promise<void>> = []
+    const scales = new Set<number>()
+    if (formats.includes('pptx')) scales.add(PPTX_SCALE)
+    if (formats.includes('png')) scales.add(this.options.imageScale)
+    const queue = shotJobs(deck.slideCount, [...scales])
+    const shots = new Map<number, Map<number, Uint8Array>>([...scales].map((scale) => [scale, new Map()]))
+    const done = (job: ShotJob, png: Uint8Array) => {
+      shots.get(job.scale)!.set(job.slide, png)
+      if (formats.includes('png') && job.scale === this.options.imageScale) {
+        writes.push(emit('png', this.outputPath(file, 'png', job.slide), png, started))
+      }
+    }
+
+    const helper =
+      this.browser.processes > 1 && queue.length >= MIN_SHOTS_TO_SHARE
+        ? this.browser
+            .withPage(async (page) => {
+              await loadDeck(page, deck)
+              await drainShots(page, deck, queue, done)
+            }, 1)
+            .catch((e: unknown) => debug('second browser failed, main page takes over: %O', e))
+        : Promise.resolve()
+
+    if (formats.includes('pdf')) preloadPdfLib()
     await this.browser.withPage(async (page) => {
       await loadDeck(page, deck)
-      for (const check of this.pageChecks) diagnostics.push(...(await check(page, deck)))
+      debug('%s: page loaded at %d ms', file, performance.now() - started)
       if (formats.includes('pdf')) {
         const raw = await printPdf(page, deck, this.browser.timeoutMs)
+        debug('%s: printed at %d ms', file, performance.now() - started)
         writes.push(
           (async () => emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started))(),
         )
       }
-      const scales = new Set<number>()
-      if (formats.includes('pptx')) scales.add(PPTX_SCALE)
-      if (formats.includes('png')) scales.add(this.options.imageScale)
-      for (const scale of scales) {
-        const shots = await screenshotSlides(page, deck, { scale })
-        if (formats.includes('png') && scale === this.options.imageScale) {
-          for (const [i, png] of shots) writes.push(emit('png', this.outputPath(file, 'png', i), png, started))
-        }
-        if (formats.includes('pptx') && scale === PPTX_SCALE) {
-          writes.push((async () => emit('pptx', this.outputPath(file, 'pptx'), await buildPptx(deck, shots, { date: this.options.date }), started))())
-        }
-      }
+      for (const check of this.pageChecks) diagnostics.push(...(await check(page, deck)))
+      debug('%s: page checks done at %d ms', file, performance.now() - started)
+      await drainShots(page, deck, queue, done)
+      await helper
+      debug('%s: %d shots done at %d ms', file, shots.get(PPTX_SCALE)?.size ?? 0, performance.now() - started)
+      // Shots the second page gave back when it failed.
+      await drainShots(page, deck, queue, done)
     })
+    if (formats.includes('pptx')) {
+      writes.push((async () => emit('pptx', this.outputPath(file, 'pptx'), await buildPptx(deck, shots.get(PPTX_SCALE)!, { date: this.options.date }), started))())
+    }
     const settled = await Promise.allSettled(writes)
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     if (failed) throw failed.reason

@@ -26,6 +26,8 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
   try {
     await builder.init()
     await installLint(builder)
+    // Only the first Chromium starts now: a second one launched while decks render slows the
+    // render more than it gains; it starts when a deck's screenshots begin.
     if (builder.needsBrowser(options.formats)) builder.browser.warmUp()
     const results: DeckResult[] = []
     // Two decks at a time keeps both cores busy (one rendering while the other is in Chromium).

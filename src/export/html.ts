@@ -3,7 +3,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { marpCli } from '@marp-team/marp-cli'
 import { fontCssFor, inlineAssets } from '../assets.js'
 import { DeckError } from '../errors.js'
 import type { RenderContext, RenderedDeck } from '../render.js'
@@ -31,6 +30,8 @@ function runMarpCli(argv: string[]): Promise<{ code: number; log: string }> {
     console.warn = (...args: unknown[]) => void log.push(args.map(String).join(' '))
     console.error = console.warn
     try {
+      // marp-cli is loaded on first use: a PDF-only build never needs it.
+      const { marpCli } = await import('@marp-team/marp-cli')
       const code = await marpCli(argv)
       return { code, log: log.join('\n') }
     } catch (e) {

@@ -2,28 +2,54 @@ import type { Page } from 'puppeteer-core'
 import type { RenderedDeck } from '../render.js'
 
 /**
- * Slide images for PNG output and PPTX backgrounds. One slide is shown at a time in a viewport
- * of the slide's size: half the cost of clipping a tall page (measured on the seed deck).
+ * Slide images for PNG output and PPTX pictures. One slide is shown at a time in a viewport of
+ * the slide's size (half the cost of clipping a tall page). Shots come from a shared queue so
+ * that pages in two Chromium processes can drain it together, each at its own pace.
  */
-export async function screenshotSlides(
+export interface ShotJob {
+  /** 0-based slide index. */
+  slide: number
+  scale: number
+}
+
+export function shotJobs(slideCount: number, scales: number[]): ShotJob[] {
+  return scales.flatMap((scale) => Array.from({ length: slideCount }, (_, slide) => ({ slide, scale })))
+}
+
+export async function drainShots(
   page: Page,
   deck: RenderedDeck,
-  opts: { scale: number; slides?: number[] },
-): Promise<Map<number, Uint8Array>> {
-  await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: opts.scale })
-  const wanted = opts.slides ?? Array.from({ length: deck.slideCount }, (_, i) => i)
-  const out = new Map<number, Uint8Array>()
-  for (const index of wanted) {
-    await page.evaluate((i: number) => {
-      document.body.dataset['deckShot'] = ''
-      const slides = document.querySelectorAll('div.marpit > svg[data-marpit-svg]')
-      slides.forEach((el, j) => el.classList.toggle('deck-shot', j === i))
-    }, index)
-    out.set(index, await page.screenshot({ type: 'png', optimizeForSpeed: true }))
+  queue: ShotJob[],
+  done: (job: ShotJob, png: Uint8Array) => void,
+): Promise<void> {
+  let scale = 0
+  try {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      try {
+        if (job.scale !== scale) {
+          await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: job.scale })
+          scale = job.scale
+        }
+        await page.evaluate((i: number) => {
+          document.body.dataset['deckShot'] = ''
+          const slides = document.querySelectorAll('div.marpit > svg[data-marpit-svg]')
+          slides.forEach((el, j) => el.classList.toggle('deck-shot', j === i))
+        }, job.slide)
+        done(job, await page.screenshot({ type: 'png', optimizeForSpeed: true }))
+      } catch (e) {
+        // Give the job back so another page can take it.
+        queue.unshift(job)
+        throw e
+      }
+    }
+  } finally {
+    if (scale !== 0) {
+      // Back to the print layout, for whatever runs on this page next.
+      await page.evaluate(() => {
+        delete document.body.dataset['deckShot']
+        document.querySelectorAll('.deck-shot').forEach((el) => el.classList.remove('deck-shot'))
+      })
+      await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: 1 })
+    }
   }
-  await page.evaluate(() => {
-    delete document.body.dataset['deckShot']
-    document.querySelectorAll('.deck-shot').forEach((el) => el.classList.remove('deck-shot'))
-  })
-  return out
 }

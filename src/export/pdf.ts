@@ -1,4 +1,4 @@
-import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber, type PDFRef } from 'pdf-lib'
+import type { PDFDocument, PDFRef } from 'pdf-lib'
 import type { Page } from 'puppeteer-core'
 import type { RenderedDeck } from '../render.js'
 
@@ -13,6 +13,11 @@ export interface PdfOptions {
   notes: boolean
   /** Creation and modification date written into the PDF (fixed for reproducible output). */
   date: Date
+}
+
+/** Start loading pdf-lib now, so it is ready when the first PDF comes back from Chromium. */
+export function preloadPdfLib(): void {
+  void loadPdfLib()
 }
 
 export async function printPdf(page: Page, deck: RenderedDeck, timeoutMs: number): Promise<Uint8Array> {
@@ -33,7 +38,12 @@ export function slideTitles(deck: RenderedDeck): string[] {
   })
 }
 
-function addOutlines(doc: PDFDocument, titles: string[]): void {
+// pdf-lib takes ~250 ms to import: loaded on first use, while Chromium is still printing.
+type PdfLib = typeof import('pdf-lib')
+let pdfLib: Promise<PdfLib> | undefined
+const loadPdfLib = (): Promise<PdfLib> => (pdfLib ??= import('pdf-lib'))
+
+function addOutlines({ PDFHexString, PDFName, PDFNumber }: PdfLib, doc: PDFDocument, titles: string[]): void {
   const pages = doc.getPages()
   const count = Math.min(pages.length, titles.length)
   if (count === 0) return
@@ -59,7 +69,7 @@ function addOutlines(doc: PDFDocument, titles: string[]): void {
   doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'))
 }
 
-function addNotes(doc: PDFDocument, notes: string[]): void {
+function addNotes({ PDFArray, PDFHexString, PDFName }: PdfLib, doc: PDFDocument, notes: string[]): void {
   const { context } = doc
   doc.getPages().forEach((page, i) => {
     const text = notes[i]
@@ -82,7 +92,8 @@ function addNotes(doc: PDFDocument, notes: string[]): void {
 }
 
 export async function finishPdf(raw: Uint8Array, deck: RenderedDeck, opts: PdfOptions): Promise<Uint8Array> {
-  const doc = await PDFDocument.load(raw, { updateMetadata: false })
+  const lib = await loadPdfLib()
+  const doc = await lib.PDFDocument.load(raw, { updateMetadata: false })
   doc.setTitle(deck.title, { showInWindowTitleBar: true })
   if (deck.author) doc.setAuthor(deck.author)
   if (deck.description) doc.setSubject(deck.description)
@@ -91,8 +102,8 @@ export async function finishPdf(raw: Uint8Array, deck: RenderedDeck, opts: PdfOp
   doc.setCreationDate(opts.date)
   doc.setModificationDate(opts.date)
   if (deck.lang) doc.setLanguage(deck.lang)
-  addOutlines(doc, slideTitles(deck))
-  if (opts.notes) addNotes(doc, deck.notes)
+  addOutlines(lib, doc, slideTitles(deck))
+  if (opts.notes) addNotes(lib, doc, deck.notes)
   // Chromium writes a random document ID; derive nothing from the clock or chance.
   delete doc.context.trailerInfo.ID
   return doc.save({ useObjectStreams: true })

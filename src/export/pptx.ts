@@ -1,5 +1,4 @@
-import JSZip from 'jszip'
-import pptxgenjs from 'pptxgenjs'
+import type JSZip from 'jszip'
 import type { RenderedDeck } from '../render.js'
 
 /**
@@ -14,11 +13,17 @@ export interface PptxOptions {
 
 const PX_PER_INCH = 96
 
-// pptxgenjs ships ESM code with CommonJS-style types: at run time the default import is the
-// class, but TypeScript (NodeNext) sees the module object.
-const PptxGenJS = pptxgenjs as unknown as typeof pptxgenjs.default
+// Loaded on first use (~80 ms of start-up otherwise). pptxgenjs ships ESM code with
+// CommonJS-style types: at run time the default export is the class, but TypeScript (NodeNext)
+// sees the module object.
+async function loadLibs() {
+  const [pptx, zip] = await Promise.all([import('pptxgenjs'), import('jszip')])
+  const PptxGenJS = pptx.default as unknown as typeof pptx.default.default
+  return { PptxGenJS, JSZip: zip.default }
+}
 
 export async function buildPptx(deck: RenderedDeck, images: Map<number, Uint8Array>, opts: PptxOptions): Promise<Uint8Array> {
+  const { PptxGenJS, JSZip } = await loadLibs()
   const pptx = new PptxGenJS()
   const width = deck.size.width / PX_PER_INCH
   const height = deck.size.height / PX_PER_INCH
@@ -32,24 +37,41 @@ export async function buildPptx(deck: RenderedDeck, images: Map<number, Uint8Arr
 
   for (let i = 0; i < deck.slideCount; i += 1) {
     const slide = pptx.addSlide()
-    const png = images.get(i)
-    if (png) {
-      slide.addImage({ data: `image/png;base64,${Buffer.from(png).toString('base64')}`, x: 0, y: 0, w: width, h: height })
-    }
+    if (images.has(i)) slide.addImage({ data: PLACEHOLDER_PNG, x: 0, y: 0, w: width, h: height })
     const note = deck.notes[i]
     if (note) slide.addNotes(note)
   }
-  // PNGs do not shrink when deflated again; storing them keeps packing fast.
   const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
-  return normaliseZip(raw, opts.date)
+  return repack(JSZip, raw, images, opts.date)
+}
+
+// pptxgenjs only takes images as base64 text, which it decodes again: for 200 slides at 2x that
+// is ~50 MB encoded, decoded and copied for nothing. It gets a 1x1 placeholder per slide instead,
+// and repack() puts the real PNG bytes in its place.
+const PLACEHOLDER_PNG =
+  'image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+
+/** Media file of each slide's picture, from the slide relationships pptxgenjs wrote. */
+async function slideMedia(zip: JSZip): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  for (const name of Object.keys(zip.files)) {
+    const m = /^ppt\/slides\/_rels\/slide(\d+)\.xml\.rels$/.exec(name)
+    if (!m) continue
+    const rels = await zip.file(name)!.async('string')
+    const target = /Target="\.\.\/media\/([^"]+)"/.exec(rels)?.[1]
+    if (target) out.set(`ppt/media/${target}`, Number(m[1]) - 1)
+  }
+  return out
 }
 
 /**
- * pptxgenjs stamps the current time into docProps/core.xml and every zip entry. Rewrite both
- * with a fixed date; XML parts are deflated, media stored.
+ * Rewrite the package: the real slide pictures in place of the placeholders, and a fixed date
+ * where pptxgenjs stamps the current time (docProps/core.xml, every zip entry). XML parts are
+ * deflated; PNGs, which do not shrink, are stored.
  */
-async function normaliseZip(raw: Uint8Array, date: Date): Promise<Uint8Array> {
-  const zip = await JSZip.loadAsync(raw)
+async function repack(Zip: typeof JSZip, raw: Uint8Array, images: Map<number, Uint8Array>, date: Date): Promise<Uint8Array> {
+  const zip = await Zip.loadAsync(raw)
+  const media = await slideMedia(zip)
   const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z')
   const core = zip.file('docProps/core.xml')
   if (core) {
@@ -59,15 +81,16 @@ async function normaliseZip(raw: Uint8Array, date: Date): Promise<Uint8Array> {
     )
     zip.file('docProps/core.xml', xml)
   }
-  const out = new JSZip()
+  const out = new Zip()
   const names = Object.keys(zip.files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
   for (const name of names) {
     const entry = zip.files[name]!
     if (entry.dir) continue
-    const media = name.startsWith('ppt/media/')
-    out.file(name, await entry.async('uint8array'), {
+    const slide = media.get(name)
+    const data = slide === undefined ? await entry.async('uint8array') : images.get(slide)!
+    out.file(name, data, {
       date,
-      compression: media ? 'STORE' : 'DEFLATE',
+      compression: name.startsWith('ppt/media/') ? 'STORE' : 'DEFLATE',
       createFolders: false,
     })
   }
