@@ -191,7 +191,7 @@ export class Builder {
     const jobs: Array<Promise<void>> = []
     if (this.needsBrowser(formats)) jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics)))
     if (formats.includes('html')) {
-      jobs.push(guard((async () => emit('html', this.outputPath(file, 'html'), await buildHtml(deck, this.renderContext), started))()))
+      jobs.push(guard((async () => emit('html', this.outputPath(file, 'html'), await buildHtml(deck), started))()))
     }
     await Promise.all(jobs)
     result.outputs.sort((a, b) => a.file.localeCompare(b.file))

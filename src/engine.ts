@@ -1,16 +1,13 @@
 import { Marp, type MarpOptions } from '@marp-team/marp-core'
-import type { RenderResult } from '@marp-team/marpit'
 import katex from '@marp-team/marp-core/plugins/katex'
 import shiki from '@marp-team/marp-core/plugins/shiki'
 import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
-import { recoverFrontMatter } from './deck/frontmatter.js'
 
 /**
  * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to
  * files from the @twemoji/svg package instead of a CDN, a highlight cache shared by every render
  * in the process, and a plugin that records source facts (slide lines, images, fences…) for
- * warnings and lint. The same class renders our print page and, through marp-cli's API, the
- * interactive HTML deck, so both see the same slides.
+ * warnings and lint.
  */
 
 /** Emoji image URLs start with this; assets.ts swaps them for inline SVG from @twemoji/svg. */
@@ -55,12 +52,6 @@ export interface DeckFacts {
   /** Directives set in HTML comments (front matter keys are reported from the front matter). */
   directives: DirectiveFact[]
   emptyListItems: Array<{ line: number; slide: number }>
-}
-
-/** Marpit's `htmlAsArray` env, which its types declare but do not export. */
-interface HTMLAsArray {
-  htmlAsArray: true
-  [key: string]: unknown
 }
 
 export interface DeckEnv {
@@ -206,14 +197,4 @@ export class DeckMarp extends Marp {
     this.highlighter = cachedHighlighter(this.highlighter.bind(this))
   }
 
-  // marp-cli reads the author's file and hands it to us unchanged; recovering the front matter
-  // here means the interactive HTML deck gets the same slides as our own render.
-  override render(markdown: string, env: HTMLAsArray): RenderResult<string[]>
-  override render(markdown: string, env?: DeckEnv): RenderResult
-  override render(markdown: string, env: DeckEnv | HTMLAsArray = {}): RenderResult<string | string[]> {
-    return super.render(recoverFrontMatter(markdown).markdown, env)
-  }
 }
-
-/** marp-cli's `engine` option: a function that returns an engine for its options. */
-export const createEngine = (opts: MarpOptions): DeckMarp => new DeckMarp(opts)

@@ -5,6 +5,7 @@ import { checkDirectiveValues, checkFences } from './deck/checks.js'
 import { recoverFrontMatter } from './deck/frontmatter.js'
 import type { Diagnostic } from './diagnostics.js'
 import { DeckMarp, type DeckEnv, type DeckFacts } from './engine.js'
+import { BESPOKE_CONTAINER } from './export/html.js'
 import { DeckError } from './errors.js'
 import type { ThemeRegistry } from './theme.js'
 
@@ -40,6 +41,8 @@ export interface RenderedDeck {
   fontCss: string
   /** Speaker notes, one string per slide ('' when none). */
   notes: string[]
+  /** The notes as Marp gives them: the comments of each slide. */
+  comments: string[][]
   slideCount: number
   size: { width: number; height: number }
   title: string
@@ -60,7 +63,7 @@ function engineFor(ctx: RenderContext): DeckMarp {
   const key = `${ctx.html}:${ctx.themes.version}:${ctx.themes.projectRoot}`
   let engine = engines.get(key)
   if (engine) return engine
-  engine = new DeckMarp({ html: ctx.html })
+  engine = new DeckMarp({ html: ctx.html, container: BESPOKE_CONTAINER })
   for (const entry of ctx.themes.entries()) {
     try {
       engine.themeSet.add(entry.css)
@@ -214,6 +217,7 @@ export async function renderSource(file: string, raw: string, ctx: RenderContext
     css: result.css,
     fontCss: await fontCssFor(inlined.html),
     notes: result.comments.map((c) => c.join('\n\n').trim()),
+    comments: result.comments,
     slideCount: result.comments.length,
     size: slideSize(result.html),
     title,

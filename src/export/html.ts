@@ -1,86 +1,109 @@
-import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { fontCssFor, inlineAssets } from '../assets.js'
 import { DeckError } from '../errors.js'
-import type { RenderContext, RenderedDeck } from '../render.js'
+import type { RenderedDeck } from '../render.js'
 
 /**
- * The interactive HTML deck comes from marp-cli's API with our engine (see marp-cli-engine.ts),
- * so presenters get marp-cli's viewer and presenter view, then we make the file self-contained:
- * images, emoji and fonts inlined, nothing left that points at a CDN.
+ * The interactive HTML deck: marp-cli's bespoke viewer (keyboard navigation, presenter view with
+ * notes, overview, slide number in the URL) around the slides of our one render. marp-cli's
+ * template is not public API, so we take the viewer's parts (its stylesheet, the on-screen
+ * controls and its script) from one conversion of a stub deck per process, and put our slides,
+ * CSS and notes between them. A save in watch mode then costs a string join, not a second
+ * render. The output is self-contained: fonts, images and emoji are already inlined.
  */
-// marp-cli loads this config with import(); it must be compiled JavaScript. Under vitest this
-// module runs from src/, so fall back to the compiled copy in lib/ (`npm test` compiles first).
-const ENGINE_CONFIG = [
-  fileURLToPath(new URL('./marp-cli-engine.js', import.meta.url)),
-  fileURLToPath(new URL('../../lib/src/export/marp-cli-engine.js', import.meta.url)),
-].find((f) => existsSync(f))
-
-// marp-cli logs through console.warn/console.error; its calls are serialised so that capturing
-// those for one conversion never swallows another's.
-let queue: Promise<unknown> = Promise.resolve()
-
-function runMarpCli(argv: string[]): Promise<{ code: number; log: string }> {
-  const run = async () => {
-    const log: string[] = []
-    const { warn, error } = console
-    console.warn = (...args: unknown[]) => void log.push(args.map(String).join(' '))
-    console.error = console.warn
-    try {
-      // marp-cli is loaded on first use: a PDF-only build never needs it.
-      const { marpCli } = await import('@marp-team/marp-cli')
-      const code = await marpCli(argv)
-      return { code, log: log.join('\n') }
-    } catch (e) {
-      return { code: 1, log: [...log, (e as Error).message].join('\n') }
-    } finally {
-      console.warn = warn
-      console.error = error
-    }
-  }
-  const next = queue.then(run, run)
-  queue = next.catch(() => undefined)
-  return next
+export interface BespokeShell {
+  css: string
+  controls: string
+  script: string
 }
 
-// bespoke.js carries a licence comment with an unpkg URL; it loads nothing, but a file that
-// must work offline should not even mention a CDN.
-const stripCdnComments = (html: string): string =>
-  html.replace(
+/** The container marp-cli's viewer looks for; our render uses it so one HTML serves all. */
+export const BESPOKE_CONTAINER = { tag: 'div', id: ':$p' } as const
+
+const STUB = '---\nmarp: true\n---\n\n# Stub\n\n<!-- note -->\n'
+
+function extract(html: string): BespokeShell {
+  const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!)
+  const css = styles.find((s) => s.includes('bespoke-marp-'))
+  const controls = /<div class="bespoke-marp-osc">[\s\S]*?<\/div>/.exec(html)?.[0]
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!)
+  const script = scripts[scripts.length - 1]
+  if (!css || !controls || !script?.includes('bespoke')) {
+    throw new DeckError("marp-cli's HTML template has changed; the viewer could not be extracted", {
+      hint: 'Pin @marp-team/marp-cli to the version in package-lock.json (4.5.1).',
+    })
+  }
+  // bespoke.js carries a licence comment with an unpkg URL; it loads nothing, but a file that
+  // must work offline should not even mention a CDN.
+  const offline = script.replace(
     /\/\*!+\s*(?:For license information please see|License:)\s*https?:\/\/[^\s*]+\s*\*\//g,
     '/*! Licence: node_modules/@marp-team/marp-cli/lib/bespoke.js.LICENSE.txt */',
   )
+  return { css, controls, script: offline }
+}
 
-const ANSI = /\u001b\[[0-9;]*m/g
-
-export async function buildHtml(deck: RenderedDeck, ctx: RenderContext): Promise<string> {
-  if (!ENGINE_CONFIG) throw new DeckError('lib/ is not compiled: run `npm run compile`')
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'deck-html-'))
+// marp-cli logs through console.warn/console.error; they are captured for the one conversion.
+async function convertStub(): Promise<string> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'deck-shell-'))
+  const log: string[] = []
+  const { warn, error } = console
   try {
-    const out = path.join(tmp, 'deck.html')
-    const themeFiles = ctx.themes.entries().map((e) => e.file)
-    const argv = [deck.file, '--config-file', ENGINE_CONFIG, '--title', deck.title, '-o', out]
-    argv.push(ctx.html ? '--html' : '--no-html')
-    if (deck.theme.file || deck.theme.name !== 'default') argv.push('--theme', deck.theme.name)
-    if (themeFiles.length) argv.push('--theme-set', ...themeFiles)
-    const { code, log } = await runMarpCli(argv)
-    if (code !== 0) {
-      throw new DeckError(`HTML conversion failed: ${log.replace(ANSI, '').trim() || `marp-cli exit code ${code}`}`, {
-        location: { file: deck.file },
-      })
-    }
-    const html = await readFile(out, 'utf8')
-    const inlined = await inlineAssets(html, {
-      baseDir: path.dirname(deck.file),
-      fetchRemote: ctx.fetchRemote,
-      remoteTimeoutMs: ctx.remoteTimeoutMs,
-    })
-    const fonts = `<style>${await fontCssFor(inlined.html)}</style>`
-    return stripCdnComments(inlined.html).replace('</head>', () => `${fonts}</head>`)
+    const input = path.join(tmp, 'stub.md')
+    const output = path.join(tmp, 'stub.html')
+    await writeFile(input, STUB)
+    const { marpCli } = await import('@marp-team/marp-cli')
+    console.warn = (...args: unknown[]) => void log.push(args.map(String).join(' '))
+    console.error = console.warn
+    const code = await marpCli([input, '--no-config-file', '--template', 'bespoke', '-o', output])
+    console.warn = warn
+    console.error = error
+    if (code !== 0) throw new DeckError(`marp-cli could not build the HTML viewer: ${log.join(' ').replace(/\u001b\[[0-9;]*m/g, '')}`)
+    return await readFile(output, 'utf8')
   } finally {
+    console.warn = warn
+    console.error = error
     await rm(tmp, { recursive: true, force: true })
   }
+}
+
+let shell: Promise<BespokeShell> | undefined
+
+export function bespokeShell(): Promise<BespokeShell> {
+  shell ??= convertStub().then(extract)
+  shell.catch(() => {
+    shell = undefined
+  })
+  return shell
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+export function composeHtml(deck: RenderedDeck, viewer: BespokeShell): string {
+  const meta = [
+    `<title>${escapeHtml(deck.title)}</title>`,
+    `<meta property="og:title" content="${escapeHtml(deck.title)}">`,
+    deck.author ? `<meta name="author" content="${escapeHtml(deck.author)}">` : '',
+    deck.description ? `<meta name="description" content="${escapeHtml(deck.description)}">` : '',
+  ].join('')
+  const notes = deck.comments
+    .map((list, i) =>
+      list.length
+        ? `<div class="bespoke-marp-note" data-index="${i}" tabindex="0">${list.map((c) => `<p>${escapeHtml(c)}</p>`).join('')}</div>`
+        : '',
+    )
+    .join('')
+  return [
+    `<!DOCTYPE html><html lang="${escapeHtml(deck.lang ?? 'en')}"><head><meta charset="UTF-8">`,
+    '<meta name="viewport" content="width=device-width,height=device-height,initial-scale=1.0">',
+    '<meta name="apple-mobile-web-app-capable" content="yes">',
+    meta,
+    `<style>${viewer.css}</style><style>${deck.css}</style><style>${deck.fontCss}</style>`,
+    `</head><body>${viewer.controls}${deck.html}${notes}<script>${viewer.script}</script></body></html>`,
+  ].join('')
+}
+
+export async function buildHtml(deck: RenderedDeck): Promise<string> {
+  return composeHtml(deck, await bespokeShell())
 }

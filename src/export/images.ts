@@ -32,7 +32,7 @@ export async function drainShots(
         }
         await page.evaluate((i: number) => {
           document.body.dataset['deckShot'] = ''
-          const slides = document.querySelectorAll('div.marpit > svg[data-marpit-svg]')
+          const slides = document.querySelectorAll('svg[data-marpit-svg]')
           slides.forEach((el, j) => el.classList.toggle('deck-shot', j === i))
         }, job.slide)
         done(job, await page.screenshot({ type: 'png', optimizeForSpeed: true }))

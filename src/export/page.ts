@@ -18,14 +18,14 @@ export function printPageHtml(deck: RenderedDeck): string {
     '<style>',
     `@page { size: ${width}px ${height}px; margin: 0 }`,
     'html, body { margin: 0; padding: 0; background: #fff }',
-    `div.marpit > svg[data-marpit-svg] { display: block; width: ${width}px; height: ${height}px; break-after: page }`,
-    'div.marpit > svg[data-marpit-svg]:last-of-type { break-after: auto }',
+    `svg[data-marpit-svg] { display: block; width: ${width}px; height: ${height}px; break-after: page }`,
+    'svg[data-marpit-svg]:last-of-type { break-after: auto }',
     // Screenshots show one slide at a time (cheaper to paint than a tall clipped page). Slides
     // are stacked, keeping their size, and the others skip rendering: content-visibility
     // measured 103 ms a 2x slide on a 200-slide deck against 154 ms with visibility: hidden and
     // 121 ms with display: none, and nothing inside a slide changes size between shots.
-    'body[data-deck-shot] div.marpit > svg[data-marpit-svg] { position: absolute; top: 0; left: 0; content-visibility: hidden }',
-    'body[data-deck-shot] div.marpit > svg[data-marpit-svg].deck-shot { content-visibility: visible }',
+    'body[data-deck-shot] svg[data-marpit-svg] { position: absolute; top: 0; left: 0; content-visibility: hidden }',
+    'body[data-deck-shot] svg[data-marpit-svg].deck-shot { content-visibility: visible }',
     '</style></head><body>',
     deck.html,
     '</body></html>',
@@ -46,6 +46,9 @@ export async function loadDeck(page: Page, deck: RenderedDeck): Promise<void> {
     await Promise.all(
       [...document.images].map((img) => (img.complete ? undefined : img.decode().catch(() => undefined))),
     )
+    // Marp's auto-scaling (fitted headings, shrunk code) measures after fonts load and applies
+    // on the next frames; printing before then gives unscaled code now and then.
+    await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))
   })
 }
 

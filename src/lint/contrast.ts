@@ -58,7 +58,7 @@ async function inPage(): Promise<ContrastNode[]> {
     commons: { color: { Color: new () => AxeColor; getContrast(bg: AxeColor, fg: AxeColor): number; flattenColors(fg: AxeColor, bg: AxeColor): AxeColor } }
   }
   const axe = (window as unknown as { axe: AxeLike }).axe
-  const svgs = [...document.querySelectorAll('div.marpit > svg[data-marpit-svg]')]
+  const svgs = [...document.querySelectorAll('svg[data-marpit-svg]')]
   const where = (el: Element) => {
     const svg = el.closest('svg[data-marpit-svg]')
     const section = el.closest('section')
@@ -87,7 +87,7 @@ async function inPage(): Promise<ContrastNode[]> {
   }
   const { Color, getContrast, flattenColors } = axe.commons.color
   const parse = (s: string) => new Color().parseString(s)
-  for (const pre of document.querySelectorAll('div.marpit marp-pre, div.marpit pre')) {
+  for (const pre of document.querySelectorAll('svg[data-marpit-svg] marp-pre, svg[data-marpit-svg] pre')) {
     if (pre.parentElement?.closest('marp-pre, pre')) continue
     let bg = parse(getComputedStyle(pre).backgroundColor)
     for (let up = pre.parentElement; bg.alpha < 1 && up; up = up.parentElement) bg = flattenColors(bg, parse(getComputedStyle(up).backgroundColor))

@@ -29,7 +29,7 @@ export interface ProbedSlide {
 
 export function probeSlides(): ProbedSlide[] {
   const TOLERANCE = 1 // sub-pixel layout and a cut 1 px border are not worth a finding
-  const svgs = [...document.querySelectorAll<SVGSVGElement>('div.marpit > svg[data-marpit-svg]')]
+  const svgs = [...document.querySelectorAll<SVGSVGElement>('svg[data-marpit-svg]')]
   const headingTags = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6'])
   const isCode = (el: Element) => el.tagName === 'MARP-PRE' || el.tagName === 'PRE'
   return svgs.map((svg, i) => {
