@@ -172,7 +172,8 @@ export class Builder {
    */
   async exportDeck(deck: RenderedDeck, formats: Format[], hooks: BuildHooks = {}): Promise<DeckResult> {
     const result: DeckResult = { file: deck.file, outputs: [], diagnostics: [], errors: [], deck, renderMs: 0 }
-    await this.writeOutputs(deck, formats, hooks, performance.now(), result)
+    if (this.needsBrowser(formats)) await this.writeOutputs(deck, formats, hooks, performance.now(), result)
+    else await this.checkPage(deck, result)
     return result
   }
 
@@ -223,6 +224,12 @@ export class Builder {
     const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
     const deck = await this.renderInto(result)
     if (!deck) return result
+    await this.checkPage(deck, result)
+    return result
+  }
+
+  /** Only the page checks of a rendered deck, in its print page; nothing is written. */
+  private async checkPage(deck: RenderedDeck, result: DeckResult): Promise<void> {
     if (this.pageChecks.length) {
       try {
         await this.browser.withPage(async (page) => {
@@ -234,7 +241,6 @@ export class Builder {
       }
     }
     result.diagnostics = this.review(deck, result.diagnostics)
-    return result
   }
 
   /** Formats that need slide screenshots, and so gain from a second Chromium process. */

@@ -15,17 +15,41 @@ export interface PageState {
   /** The last build failed: the page shows the last good slides under these. */
   errors: OverlayItem[]
   warnings: OverlayItem[]
+  /** Slides (1-based) whose content overflows or whose code Marp shrank unreadably: badged. */
+  overflow: number[]
 }
 
 export type ServerMessage = { type: 'reload'; page: string } | { type: 'state'; page: string; state: PageState }
 
 export const WS_PATH = '/__deck/ws'
 export const OVERLAY_ID = 'deck-preview-overlay'
+export const BADGE_CLASS = 'deck-preview-badge'
 
-export function reloadClient(page: string, initial: PageState, wsPath: string, overlayId: string): void {
+export function reloadClient(page: string, initial: PageState, wsPath: string, overlayId: string, badgeClass: string): void {
   // Presenter view shows the next slide in an iframe of this page; its parent reloads it.
   if (window.top !== window) return
+  const SVG = 'http://www.w3.org/2000/svg'
+  // Badges are drawn in the slide's own SVG, over its content, so they change no layout.
+  const badge = (slides: number[]): void => {
+    document.querySelectorAll(`.${badgeClass}`).forEach((el) => el.remove())
+    const svgs = document.querySelectorAll('svg[data-marpit-svg]')
+    for (const n of slides) {
+      const svg = svgs[n - 1]
+      const box = svg?.getAttribute('viewBox')?.split(' ').map(Number)
+      if (!svg || !box) continue
+      const g = document.createElementNS(SVG, 'g')
+      g.setAttribute('class', badgeClass)
+      const rect = document.createElementNS(SVG, 'rect')
+      const text = document.createElementNS(SVG, 'text')
+      Object.entries({ x: box[2]! - 190, y: 12, width: 178, height: 40, rx: 8, fill: '#e5484d' }).forEach(([k, v]) => rect.setAttribute(k, String(v)))
+      Object.entries({ x: box[2]! - 101, y: 39, 'text-anchor': 'middle', fill: '#fff', 'font-size': 22, 'font-family': 'system-ui, sans-serif', 'font-weight': 700 }).forEach(([k, v]) => text.setAttribute(k, String(v)))
+      text.textContent = '⚠ overflow'
+      g.append(rect, text)
+      svg.append(g)
+    }
+  }
   const show = (state: PageState): void => {
+    badge(state.overflow)
     document.getElementById(overlayId)?.remove()
     const failed = state.errors.length > 0
     if (!failed && !state.warnings.length) return
@@ -99,5 +123,5 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
 /** The `<script>` that runs the client in a page; JSON is escaped so no value can close the tag. */
 export function clientScript(page: string, state: PageState): string {
   const json = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
-  return `<script>(${reloadClient.toString()})(${json(page)},${json(state)},${json(WS_PATH)},${json(OVERLAY_ID)})</script>`
+  return `<script>(${reloadClient.toString()})(${json(page)},${json(state)},${json(WS_PATH)},${json(OVERLAY_ID)},${json(BADGE_CLASS)})</script>`
 }

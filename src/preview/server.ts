@@ -50,7 +50,7 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 }
 
-const NO_STATE: PageState = { errors: [], warnings: [] }
+const NO_STATE: PageState = { errors: [], warnings: [], overflow: [] }
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')

@@ -4,6 +4,7 @@ import { describeError, isDeckError } from '../errors.js'
 import type { OverlayItem, PageState } from '../preview/client.js'
 import { PreviewServer } from '../preview/server.js'
 import type { Printer } from '../printer.js'
+import { installLint, overflowingSlides } from '../lint/index.js'
 import { Watcher, type WatchEvents } from './watcher.js'
 
 /**
@@ -46,7 +47,8 @@ const warningItem = (d: Diagnostic, cwd: string): OverlayItem => ({
   ...(d.hint ? { hint: d.hint } : {}),
 })
 
-export function pageState(result: DeckResult, cwd: string): PageState {
+/** What a deck page shows over its slides: errors, warnings (lint findings too), overflow badges. */
+export function pageState(result: Pick<DeckResult, 'file' | 'errors' | 'diagnostics'>, cwd: string): PageState {
   const diagnostics = sortDiagnostics(result.diagnostics)
   return {
     errors: [
@@ -54,6 +56,7 @@ export function pageState(result: DeckResult, cwd: string): PageState {
       ...diagnostics.filter((d) => d.severity === 'error').map((d) => warningItem(d, cwd)),
     ],
     warnings: diagnostics.filter((d) => d.severity === 'warning').map((d) => warningItem(d, cwd)),
+    overflow: overflowingSlides(result),
   }
 }
 
@@ -65,6 +68,11 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
   const seen = new Set<string>()
   /** What was last printed for each deck, so unchanged warnings are not repeated on every save. */
   const printed = new Map<string, string>()
+  /** The last render findings and page (lint) findings of each deck; the page shows both. */
+  const renderFindings = new Map<string, Diagnostic[]>()
+  const pageFindings = new Map<string, Diagnostic[]>()
+  const stateOf = (deck: string, errors: unknown[] = []): PageState =>
+    pageState({ file: deck, errors, diagnostics: [...(renderFindings.get(deck) ?? []), ...(pageFindings.get(deck) ?? [])] }, cwd)
   const extra = options.events ?? {}
 
   const report = (deck: string, result: DeckResult): void => {
@@ -88,13 +96,14 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         const html = builder.outputPath(deck, 'html')
         const isNew = !seen.has(deck)
         seen.add(deck)
+        renderFindings.set(deck, result.diagnostics)
         if (result.errors.length) {
           failed.add(deck)
-          server?.setState(html, pageState(result, cwd))
+          server?.setState(html, stateOf(deck, result.errors))
         } else {
           failed.delete(deck)
           if (result.outputs.length) printer.rebuilt(deck, result.outputs.map((o) => o.file), b.ms)
-          if (result.outputs.some((o) => o.format === 'html')) server?.reload(html, pageState(result, cwd))
+          if (result.outputs.some((o) => o.format === 'html')) server?.reload(html, stateOf(deck))
         }
         if (isNew) server?.reloadIndex()
         extra.onHtml?.(b)
@@ -102,10 +111,17 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
       onBrowserOutputs: (b) => {
         for (const e of b.result.errors) printer.error(e, b.deck)
         if (b.result.outputs.length) printer.rebuilt(b.deck, b.result.outputs.map((o) => o.file), b.ms)
+        // Lint's page findings arrive after the HTML: print the new ones, update the open pages.
+        const before = new Set((pageFindings.get(b.deck) ?? []).map((d) => formatDiagnostic(d, cwd)))
+        for (const d of sortDiagnostics(b.result.diagnostics)) if (!before.has(formatDiagnostic(d, cwd))) printer.diagnostic(d)
+        pageFindings.set(b.deck, b.result.diagnostics)
+        if (!failed.has(b.deck)) server?.setState(builder.outputPath(b.deck, 'html'), stateOf(b.deck))
         extra.onBrowserOutputs?.(b)
       },
       onRemoved: (deck, files) => {
         failed.delete(deck)
+        renderFindings.delete(deck)
+        pageFindings.delete(deck)
         printed.delete(deck)
         seen.delete(deck)
         printer.info(`${printer.rel(deck)} was deleted${files.length ? `: removed ${files.map((f) => printer.rel(f)).join(', ')}` : ''}`)
@@ -127,7 +143,8 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
 
   try {
     await builder.init()
-    if (builder.needsBrowser(build.formats)) builder.browser.warmUp()
+    await installLint(builder)
+    builder.browser.warmUp()
     server = new PreviewServer({
       root: build.outDir,
       ...(options.host !== undefined ? { host: options.host } : {}),

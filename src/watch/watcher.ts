@@ -197,7 +197,10 @@ export class Watcher {
       this.follow([...result.deck.images, ...result.deck.theme.files])
     }
     this.events.onHtml?.({ deck, result, ms: performance.now() - started })
-    if (result.deck && !result.errors.length && this.browserFormats.length) this.browser.push(deck, result.deck)
+    // The browser lane also runs with HTML alone when lint is installed: its page checks give
+    // the preview its overflow badges.
+    const browserWork = this.browserFormats.length > 0 || this.builder.pageChecks.length > 0
+    if (result.deck && !result.errors.length && browserWork) this.browser.push(deck, result.deck)
   }
 
   private async buildBrowserOutputs(deck: string, rendered: RenderedDeck): Promise<void> {

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { findBrowser, needsNoSandbox } from '../../src/browser/find.js'
-import { OVERLAY_ID } from '../../src/preview/client.js'
+import { BADGE_CLASS, OVERLAY_ID } from '../../src/preview/client.js'
 import { Printer } from '../../src/printer.js'
 import { startWatch, type WatchSession } from '../../src/watch/session.js'
 import { buildOptions, tempProject } from '../helpers/project.js'
@@ -155,6 +155,30 @@ describe('live preview in headless Chromium', () => {
     await markStale()
     await writeFile(file(), deck('clean'))
     await reloaded()
+    expect(await overlay(page)).toBeNull()
+  })
+
+  it('badges overflowing slides and lists lint findings, then clears them', async () => {
+    await openOnSlide5()
+    const long = Array.from({ length: 30 }, (_, i) => `Overflowing paragraph line ${i + 1}`).join('\n\n')
+    await writeFile(file(), deck(long))
+    await reloaded()
+    // Lint's page checks come after the HTML, from the browser lane.
+    await page.waitForFunction((cls) => document.querySelectorAll(`.${cls}`).length > 0, { timeout: 30_000 }, BADGE_CLASS)
+    const badged = await page.evaluate((cls) => {
+      const svgs = [...document.querySelectorAll('svg[data-marpit-svg]')]
+      return [...document.querySelectorAll(`.${cls}`)].map((b) => svgs.indexOf(b.closest('svg[data-marpit-svg]')!) + 1)
+    }, BADGE_CLASS)
+    expect(badged).toEqual([5])
+    const shown = await overlay(page)
+    expect(shown?.state).toBe('warning')
+    expect(shown?.text).toMatch(/slides\/talk\.md:\d+ \(slide 5\)/)
+    expect(shown?.text).toContain('overflow')
+    expect(printed).toContain('[overflow]')
+    await markStale()
+    await writeFile(file(), deck('clean'))
+    await reloaded()
+    await page.waitForFunction((cls) => document.querySelectorAll(`.${cls}`).length === 0, { timeout: 30_000 }, BADGE_CLASS)
     expect(await overlay(page)).toBeNull()
   })
 

@@ -149,7 +149,7 @@ describe('preview server security (raw HTTP)', () => {
 
   it('escapes overlay text so a message cannot close the script tag', async () => {
     await start()
-    server.setState(path.join(dist, 'a.html'), { errors: [{ where: 'slides/a.md:1', message: '</script><script>alert(1)</script>' }], warnings: [] })
+    server.setState(path.join(dist, 'a.html'), { errors: [{ where: 'slides/a.md:1', message: '</script><script>alert(1)</script>' }], warnings: [], overflow: [] })
     const page = await get(port, '/a.html')
     expect(page.body).not.toContain('<script>alert(1)')
     expect(page.body).toContain('\\u003c/script>')
