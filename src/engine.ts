@@ -195,6 +195,31 @@ export class DeckMarp extends Marp {
     this.use(katex({ fontPath: false }))
     this.use(factsPlugin)
     this.highlighter = cachedHighlighter(this.highlighter.bind(this))
+    this.cachePackedThemes()
+  }
+
+  // Marpit runs the whole theme through PostCSS on every render (~60% of a warm render of the
+  // seed deck). The result depends only on the theme and the pack options (the deck's own
+  // <style> blocks, containers, inline SVG), so it is kept per engine; adding a theme clears it.
+  private cachePackedThemes(): void {
+    const themeSet = this.themeSet
+    const pack = themeSet.pack.bind(themeSet)
+    const add = themeSet.add.bind(themeSet)
+    const packed = new Map<string, string>()
+    themeSet.pack = (name, opts) => {
+      const key = `${name ?? ''}\u0000${JSON.stringify(opts)}`
+      let css = packed.get(key)
+      if (css === undefined) {
+        css = pack(name, opts)
+        if (packed.size >= 64) packed.clear()
+        packed.set(key, css)
+      }
+      return css
+    }
+    themeSet.add = (css) => {
+      packed.clear()
+      return add(css)
+    }
   }
 
 }

@@ -44,7 +44,7 @@ export interface WatcherOptions {
   inputs: string[]
   formats: Format[]
   events?: WatchEvents
-  /** Quiet period that ends a burst of events (default 20 ms: editors save within a few ms). */
+  /** Quiet period that ends a burst of events (default 10 ms: editors save within a few ms). */
   debounceMs?: number
   /** How long a vanished deck may take to come back (atomic saves) before it counts as deleted. */
   deleteGraceMs?: number
@@ -77,7 +77,7 @@ export class Watcher {
     this.htmlFormats = options.formats.filter((f) => f === 'html')
     this.browserFormats = options.formats.filter((f) => f !== 'html')
     this.deleteGraceMs = options.deleteGraceMs ?? 100
-    const quiet = options.debounceMs ?? 20
+    const quiet = options.debounceMs ?? 10
     this.deckChanges = new Debouncer(quiet, (deck) => this.html.push(deck, true))
     this.themeChanges = new Debouncer(quiet, (file) => void this.themeChanged(file))
     this.html = new LatestQueue((deck) => this.buildHtml(deck), 2)

@@ -143,3 +143,25 @@ describe('compatibility features', () => {
     expect(deck.diagnostics).toContainEqual(expect.objectContaining({ rule: 'theme', line: 2 }))
   })
 })
+
+describe('render caches', () => {
+  it('never serves a stale stylesheet: deck styles and theme edits show up', async () => {
+    const p = await tempProject({ 'css/extra.css': '/* @theme extra */\nsection { color: #111111 }\n' })
+    cleanup = p.cleanup
+    const themes = new ThemeRegistry(p.dir)
+    await themes.addPath(path.join(p.dir, 'css'))
+    const local: RenderContext = { themes, html: false, fetchRemote: false, remoteTimeoutMs: 500 }
+    const file = path.join(p.dir, 'slides/a.md')
+    const md = (colour: string) => `---\ntheme: extra\n---\n\n<style>\nh1 { color: ${colour} }\n</style>\n\n# A\n`
+    const red = await renderSource(file, md('#ff0000'), local)
+    const blue = await renderSource(file, md('#0000ff'), local)
+    expect(red.css).toContain('#ff0000')
+    expect(blue.css).toContain('#0000ff')
+    expect(blue.css).not.toContain('#ff0000')
+    await writeFile(path.join(p.dir, 'css/extra.css'), '/* @theme extra */\nsection { color: #222222 }\n')
+    await themes.addFile(path.join(p.dir, 'css/extra.css'))
+    const edited = await renderSource(file, md('#0000ff'), local)
+    expect(edited.css).toContain('#222')
+    expect(edited.css).not.toContain('#111')
+  })
+})
