@@ -8,21 +8,40 @@
 /** Calls `fire(key)` once a key has had no `touch` for `quietMs`. */
 export class Debouncer<K> {
   private readonly timers = new Map<K, NodeJS.Timeout>()
+  /** Events seen in the current burst of each key. */
+  private readonly counts = new Map<K, number>()
+  private readonly lastFired = new Map<K, number>()
 
+  /**
+   * A single save (one or two events) fires after `quietMs`, so the preview feels instant. An
+   * event that is one of many, or that comes right after a fire, is part of a burst (a script,
+   * a formatter, a `git checkout`): those wait for `burstQuietMs` of quiet, so the burst costs
+   * one more build, not one per pause.
+   */
   constructor(
     private readonly quietMs: number,
     private readonly fire: (key: K) => void,
+    private readonly burstQuietMs = quietMs * 4,
   ) {}
 
   touch(key: K): void {
     const previous = this.timers.get(key)
     if (previous) clearTimeout(previous)
+    const count = (this.counts.get(key) ?? 0) + 1
+    this.counts.set(key, count)
+    const sinceFire = performance.now() - (this.lastFired.get(key) ?? Number.NEGATIVE_INFINITY)
+    const burst = count > 2 || sinceFire < this.burstQuietMs * 2
     this.timers.set(
       key,
-      setTimeout(() => {
-        this.timers.delete(key)
-        this.fire(key)
-      }, this.quietMs),
+      setTimeout(
+        () => {
+          this.timers.delete(key)
+          this.counts.delete(key)
+          this.lastFired.set(key, performance.now())
+          this.fire(key)
+        },
+        burst ? this.burstQuietMs : this.quietMs,
+      ),
     )
   }
 
@@ -33,6 +52,7 @@ export class Debouncer<K> {
   clear(): void {
     for (const t of this.timers.values()) clearTimeout(t)
     this.timers.clear()
+    this.counts.clear()
   }
 }
 

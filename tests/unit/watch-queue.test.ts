@@ -67,18 +67,37 @@ describe('LatestQueue', () => {
 describe('Debouncer', () => {
   it('fires once per key after the burst', async () => {
     const fired: string[] = []
-    const d = new Debouncer<string>(20, (k) => fired.push(k))
+    const d = new Debouncer<string>(20, (k) => fired.push(k), 30)
     for (let i = 0; i < 10; i += 1) {
       d.touch('a')
       d.touch('b')
     }
     expect(d.pending).toBe(2)
-    await sleep(60)
+    await sleep(80)
     expect(fired.sort()).toEqual(['a', 'b'])
     d.touch('c')
     d.clear()
-    await sleep(40)
+    await sleep(60)
     expect(fired).toHaveLength(2)
+  })
+
+  it('fires a single save after the short quiet period, a burst only after the long one', async () => {
+    const fired: Array<[string, number]> = []
+    const start = performance.now()
+    const d = new Debouncer<string>(10, (k) => fired.push([k, performance.now() - start]), 200)
+    d.touch('single')
+    for (let i = 0; i < 5; i += 1) d.touch('burst')
+    await sleep(100)
+    expect(fired.map(([k]) => k)).toEqual(['single'])
+    await sleep(250)
+    expect(fired.map(([k]) => k)).toEqual(['single', 'burst'])
+    expect(fired[1]![1]).toBeGreaterThanOrEqual(200)
+    // Right after a fire, the next event still counts as the same burst.
+    d.touch('single')
+    await sleep(100)
+    expect(fired).toHaveLength(2)
+    await sleep(200)
+    expect(fired).toHaveLength(3)
   })
 })
 
