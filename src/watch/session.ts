@@ -64,6 +64,8 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
   const { printer, build } = options
   const cwd = build.root
   const builder = new Builder(build)
+  // Each deck's print page stays open between saves and is updated in place.
+  builder.keepPages = true
   const failed = new Set<string>()
   const seen = new Set<string>()
   /** What was last printed for each deck, so unchanged warnings are not repeated on every save. */

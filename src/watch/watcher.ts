@@ -216,6 +216,7 @@ export class Watcher {
     this.images.delete(deck)
     this.missingTheme.delete(deck)
     this.builder.themes.recordUse(deck, [])
+    this.builder.releasePage(deck)
     // A PDF still being written for the deleted deck must not reappear after the removal.
     this.browser.drop(deck)
     await this.browser.settled(deck)

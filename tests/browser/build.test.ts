@@ -152,6 +152,15 @@ describe('guarantees', () => {
     }
   })
 
+  it('builds several decks at once in one Chromium without stalling a page', async () => {
+    // Pages of one window would hide each other and stop rendering frames (which Marp's
+    // auto-scaling waits for); each job has a window of its own.
+    const decks = ['features.md', 'four-three.md', 'raw-html.md'].map((f) => path.join(dir, 'slides/compat', f))
+    const results = await Promise.all(decks.map((d) => builder.buildDeck(d, ['pdf'])))
+    expect(results.map((r) => r.errors)).toEqual([[], [], []])
+    expect((await readPdf(path.join(dir, 'dist/compat/four-three.pdf'))).sizes[0]).toEqual({ width: 720, height: 540 })
+  })
+
   it('keeps the last good outputs when a deck fails, and other decks still build', async () => {
     const deck = path.join(dir, 'slides/compat/four-three.md')
     const first = await builder.buildDeck(deck, ['html', 'pdf'])
