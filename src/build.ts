@@ -325,22 +325,14 @@ export class Builder {
       })
     }
     const warm = this.warmPages.get(deck.file)
-    if (warm && !warm.isClosed()) {
-      try {
-        await updateDeck(warm, deck)
-        return await fn(warm)
-      } catch (e) {
-        // A crashed or wedged page: drop it, and let the caller's error stand.
-        this.releasePage(deck.file)
-        throw e
-      }
-    }
-    const page = await this.browser.newPage()
+    const page = warm && !warm.isClosed() ? warm : await this.browser.newPage()
     this.warmPages.set(deck.file, page)
     try {
-      await loadDeck(page, deck)
+      if (page === warm) await updateDeck(page, deck)
+      else await loadDeck(page, deck)
       return await fn(page)
     } catch (e) {
+      // A crashed or wedged page is dropped; the next build starts a fresh one.
       this.releasePage(deck.file)
       throw e
     }

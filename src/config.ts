@@ -56,11 +56,28 @@ export interface CliBuildValues {
   'browser-timeout'?: string
 }
 
-export function resolveBuildOptions(values: CliBuildValues, root: string): BuildOptions {
-  const browserPath = values['browser-path']
+/** Every build option at its default, for a project at `root`; tests and benches start here. */
+export function defaultBuildOptions(root: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
   return {
     root,
-    outDir: path.resolve(root, values.out ?? DEFAULTS.outDir),
+    outDir: path.resolve(root, DEFAULTS.outDir),
+    formats: [...DEFAULTS.formats],
+    themeSets: [],
+    html: false,
+    pdfNotes: false,
+    imageScale: DEFAULTS.imageScale,
+    fetchRemote: true,
+    remoteTimeoutMs: DEFAULTS.remoteTimeoutMs,
+    browserTimeoutMs: DEFAULTS.browserTimeoutMs,
+    date: buildDate(),
+    ...overrides,
+  }
+}
+
+export function resolveBuildOptions(values: CliBuildValues, root: string): BuildOptions {
+  const browserPath = values['browser-path']
+  return defaultBuildOptions(root, {
+    ...(values.out ? { outDir: path.resolve(root, values.out) } : {}),
     formats: parseFormats(values.format),
     themeSets: values['theme-set'] ?? [],
     html: values.html ?? false,
@@ -70,6 +87,5 @@ export function resolveBuildOptions(values: CliBuildValues, root: string): Build
     remoteTimeoutMs: parsePositiveNumber('--remote-timeout', values['remote-timeout'], DEFAULTS.remoteTimeoutMs),
     ...(browserPath ? { browserPath } : {}),
     browserTimeoutMs: parsePositiveNumber('--browser-timeout', values['browser-timeout'], DEFAULTS.browserTimeoutMs / 1000) * 1000,
-    date: buildDate(),
-  }
+  })
 }

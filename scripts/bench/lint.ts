@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { Builder } from '../../src/build.js'
+import { defaultBuildOptions } from '../../src/config.js'
 import { loadDeck } from '../../src/export/page.js'
 import { checkPage } from '../../src/lint/browser-rules.js'
 import { LINT_DEFAULTS } from '../../src/lint/config.js'
@@ -36,20 +37,15 @@ export async function runLintBench(options?: Partial<BenchOptions>): Promise<str
   // Read-only on the repository: the seed deck and css/ are used in place, nothing is written.
   const ROOT = repoRoot()
   const SEED = path.join(ROOT, 'slides', SEED_DECK)
-  const builder = new Builder({
-    root: ROOT,
-    outDir: path.join(ROOT, '.bench/lint'),
-    formats: ['pdf'],
-    themeSets: [],
-    html: false,
-    pdfNotes: false,
-    imageScale: 1,
-    fetchRemote: false,
-    remoteTimeoutMs: 1000,
-    browserTimeoutMs: 60_000,
-    date: new Date('2000-01-01T00:00:00Z'),
-    ...(process.env['CHROME_PATH'] ? { browserPath: process.env['CHROME_PATH'] } : {}),
-  })
+  const builder = new Builder(
+    defaultBuildOptions(ROOT, {
+      outDir: path.join(ROOT, '.bench/lint'),
+      formats: ['pdf'],
+      fetchRemote: false,
+      date: new Date('2000-01-01T00:00:00Z'),
+      ...(process.env['CHROME_PATH'] ? { browserPath: process.env['CHROME_PATH'] } : {}),
+    }),
+  )
   const samples: Sample[] = []
   let findings = 0
   try {

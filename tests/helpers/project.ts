@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BuildOptions } from '../../src/build.js'
+import { defaultBuildOptions } from '../../src/config.js'
 
 /** Repository root (tests run from the source tree). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -21,19 +22,13 @@ export async function tempProject(files: Record<string, string> = {}): Promise<{
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
 
+/** Build options for a test project: offline, a fixed date, a generous browser timeout. */
 export function buildOptions(root: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
-  return {
-    root,
-    outDir: path.join(root, 'dist'),
-    formats: ['html', 'pdf', 'pptx'],
-    themeSets: [],
-    html: false,
-    pdfNotes: false,
-    imageScale: 1,
+  return defaultBuildOptions(root, {
     fetchRemote: false,
     remoteTimeoutMs: 1000,
     browserTimeoutMs: 60_000,
     date: new Date('2000-01-01T00:00:00Z'),
     ...overrides,
-  }
+  })
 }
