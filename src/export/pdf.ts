@@ -15,11 +15,6 @@ export interface PdfOptions {
   date: Date
 }
 
-/** Start loading pdf-lib now, so it is ready when the first PDF comes back from Chromium. */
-export function preloadPdfLib(): void {
-  void loadPdfLib()
-}
-
 export async function printPdf(page: Page, deck: RenderedDeck, timeoutMs: number): Promise<Uint8Array> {
   return page.pdf({
     width: `${deck.size.width}px`,
@@ -38,7 +33,7 @@ export function slideTitles(deck: RenderedDeck): string[] {
   })
 }
 
-// pdf-lib takes ~250 ms to import: loaded on first use, while Chromium is still printing.
+// pdf-lib takes ~250 ms to import: loaded on first use, while Chromium runs the page checks.
 type PdfLib = typeof import('pdf-lib')
 let pdfLib: Promise<PdfLib> | undefined
 const loadPdfLib = (): Promise<PdfLib> => (pdfLib ??= import('pdf-lib'))

@@ -82,16 +82,14 @@ describe('Debouncer', () => {
   })
 
   it('fires a single save after the short quiet period, a burst only after the long one', async () => {
-    const fired: Array<[string, number]> = []
-    const start = performance.now()
-    const d = new Debouncer<string>(10, (k) => fired.push([k, performance.now() - start]), 200)
+    const fired: string[] = []
+    const d = new Debouncer<string>(10, (k) => fired.push(k), 200)
     d.touch('single')
     for (let i = 0; i < 5; i += 1) d.touch('burst')
     await sleep(100)
-    expect(fired.map(([k]) => k)).toEqual(['single'])
+    expect(fired).toEqual(['single'])
     await sleep(250)
-    expect(fired.map(([k]) => k)).toEqual(['single', 'burst'])
-    expect(fired[1]![1]).toBeGreaterThanOrEqual(200)
+    expect(fired).toEqual(['single', 'burst'])
     // Right after a fire, the next event still counts as the same burst.
     d.touch('single')
     await sleep(100)
