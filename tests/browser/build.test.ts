@@ -191,6 +191,18 @@ describe('the deck command', () => {
     expect((await stat(path.join(out, 'présentation 1.html'))).size).toBeGreaterThan(1000)
   })
 
+  it('takes extra themes from --theme-set, as marp-cli does', async () => {
+    await writeFile(path.join(dir, 'brand.css'), '/* @theme brand */\n@import "default";\nsection { background: #123456; color: #ffffff }\n')
+    const deck = path.join(dir, 'branded.md')
+    await writeFile(deck, '---\nmarp: true\ntheme: brand\n---\n\n# Branded\n')
+    const out = path.join(dir, 'branded-out')
+    const { stderr } = await run('node', [CLI, 'build', deck, '--theme-set', 'brand.css', '--format', 'html', '--out', out], { cwd: dir })
+    expect(stderr).not.toContain('[theme]')
+    const html = await readFile(path.join(out, 'branded.html'), 'utf8')
+    expect(load(html)('section[id]').attr('data-theme')).toBe('brand')
+    expect(html).toContain('#123456')
+  })
+
   it('exits 2 on bad usage and 3 without a browser, saying what to do', async () => {
     const bad = await run('node', [CLI, 'build', '--format', 'docx'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e)
     expect(bad).toMatchObject({ code: 2 })

@@ -1,4 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { load } from 'cheerio'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -141,6 +143,32 @@ describe('compatibility features', () => {
     const deck = await renderSource(path.join(ROOT, 'slides/x.md'), '---\ntheme: ./missing.css\n---\n# A\n', ctx)
     expect(deck.theme.name).toBe('default')
     expect(deck.diagnostics).toContainEqual(expect.objectContaining({ rule: 'theme', line: 2 }))
+  })
+})
+
+describe('remote images', () => {
+  it('waits a bounded time for a remote image that never answers, then warns with the URL and line', async () => {
+    // A local server that accepts and never answers stands in for a dead remote host.
+    const sockets = new Set<import('node:net').Socket>()
+    const server = createServer(() => undefined)
+    server.on('connection', (s) => sockets.add(s))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const url = `http://127.0.0.1:${port}/never.png`
+      const md = `---\nmarp: true\n---\n\n# Remote\n\n![](${url})\n`
+      const deck = await renderSource(path.join(ROOT, 'slides/remote.md'), md, { ...ctx, fetchRemote: true, remoteTimeoutMs: 300 })
+      const warning = deck.diagnostics.find((d) => d.rule === 'remote-resource')
+      expect(warning).toMatchObject({ line: 7, slide: 1 })
+      expect(warning?.message).toContain(url)
+      expect(warning?.message).toContain('no answer within 300 ms')
+      // Offline builds do not even try.
+      const offline = await renderSource(path.join(ROOT, 'slides/remote.md'), md, { ...ctx, fetchRemote: false })
+      expect(offline.diagnostics.find((d) => d.rule === 'remote-resource')?.message).toContain('offline')
+    } finally {
+      for (const s of sockets) s.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })
 
