@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { load } from 'cheerio'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { highlightCacheSize } from '../../src/engine.js'
 import { renderDeck, renderSource, type RenderContext } from '../../src/render.js'
 import { ThemeRegistry } from '../../src/theme.js'
 import { FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
@@ -173,6 +174,18 @@ describe('remote images', () => {
 })
 
 describe('render caches', () => {
+  it('highlights only the code blocks a save changed', async () => {
+    const fence = (i: number, extra = '') => `---\n\n## Slide ${i}\n\n\`\`\`yaml\nname: block-${i}${extra}\nreplicas: ${i}\n\`\`\`\n`
+    const deck = (edited: number) => `---\nmarp: true\n---\n\n# Cache\n\n${Array.from({ length: 30 }, (_, i) => fence(i, i === edited ? '-edited' : '')).join('\n')}`
+    const file = path.join(ROOT, 'slides/cache.md')
+    await renderSource(file, deck(-1), ctx)
+    const before = highlightCacheSize()
+    const edited = await renderSource(file, deck(7), ctx)
+    expect(highlightCacheSize() - before).toBe(1)
+    expect(edited.html).toContain('block-7-edited')
+    expect(load(edited.html)('pre.shiki code.language-yaml')).toHaveLength(30)
+  })
+
   it('never serves a stale stylesheet: deck styles and theme edits show up', async () => {
     const p = await tempProject({ 'css/extra.css': '/* @theme extra */\nsection { color: #111111 }\n' })
     cleanup = p.cleanup
