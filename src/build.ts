@@ -5,7 +5,7 @@ import type { Page } from 'puppeteer-core'
 import { BrowserManager } from './browser/manager.js'
 import createDebug from './debug.js'
 import type { Diagnostic } from './diagnostics.js'
-import { DeckError, ExitCode } from './errors.js'
+import { DeckError, ExitCode, isDeckError } from './errors.js'
 import { buildHtml } from './export/html.js'
 import { drainShots, shotJobs, type ShotJob } from './export/images.js'
 import { loadDeck, updateDeck } from './export/page.js'
@@ -111,6 +111,27 @@ export async function findDecks(inputs: string[], root: string): Promise<string[
     }
   }
   return [...out].sort()
+}
+
+/**
+ * Run `job` over the decks, two at a time: one renders on this thread while the other is in
+ * Chromium, which keeps both cores busy. Results come back in the decks' order.
+ */
+export async function forEachDeck(decks: string[], job: (file: string) => Promise<DeckResult>, concurrency = 2): Promise<DeckResult[]> {
+  const results: DeckResult[] = new Array(decks.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < decks.length; i = next++) results[i] = await job(decks[i]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, decks.length) }, worker))
+  return results
+}
+
+/** The exit code for decks that failed: no browser (3) when that is why, else 1. */
+export function failureCode(results: DeckResult[]): ExitCode {
+  const broken = results.filter((r) => r.errors.length > 0)
+  if (!broken.length) return ExitCode.OK
+  return broken.some((r) => r.errors.some((e) => isDeckError(e) && e.code === ExitCode.NO_BROWSER)) ? ExitCode.NO_BROWSER : ExitCode.BUILD_FAILED
 }
 
 export class Builder {

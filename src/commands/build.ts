@@ -1,9 +1,9 @@
 import { appendFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Builder, findDecks, type BuildOptions, type DeckResult } from '../build.js'
+import { Builder, failureCode, findDecks, forEachDeck, type BuildOptions } from '../build.js'
 import { resolveBuildOptions, type CliBuildValues } from '../config.js'
 import { sortDiagnostics } from '../diagnostics.js'
-import { ExitCode, isDeckError } from '../errors.js'
+import type { ExitCode } from '../errors.js'
 import { writeFileAtomic } from '../fsutil.js'
 import { installLint } from '../lint/index.js'
 import { formatMs, type Printer } from '../printer.js'
@@ -29,21 +29,14 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
     // Only the first Chromium starts now: a second one launched while decks render slows the
     // render more than it gains; it starts when a deck's screenshots begin.
     if (builder.needsBrowser(options.formats)) builder.browser.warmUp()
-    const results: DeckResult[] = []
-    // Two decks at a time keeps both cores busy (one rendering while the other is in Chromium).
-    let next = 0
-    const worker = async () => {
-      while (next < decks.length) {
-        const file = decks[next++]!
-        const result = await builder.buildDeck(file, options.formats, {
-          onOutput: (deck, out) => printer.output(deck, out.file, out.ms),
-        })
-        for (const d of sortDiagnostics(result.diagnostics)) printer.diagnostic(d)
-        for (const e of result.errors) printer.error(e, file)
-        results.push(result)
-      }
-    }
-    await Promise.all([worker(), worker()])
+    const results = await forEachDeck(decks, async (file) => {
+      const result = await builder.buildDeck(file, options.formats, {
+        onOutput: (deck, out) => printer.output(deck, out.file, out.ms),
+      })
+      for (const d of sortDiagnostics(result.diagnostics)) printer.diagnostic(d)
+      for (const e of result.errors) printer.error(e, file)
+      return result
+    })
     const failed = results.filter((r) => r.errors.length > 0)
     const outputs = results.reduce((n, r) => n + r.outputs.length, 0)
     const warnings = results.reduce((n, r) => n + r.diagnostics.length, 0)
@@ -58,9 +51,7 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
       await writeFileAtomic(index, indexPage(results, options.outDir))
       printer.info(`=> ${printer.rel(index)}`)
     }
-    if (!failed.length) return ExitCode.OK
-    const browserMissing = failed.some((r) => r.errors.some((e) => isDeckError(e) && e.code === ExitCode.NO_BROWSER))
-    return browserMissing ? ExitCode.NO_BROWSER : ExitCode.BUILD_FAILED
+    return failureCode(results)
   } finally {
     await builder.close()
   }

@@ -1,6 +1,6 @@
-import { Builder, findDecks, type DeckResult } from '../build.js'
+import { Builder, failureCode, findDecks, forEachDeck } from '../build.js'
 import { resolveBuildOptions, type CliBuildValues } from '../config.js'
-import { DeckError, ExitCode, isDeckError } from '../errors.js'
+import { DeckError, ExitCode } from '../errors.js'
 import { installLint, loadLintConfig } from '../lint/index.js'
 import { toGithub, toHuman, toJson, type ReportFormat } from '../lint/report.js'
 import type { Printer } from '../printer.js'
@@ -33,16 +33,7 @@ export async function runLint(ctx: { cwd: string; printer: Printer; values: Flag
     await builder.init()
     await installLint(builder, config)
     if (decks.length) builder.browser.warmUp()
-    const results: DeckResult[] = []
-    // Two decks at a time, as the build: one renders while the other is measured in Chromium.
-    let next = 0
-    const worker = async () => {
-      while (next < decks.length) {
-        const file = decks[next++]!
-        results.push(await builder.inspectDeck(file))
-      }
-    }
-    await Promise.all([worker(), worker()])
+    const results = await forEachDeck(decks, (file) => builder.inspectDeck(file))
     results.sort((a, b) => a.file.localeCompare(b.file))
 
     const broken = results.filter((r) => r.errors.length > 0)
@@ -57,10 +48,7 @@ export async function runLint(ctx: { cwd: string; printer: Printer; values: Flag
       }
       printer.report(toHuman(report, cwd))
     }
-    if (broken.length) {
-      const noBrowser = broken.some((r) => r.errors.some((e) => isDeckError(e) && e.code === ExitCode.NO_BROWSER))
-      return noBrowser ? ExitCode.NO_BROWSER : ExitCode.BUILD_FAILED
-    }
+    if (broken.length) return failureCode(results)
     return failed ? ExitCode.LINT_FAILED : ExitCode.OK
   } finally {
     await builder.close()
