@@ -110,6 +110,9 @@ export class BrowserManager {
         cause: e,
       })
     }
+    // Chromium opens with a blank tab that holds a renderer process (~150 MB) we never use:
+    // every job opens a window of its own.
+    for (const blank of await browser.pages()) await blank.close().catch(() => undefined)
     browser.once('disconnected', () => {
       debug('disconnected (slot %d)', slot)
       this.launching[slot] = undefined
