@@ -99,13 +99,17 @@ function fetchDataUri(url: string, timeoutMs: number): Promise<string> {
 const decodeEntities = (s: string): string =>
   s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
 
-// `src="…"` on images and `url(…)` in style attributes and <style> (Marp writes background
-// images as `url(&quot;…&quot;)`).
+// Where a page loads something: `src` of <img> tags, and `url(…)` inside style attributes and
+// <style> elements (Marp writes background images as `url(&quot;…&quot;)`). Text that only looks
+// like one, in a code block say, is left alone.
+const LOADING_PARTS = /<img\b[^>]*>|\sstyle="[^"]*"|<style\b[^>]*>[\s\S]*?<\/style>/g
 const URL_PATTERN = /(\ssrc=")([^"]*)(")|(url\()(&quot;|"|')?([^)"'&]*?)(&quot;|"|')?(\))/g
 
 export async function inlineAssets(html: string, opts: InlineOptions): Promise<InlineResult> {
   const urls = new Set<string>()
-  for (const m of html.matchAll(URL_PATTERN)) urls.add(decodeEntities(m[2] ?? m[6] ?? ''))
+  for (const part of html.match(LOADING_PARTS) ?? []) {
+    for (const m of part.matchAll(URL_PATTERN)) urls.add(decodeEntities(m[2] ?? m[6] ?? ''))
+  }
 
   const replacements = new Map<string, string>()
   const missing: string[] = []
@@ -138,12 +142,14 @@ export async function inlineAssets(html: string, opts: InlineOptions): Promise<I
       else missing.push(file)
     }),
   )
-  const out = html.replace(URL_PATTERN, (all, srcOpen, srcValue, srcClose, urlOpen, q1, urlValue, q2, urlClose) => {
-    const raw = (srcValue ?? urlValue) as string | undefined
-    const uri = raw === undefined ? undefined : replacements.get(decodeEntities(raw))
-    if (!uri) return all
-    return srcOpen ? `${srcOpen}${uri}${srcClose}` : `${urlOpen}${q1 ?? ''}${uri}${q2 ?? ''}${urlClose}`
-  })
+  const out = html.replace(LOADING_PARTS, (part) =>
+    part.replace(URL_PATTERN, (all, srcOpen, srcValue, srcClose, urlOpen, q1, urlValue, q2, urlClose) => {
+      const raw = (srcValue ?? urlValue) as string | undefined
+      const uri = raw === undefined ? undefined : replacements.get(decodeEntities(raw))
+      if (!uri) return all
+      return srcOpen ? `${srcOpen}${uri}${srcClose}` : `${urlOpen}${q1 ?? ''}${uri}${q2 ?? ''}${urlClose}`
+    }),
+  )
   missing.sort()
   remoteFailures.sort((a, b) => a.url.localeCompare(b.url))
   return { html: out, missing, remoteFailures }

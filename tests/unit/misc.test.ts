@@ -5,7 +5,7 @@ import { isCssColour, themeHasClass } from '../../src/deck/checks.js'
 import { buildDate, parseFormats } from '../../src/config.js'
 import { DeckError, ExitCode } from '../../src/errors.js'
 import { writeFileAtomic } from '../../src/fsutil.js'
-import { classifyUrl, localPath } from '../../src/assets.js'
+import { classifyUrl, inlineAssets, localPath } from '../../src/assets.js'
 import { tempProject } from '../helpers/project.js'
 
 let cleanup: (() => Promise<void>) | undefined
@@ -82,5 +82,25 @@ describe('asset URLs', () => {
     expect(classifyUrl('../img/a b.png')).toBe('local')
     expect(localPath('../img/a%20b.png', '/p/slides')).toBe('/p/img/a b.png')
     expect(localPath('img/x.png?v=1', '/p/slides')).toBe('/p/slides/img/x.png')
+  })
+})
+
+describe('inlineAssets', () => {
+  it('inlines what the page loads and leaves look-alike text alone', async () => {
+    const p = await tempProject({ 'slides/logo.png': 'not really a png' })
+    cleanup = p.cleanup
+    const html = [
+      '<img src="logo.png" alt="">',
+      '<figure style="background-image:url(&quot;logo.png&quot;);"></figure>',
+      '<style>section{background:url("logo.png")}</style>',
+      '<pre><code>background: url(logo.png); &lt;img src="logo.png"&gt;</code></pre>',
+    ].join('\n')
+    const out = await inlineAssets(html, { baseDir: path.join(p.dir, 'slides'), fetchRemote: false, remoteTimeoutMs: 100 })
+    const lines = out.html.split('\n')
+    expect(lines[0]).toMatch(/^<img src="data:image\/png;base64,/)
+    expect(lines[1]).toContain('url(&quot;data:image/png;base64,')
+    expect(lines[2]).toContain('url("data:image/png;base64,')
+    expect(lines[3]).toBe('<pre><code>background: url(logo.png); &lt;img src="logo.png"&gt;</code></pre>')
+    expect(out.missing).toEqual([])
   })
 })
