@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { TWEMOJI_BASE } from './engine.js'
+import { decodeEntities } from './html-text.js'
 
 /**
  * Everything a deck needs is inlined so outputs are self-contained and builds never touch a CDN:
@@ -96,8 +97,6 @@ function fetchDataUri(url: string, timeoutMs: number): Promise<string> {
   return pending
 }
 
-const decodeEntities = (s: string): string =>
-  s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
 
 // Where a page loads something: `src` of <img> tags, and `url(…)` inside style attributes and
 // <style> elements (Marp writes background images as `url(&quot;…&quot;)`). Text that only looks

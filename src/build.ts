@@ -283,11 +283,6 @@ export class Builder {
     result.diagnostics = this.review(deck, result.diagnostics)
   }
 
-  /** Formats that need slide screenshots, and so gain from a second Chromium process. */
-  needsShots(formats: Format[]): boolean {
-    return formats.includes('pptx') || formats.includes('png')
-  }
-
   /**
    * PDF, page checks and screenshots from the print page. The main page prints the PDF and runs
    * the checks while a page in a second Chromium (when there are enough shots to share) loads

@@ -83,16 +83,6 @@ function engineFor(ctx: RenderContext): DeckMarp {
 /** BOM and CRLF are normalised away; neither changes line numbers. */
 export const normaliseSource = (raw: string): string => raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
 
-const stripTags = (html: string): string =>
-  html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .trim()
-
 function slideSize(html: string): { width: number; height: number } {
   const m = /viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)"/.exec(html)
   return m ? { width: Number(m[1]), height: Number(m[2]) } : { width: 1280, height: 720 }
@@ -206,7 +196,7 @@ export async function renderSource(file: string, raw: string, ctx: RenderContext
   }
 
   const firstHeading = facts.headings[0]?.text
-  const title = stringOf(recovered.data['title']) ?? (firstHeading ? stripTags(firstHeading) : undefined) ?? path.basename(file, path.extname(file))
+  const title = stringOf(recovered.data['title']) ?? (firstHeading || undefined) ?? path.basename(file, path.extname(file))
   const author = stringOf(recovered.data['author'])
   const description = stringOf(recovered.data['description'])
   const lang = stringOf(recovered.data['lang'])

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { DeckError } from '../errors.js'
+import { escapeHtml } from '../html-text.js'
 import type { RenderedDeck } from '../render.js'
 
 /**
@@ -76,9 +77,6 @@ export function bespokeShell(): Promise<BespokeShell> {
   })
   return shell
 }
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 export function composeHtml(deck: RenderedDeck, viewer: BespokeShell): string {
   const meta = [

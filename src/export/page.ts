@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Page } from 'puppeteer-core'
+import { escapeHtml } from '../html-text.js'
 import type { RenderedDeck } from '../render.js'
 
 /** What a page can keep across an in-place update: same fonts and same slide size. */
@@ -12,11 +13,10 @@ export const frameKey = (deck: RenderedDeck): string =>
  */
 export function printPageHtml(deck: RenderedDeck): string {
   const { width, height } = deck.size
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
   return [
     '<!DOCTYPE html>',
-    `<html lang="${esc(deck.lang ?? 'en')}"><head><meta charset="utf-8">`,
-    `<title>${esc(deck.title)}</title>`,
+    `<html lang="${escapeHtml(deck.lang ?? 'en')}"><head><meta charset="utf-8">`,
+    `<title>${escapeHtml(deck.title)}</title>`,
     `<style id="deck-fonts" data-key="${frameKey(deck)}">${deck.fontCss}</style>`,
     `<style id="deck-css">${deck.css}</style>`,
     '<style>',

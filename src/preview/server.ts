@@ -6,6 +6,7 @@ import path from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import createDebug from '../debug.js'
 import { DeckError, ExitCode } from '../errors.js'
+import { escapeHtml } from '../html-text.js'
 import { clientScript, WS_PATH, type ClientMessage, type PageState, type ServerMessage } from './client.js'
 import { allowedHosts, hostAllowed, originAllowed, resolveRequestPath } from './guard.js'
 
@@ -62,9 +63,6 @@ function parseClientMessage(data: string): ClientMessage | undefined {
     return undefined
   }
 }
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 export class PreviewServer {
   private readonly root: string

@@ -1,12 +1,12 @@
 import path from 'node:path'
 import type { DeckResult } from '../build.js'
 import { formatBytes } from './summary.js'
+import { escapeHtml } from '../html-text.js'
 
 /**
  * `deck build --index`: dist/index.html listing the decks of the build with links to their
  * outputs, so the HTML published to GitHub Pages has a front page. Self-contained, no scripts.
  */
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 const href = (from: string, to: string) =>
   path
@@ -22,23 +22,23 @@ export function indexPage(results: DeckResult[], outDir: string, title = 'Decks'
     .map((r) => {
       const deck = r.deck!
       const html = r.outputs.find((o) => o.format === 'html')
-      const name = html ? `<a href="${href(outDir, html.file)}">${esc(deck.title)}</a>` : esc(deck.title)
+      const name = html ? `<a href="${href(outDir, html.file)}">${escapeHtml(deck.title)}</a>` : escapeHtml(deck.title)
       const links = r.outputs
         .filter((o) => o.format !== 'png')
         .map((o) => `<a href="${href(outDir, o.file)}">${o.format.toUpperCase()}</a> <small>${formatBytes(o.bytes)}</small>`)
         .join(' · ')
-      const meta = [`${deck.slideCount} slides`, deck.author ? esc(deck.author) : '', deck.description ? esc(deck.description) : ''].filter(Boolean).join(' — ')
+      const meta = [`${deck.slideCount} slides`, deck.author ? escapeHtml(deck.author) : '', deck.description ? escapeHtml(deck.description) : ''].filter(Boolean).join(' — ')
       return `<li><h2>${name}</h2><p>${meta}</p><p>${links}</p></li>`
     })
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
     '<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1f2328}',
     'ul{list-style:none;padding:0}li{border-bottom:1px solid #d0d7de;padding:.5rem 0}h2{font-size:1.25rem;margin:.25rem 0}',
     'p{margin:.25rem 0}a{color:#0550ae}small{color:#57606a}</style>',
-    `</head><body><h1>${esc(title)}</h1>`,
+    `</head><body><h1>${escapeHtml(title)}</h1>`,
     items.length ? `<ul>\n${items.join('\n')}\n</ul>` : '<p>No decks were built.</p>',
     '</body></html>',
     '',
