@@ -114,6 +114,16 @@ interface MarkdownItLike {
   }
 }
 
+/** The slide a line belongs to: the last slide starting at or before it (1 before the first). */
+export function slideOfLine(facts: Pick<DeckFacts, 'slides'>, line: number): number {
+  let slide = 1
+  for (const s of facts.slides) {
+    if (s.line <= line) slide = s.slide
+    else break
+  }
+  return slide
+}
+
 function collectFacts(state: CoreState): void {
   if (!state.env || typeof state.env !== 'object' || state.inlineMode) return
   const facts: DeckFacts = { slides: [], images: [], fences: [], headings: [], directives: [], emptyListItems: [] }
@@ -157,10 +167,7 @@ function collectFacts(state: CoreState): void {
     }
   }
   // Images were recorded before slides existed; place each by its line.
-  for (const img of state.env.deckImages ?? []) {
-    const owner = [...facts.slides].reverse().find((s) => s.line <= img.line)
-    facts.images.push({ ...img, slide: owner?.slide ?? 1 })
-  }
+  for (const img of state.env.deckImages ?? []) facts.images.push({ ...img, slide: slideOfLine(facts, img.line) })
   state.env.deckFacts = facts
 }
 

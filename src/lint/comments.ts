@@ -1,4 +1,4 @@
-import type { DeckFacts } from '../engine.js'
+import { slideOfLine, type DeckFacts } from '../engine.js'
 
 /**
  * HTML comments of a deck with their line and slide, outside code fences. Marp turns comments
@@ -13,22 +13,24 @@ export interface SourceComment {
   text: string
 }
 
-/** The slide a line belongs to: the last slide starting at or before it (1 before the first). */
-export function slideOfLine(facts: DeckFacts, line: number): number {
-  let slide = 1
-  for (const s of facts.slides) {
-    if (s.line <= line) slide = s.slide
-    else break
-  }
-  return slide
-}
-
 /** Line ranges [start, end] of code fences, from the opening to the closing fence line. */
 function fenceRanges(facts: DeckFacts): Array<[number, number]> {
   return facts.fences.map((f) => [f.line, f.line + f.lines + 1])
 }
 
+// Content rules and the slide switches both read the comments of the same render.
+const scanned = new WeakMap<DeckFacts, SourceComment[]>()
+
 export function sourceComments(markdown: string, facts: DeckFacts): SourceComment[] {
+  let out = scanned.get(facts)
+  if (!out) {
+    out = scan(markdown, facts)
+    scanned.set(facts, out)
+  }
+  return out
+}
+
+function scan(markdown: string, facts: DeckFacts): SourceComment[] {
   const fences = fenceRanges(facts)
   const out: SourceComment[] = []
   const re = /<!--([\s\S]*?)-->/g

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js'
 import type { RenderedDeck } from '../render.js'
-import { slideOfLine, sourceComments } from './comments.js'
+import { slideOfLine } from '../engine.js'
+import { sourceComments } from './comments.js'
 import type { LintConfig } from './config.js'
 import { isRuleId, RULE_IDS } from './rules.js'
 
