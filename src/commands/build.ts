@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Builder, failureCode, findDecks, forEachDeck, type BuildOptions } from '../build.js'
+import { Builder, type BuildOptions } from '../build.js'
+import { failureCode, findDecks, forEachDeck } from '../decks.js'
 import { resolveBuildOptions, type CliBuildValues } from '../config.js'
 import { sortDiagnostics } from '../diagnostics.js'
 import type { ExitCode } from '../errors.js'

@@ -1,4 +1,5 @@
-import { Builder, failureCode, findDecks, forEachDeck } from '../build.js'
+import { Builder } from '../build.js'
+import { failureCode, findDecks, forEachDeck } from '../decks.js'
 import { resolveBuildOptions, type CliBuildValues } from '../config.js'
 import { DeckError, ExitCode } from '../errors.js'
 import { installLint, loadLintConfig } from '../lint/index.js'
