@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
-import { BrowserManager } from './browser/manager.js'
+import { browserFor, type BrowserManager } from './browser/manager.js'
+import { needsBrowser, type Format } from './config.js'
 import createDebug from './debug.js'
 import type { Diagnostic } from './diagnostics.js'
 import { buildHtml } from './export/html.js'
@@ -21,8 +22,7 @@ import { ThemeRegistry } from './theme.js'
  */
 const debug = createDebug('build')
 
-export const FORMATS = ['html', 'pdf', 'pptx', 'png'] as const
-export type Format = (typeof FORMATS)[number]
+export { FORMATS, type Format } from './config.js'
 
 export interface BuildOptions {
   /** Project root: `slides/` and `css/` live here; relative paths resolve from here. */
@@ -103,7 +103,7 @@ export class Builder {
     browser?: BrowserManager,
   ) {
     this.themes = new ThemeRegistry(options.root)
-    this.browser = browser ?? new BrowserManager({ timeoutMs: options.browserTimeoutMs, ...(options.browserPath ? { executablePath: options.browserPath } : {}) })
+    this.browser = browser ?? browserFor(options)
     this.slidesDir = path.join(options.root, 'slides')
   }
 
@@ -132,10 +132,6 @@ export class Builder {
     return `${base}.${format}`
   }
 
-  needsBrowser(formats: Format[]): boolean {
-    return formats.some((f) => f !== 'html')
-  }
-
   async buildDeck(file: string, formats: Format[] = this.options.formats, hooks: BuildHooks = {}): Promise<DeckResult> {
     const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
     const started = performance.now()
@@ -153,7 +149,7 @@ export class Builder {
    */
   async exportDeck(deck: RenderedDeck, formats: Format[], hooks: BuildHooks = {}): Promise<DeckResult> {
     const result: DeckResult = { file: deck.file, outputs: [], diagnostics: [], errors: [], deck, renderMs: 0 }
-    if (this.needsBrowser(formats)) await this.writeOutputs(deck, formats, hooks, performance.now(), result)
+    if (needsBrowser(formats)) await this.writeOutputs(deck, formats, hooks, performance.now(), result)
     else await this.checkPage(deck, result)
     return result
   }
@@ -173,7 +169,7 @@ export class Builder {
     // commands that load the page.
     const jobs: Array<Promise<void>> = []
     let pageLoaded: Promise<void> = Promise.resolve()
-    if (this.needsBrowser(formats)) {
+    if (needsBrowser(formats)) {
       let loaded = (): void => {}
       pageLoaded = new Promise<void>((resolve) => (loaded = resolve))
       jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)))

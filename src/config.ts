@@ -1,7 +1,13 @@
 import path from 'node:path'
-import type { BuildOptions, Format } from './build.js'
-import { FORMATS } from './build.js'
+import type { BuildOptions } from './build.js'
 import { DeckError, ExitCode } from './errors.js'
+
+/** Output formats; defined here (not in build.ts) so the CLI can parse flags without loading the pipeline. */
+export const FORMATS = ['html', 'pdf', 'pptx', 'png'] as const
+export type Format = (typeof FORMATS)[number]
+
+/** Everything but HTML is made in Chromium. */
+export const needsBrowser = (formats: readonly Format[]): boolean => formats.some((f) => f !== 'html')
 
 /**
  * Defaults and validation for the options the CLI collects. Every option has a default here and

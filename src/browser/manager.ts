@@ -1,8 +1,9 @@
 import os from 'node:os'
-import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core'
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core'
 import createDebug from '../debug.js'
 import { DeckError, ExitCode } from '../errors.js'
-import { findBrowser, needsNoSandbox, NO_BROWSER_HINT } from './find.js'
+import { findBrowser, NO_BROWSER_HINT } from './find.js'
+import { spawnChromium, type ChromiumProcess } from './spawn.js'
 
 const debug = createDebug('browser')
 
@@ -23,6 +24,18 @@ export interface BrowserOptions {
   processes?: number
 }
 
+/** Wait for `p`, but no longer than `ms` (the timer does not keep the process alive). */
+async function within(ms: number, p: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))])
+  clearTimeout(timer)
+}
+
+/** The browser manager for a build's options (--browser-path, --browser-timeout). */
+export function browserFor(options: { browserTimeoutMs: number; browserPath?: string }): BrowserManager {
+  return new BrowserManager({ timeoutMs: options.browserTimeoutMs, ...(options.browserPath ? { executablePath: options.browserPath } : {}) })
+}
+
 /**
  * The one owner of Chromium. The browser is launched lazily on first use and the launch is
  * memoised, so every deck and format of a build (and every rebuild in watch mode) shares it; it
@@ -33,6 +46,9 @@ export interface BrowserOptions {
 export class BrowserManager {
   private readonly launching: Array<Promise<Browser> | undefined> = []
   private closed = false
+  private readonly chromiums = new Map<Browser, ChromiumProcess>()
+  /** A page opened ahead of need by warmUp, per slot. */
+  private readonly spare: Array<Promise<Page> | undefined> = []
   /** How many Chromium processes jobs may use; slot 0 is the one every job uses. */
   readonly processes: number
   /** Requests that pages tried to make and were refused (should stay empty). */
@@ -46,11 +62,19 @@ export class BrowserManager {
     return this.options.timeoutMs
   }
 
-  /** Start launching now (e.g. while decks render) without waiting. */
+  /**
+   * Start launching now (e.g. while decks render) without waiting, and open one page ahead: a
+   * page's renderer process takes ~100 ms of CPU to start, which then overlaps the render
+   * instead of delaying the first page load.
+   */
   warmUp(slots = 1): void {
     for (let slot = 0; slot < Math.min(slots, this.processes); slot += 1) {
-      this.browser(slot).catch(() => {
+      if (this.spare[slot]) continue
+      const page = this.openPage(slot)
+      this.spare[slot] = page
+      page.catch(() => {
         // The error is reported by the job that needs the browser.
+        if (this.spare[slot] === page) this.spare[slot] = undefined
       })
     }
   }
@@ -72,37 +96,13 @@ export class BrowserManager {
 
   private async launch(slot: number): Promise<Browser> {
     const executablePath = findBrowser(this.options.executablePath)
-    const args = [
-      // Headless Chromium otherwise phones home at start; the machine may have no network.
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--disable-extensions',
-      '--mute-audio',
-      '--hide-scrollbars',
-      // Same glyph outlines on every machine, so PDFs and PNGs do not differ by host settings.
-      '--font-render-hinting=none',
-      '--disable-gpu',
-      ...(needsNoSandbox() ? ['--no-sandbox', '--disable-setuid-sandbox'] : []),
-    ]
-    debug('launch %s %o', executablePath, args)
-    let browser: Browser
+    debug('launch %s (slot %d)', executablePath, slot)
+    // The process starts now; puppeteer-core (~120 ms to import) loads while Chromium starts.
+    const starting = spawnChromium(executablePath, this.options.timeoutMs)
+    const puppeteer = import('puppeteer-core')
+    let chromium: ChromiumProcess
     try {
-      browser = await puppeteer.launch({
-        executablePath,
-        headless: true,
-        args,
-        timeout: this.options.timeoutMs,
-        protocolTimeout: Math.max(this.options.timeoutMs, 30_000) * 2,
-        // Our own shutdown handles signals: Ctrl-C in watch mode must close the browser once.
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-        defaultViewport: null,
-      })
+      chromium = await starting
     } catch (e) {
       throw new DeckError(`could not launch ${executablePath}: ${(e as Error).message.split('\n')[0]}`, {
         code: ExitCode.NO_BROWSER,
@@ -110,18 +110,41 @@ export class BrowserManager {
         cause: e,
       })
     }
-    // Chromium opens with a blank tab that holds a renderer process (~150 MB) we never use:
-    // every job opens a window of its own.
-    for (const blank of await browser.pages()) await blank.close().catch(() => undefined)
+    let browser: Browser
+    try {
+      browser = await (await puppeteer).default.connect({
+        browserWSEndpoint: chromium.wsEndpoint,
+        protocolTimeout: Math.max(this.options.timeoutMs, 30_000) * 2,
+        defaultViewport: null,
+      })
+    } catch (e) {
+      await chromium.dispose()
+      throw e
+    }
+    this.chromiums.set(browser, chromium)
     browser.once('disconnected', () => {
       debug('disconnected (slot %d)', slot)
       this.launching[slot] = undefined
+      // A crashed or closed browser leaves no process and no profile folder behind.
+      void chromium.dispose()
     })
     return browser
   }
 
+  /** The process id of a browser this manager started (tests kill it to play a crash). */
+  pidOf(browser: Browser): number | undefined {
+    return this.chromiums.get(browser)?.child.pid
+  }
+
   /** A fresh page with the network guard; the caller closes it (see withPage). */
   async newPage(slot = 0): Promise<Page> {
+    const spare = this.spare[slot]
+    this.spare[slot] = undefined
+    const page = spare ? await spare.catch(() => undefined) : undefined
+    return page && !page.isClosed() ? page : this.openPage(slot)
+  }
+
+  private async openPage(slot: number): Promise<Page> {
     const browser = await this.browser(slot)
     // A window per page: tabs of one window are hidden behind the front one, and a hidden page
     // renders no frames, so Marp's auto-scaling (and our wait for it) would stall in every job
@@ -156,15 +179,19 @@ export class BrowserManager {
   /** Close every browser; safe to call more than once. */
   async close(): Promise<void> {
     this.closed = true
+    this.spare.splice(0)
     const all = this.launching.splice(0)
     await Promise.all(
       all.map(async (launching) => {
         const browser = await launching?.catch(() => undefined)
         if (!browser) return
-        await browser.close().catch(() => {
-          // If the browser will not close, kill it: no Chromium may outlive us.
-          browser.process()?.kill('SIGKILL')
-        })
+        const chromium = this.chromiums.get(browser)
+        // Browser.close asks Chromium to quit; if it has not exited within a second it is killed.
+        await within(1000, browser.close().catch(() => undefined))
+        if (chromium) {
+          await within(1000, chromium.exited)
+          await chromium.dispose()
+        }
       }),
     )
   }

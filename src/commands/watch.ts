@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import { resolveBuildOptions, parsePositiveNumber, type CliBuildValues } from '../config.js'
 import { ExitCode } from '../errors.js'
 import type { Printer } from '../printer.js'
-import { startWatch } from '../watch/session.js'
 import type { Command } from './index.js'
 
 /** `deck watch`: build once, rebuild on every save, serve a live preview until Ctrl-C. */
@@ -57,6 +56,8 @@ export const watchCommand: Command = {
     const host = typeof values['host'] === 'string' ? values['host'] : '127.0.0.1'
     const signals = stopSignal()
     try {
+      // Loaded here so `deck build` and `deck --help` do not pay for the watcher and server.
+      const { startWatch } = await import('../watch/session.js')
       const session = await startWatch({ build, inputs, printer, host, port, nextFreePort: portValue === undefined })
       try {
         printer.info(`Watching ${inputs.length ? inputs.join(', ') : 'slides/'}; preview at ${session.url} (Ctrl-C to stop)`)

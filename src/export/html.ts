@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { DeckError } from '../errors.js'
+import { writeFileAtomic } from '../fsutil.js'
 import { escapeHtml } from '../html-text.js'
 import type { RenderedDeck } from '../render.js'
 
@@ -12,6 +15,10 @@ import type { RenderedDeck } from '../render.js'
  * controls and its script) from one conversion of a stub deck per process, and put our slides,
  * CSS and notes between them. A save in watch mode then costs a string join, not a second
  * render. The output is self-contained: fonts, images and emoji are already inlined.
+ *
+ * The extracted parts are cached on disk per marp-cli version (node_modules/.cache): loading
+ * marp-cli and converting the stub costs ~150 ms of CPU, which a one-shot build pays while
+ * Chromium prints.
  */
 export interface BespokeShell {
   css: string
@@ -68,10 +75,37 @@ async function convertStub(): Promise<string> {
   }
 }
 
+const require = createRequire(import.meta.url)
+
+/** node_modules/.cache/marp-deck-pipeline/viewer-<marp-cli version>.json */
+function cacheFile(): string {
+  const pkgFile = require.resolve('@marp-team/marp-cli/package.json')
+  const { version } = JSON.parse(readFileSync(pkgFile, 'utf8')) as { version: string }
+  const nodeModules = path.dirname(path.dirname(path.dirname(pkgFile)))
+  return path.join(nodeModules, '.cache', 'marp-deck-pipeline', `viewer-${version}.json`)
+}
+
+const isShell = (x: unknown): x is BespokeShell =>
+  typeof x === 'object' && x !== null && ['css', 'controls', 'script'].every((k) => typeof (x as Record<string, unknown>)[k] === 'string')
+
+async function loadShell(): Promise<BespokeShell> {
+  const file = cacheFile()
+  try {
+    const cached: unknown = JSON.parse(await readFile(file, 'utf8'))
+    if (isShell(cached)) return cached
+  } catch {
+    // No cache yet (or a damaged one): extract below.
+  }
+  const fresh = extract(await convertStub())
+  // A read-only node_modules only costs the next process the extraction again.
+  await writeFileAtomic(file, JSON.stringify(fresh)).catch(() => undefined)
+  return fresh
+}
+
 let shell: Promise<BespokeShell> | undefined
 
 export function bespokeShell(): Promise<BespokeShell> {
-  shell ??= convertStub().then(extract)
+  shell ??= loadShell()
   shell.catch(() => {
     shell = undefined
   })

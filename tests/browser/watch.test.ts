@@ -293,9 +293,9 @@ describe('watch mode with PDF: HTML first, one warm browser that survives a cras
 
   it('relaunches a crashed browser for the next build, and leaves no Chromium behind on close', async () => {
     const browser = await builder.browser.browser()
-    const first = browser.process()
-    expect(first?.pid).toBeTypeOf('number')
-    first?.kill('SIGKILL')
+    const first = builder.browser.pidOf(browser)
+    expect(first).toBeTypeOf('number')
+    process.kill(first!, 'SIGKILL')
     await until(() => !browser.connected, 'the browser to disconnect')
 
     const m = log.mark()
@@ -305,8 +305,9 @@ describe('watch mode with PDF: HTML first, one warm browser that survives a cras
     expect(log.browser.at(-1)?.result.errors).toEqual([])
     expect(log.html.at(-1)?.result.errors).toEqual([])
 
-    const second = (await builder.browser.browser()).process()
-    expect(second?.pid).not.toBe(first?.pid)
+    const second = builder.browser.pidOf(await builder.browser.browser())
+    expect(second).toBeTypeOf('number')
+    expect(second).not.toBe(first)
     await watcher.close()
     await builder.close()
     const alive = (pid: number | undefined) => {
@@ -316,7 +317,7 @@ describe('watch mode with PDF: HTML first, one warm browser that survives a cras
         return false
       }
     }
-    await until(() => !alive(second?.pid) || undefined, 'Chromium to exit')
-    expect(alive(second?.pid)).toBe(false)
+    await until(() => !alive(second) || undefined, 'Chromium to exit')
+    expect(alive(second)).toBe(false)
   })
 })

@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { needsNoSandbox } from './find.js'
+
+/**
+ * Starting the Chromium process ourselves instead of through `puppeteer.launch`, for two reasons
+ * measured on the seed deck (2 cores):
+ * - it can start before puppeteer-core, marp-core and shiki are imported (~250 ms of module
+ *   loading that the launch now overlaps), because this module needs only node:child_process;
+ * - `--no-startup-window` spares the blank tab that `launch` opens and we closed again: its
+ *   renderer cost ~160 ms of CPU at every start.
+ * The browser is then driven over its DevTools WebSocket with `puppeteer.connect`.
+ */
+export interface ChromiumProcess {
+  readonly wsEndpoint: string
+  readonly child: ChildProcess
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<void>
+  /** Kill the process (if still running) and remove its profile folder. */
+  dispose(): Promise<void>
+}
+
+/**
+ * Our flags, each for a reason. Several match puppeteer's defaults; we list them ourselves
+ * because we no longer launch through puppeteer.
+ */
+function chromiumArgs(profileDir: string): string[] {
+  return [
+    '--headless=new',
+    '--remote-debugging-port=0',
+    `--user-data-dir=${profileDir}`,
+    // Every job opens its own window; the default blank tab would only hold a renderer.
+    '--no-startup-window',
+    // Headless Chromium otherwise phones home at start; the machine may have no network.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--disable-default-apps',
+    '--disable-client-side-phishing-detection',
+    '--disable-component-extensions-with-background-pages',
+    '--disable-extensions',
+    '--disable-breakpad',
+    '--disable-crash-reporter',
+    '--metrics-recording-only',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--password-store=basic',
+    '--use-mock-keychain',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,AcceptCHFrame',
+    // Several windows (two decks, warm pages in watch mode) must all keep painting and running
+    // timers: a throttled background page would stall Marp's auto-scaling and our waits.
+    '--disable-background-timer-throttling',
+    '--disable-backgrounding-occluded-windows',
+    '--disable-renderer-backgrounding',
+    '--disable-ipc-flooding-protection',
+    '--disable-hang-monitor',
+    '--disable-popup-blocking',
+    '--disable-prompt-on-repost',
+    // Docker's 64 MB /dev/shm is too small for 2x screenshots of big decks.
+    '--disable-dev-shm-usage',
+    '--mute-audio',
+    '--hide-scrollbars',
+    // Same colours and glyph outlines on every machine, so PDFs and PNGs do not differ by host.
+    '--force-color-profile=srgb',
+    '--font-render-hinting=none',
+    '--disable-gpu',
+    ...(needsNoSandbox() ? ['--no-sandbox', '--disable-setuid-sandbox'] : []),
+  ]
+}
+
+const ENDPOINT = /^DevTools listening on (ws:\/\/\S+)/m
+
+/** Processes still running when Node exits are killed, so no Chromium outlives a crash of ours. */
+const running = new Set<{ child: ChildProcess; profileDir: string }>()
+let exitHookInstalled = false
+function killAllOnExit(): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', () => {
+    for (const { child, profileDir } of running) {
+      child.kill('SIGKILL')
+      rmSync(profileDir, { recursive: true, force: true })
+    }
+  })
+}
+
+export function spawnChromium(executablePath: string, timeoutMs: number): Promise<ChromiumProcess> {
+  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'deck-chromium-'))
+  const child = spawn(executablePath, chromiumArgs(profileDir), { stdio: ['ignore', 'ignore', 'pipe'] })
+  const entry = { child, profileDir }
+  running.add(entry)
+  killAllOnExit()
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve()
+    else child.once('exit', () => resolve())
+  })
+  let disposed: Promise<void> | undefined
+  const dispose = (): Promise<void> =>
+    (disposed ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      await exited
+      running.delete(entry)
+      // Chromium's last writes may race the removal; a second pass catches what it left.
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        try {
+          rmSync(profileDir, { recursive: true, force: true, maxRetries: 2 })
+          break
+        } catch {
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      }
+    })())
+
+  return new Promise<ChromiumProcess>((resolve, reject) => {
+    let stderr = ''
+    const fail = (why: string) => {
+      cleanup()
+      void dispose()
+      const tail = stderr.trim().split('\n').slice(-5).join('\n')
+      reject(new Error(`${why}${tail ? `\n${tail}` : ''}`))
+    }
+    const onData = (chunk: Buffer) => {
+      stderr += chunk.toString()
+      const m = ENDPOINT.exec(stderr)
+      if (!m) return
+      cleanup()
+      // Keep reading so a chatty Chromium never blocks on a full pipe.
+      child.stderr?.resume()
+      resolve({ wsEndpoint: m[1]!, child, exited, dispose })
+    }
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`Chromium exited at start (${signal ?? `code ${code}`})`)
+    const onError = (e: Error) => fail(e.message)
+    const timer = setTimeout(() => fail(`Chromium did not start within ${timeoutMs} ms`), timeoutMs)
+    const cleanup = () => {
+      clearTimeout(timer)
+      child.stderr?.off('data', onData)
+      child.off('exit', onExit)
+      child.off('error', onError)
+    }
+    child.stderr?.on('data', onData)
+    child.once('exit', onExit)
+    child.once('error', onError)
+  })
+}
