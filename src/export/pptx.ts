@@ -22,7 +22,19 @@ async function loadLibs() {
   return { PptxGenJS, JSZip: zip.default }
 }
 
-export async function buildPptx(deck: RenderedDeck, images: Map<number, Uint8Array>, opts: PptxOptions): Promise<Uint8Array> {
+/**
+ * Everything of the package but the slide pictures: made while the screenshots are being taken,
+ * so that only the pictures are left to add (and the zip to write) once the last one arrives.
+ */
+export interface PptxSkeleton {
+  zip: JSZip
+  /** Zip path of each slide's picture → slide index. */
+  media: Map<string, number>
+  Zip: typeof JSZip
+  date: Date
+}
+
+export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promise<PptxSkeleton> {
   const { PptxGenJS, JSZip } = await loadLibs()
   const pptx = new PptxGenJS()
   const width = deck.size.width / PX_PER_INCH
@@ -37,12 +49,19 @@ export async function buildPptx(deck: RenderedDeck, images: Map<number, Uint8Arr
 
   for (let i = 0; i < deck.slideCount; i += 1) {
     const slide = pptx.addSlide()
-    if (images.has(i)) slide.addImage({ data: PLACEHOLDER_PNG, x: 0, y: 0, w: width, h: height })
+    slide.addImage({ data: PLACEHOLDER_PNG, x: 0, y: 0, w: width, h: height })
     const note = deck.notes[i]
     if (note) slide.addNotes(note)
   }
   const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
-  return repack(JSZip, raw, images, opts.date)
+  const zip = await JSZip.loadAsync(raw)
+  await fixDates(zip, opts.date)
+  return { zip, media: await slideMedia(zip), Zip: JSZip, date: opts.date }
+}
+
+/** The package with each slide's picture in place of its placeholder (a slide without one keeps the 1x1 placeholder). */
+export async function finishPptx(skeleton: PptxSkeleton, images: Map<number, Uint8Array>): Promise<Uint8Array> {
+  return repack(skeleton, images)
 }
 
 // pptxgenjs only takes images as base64 text, which it decodes again: for 200 slides at 2x that
@@ -64,30 +83,31 @@ async function slideMedia(zip: JSZip): Promise<Map<string, number>> {
   return out
 }
 
-/**
- * Rewrite the package: the real slide pictures in place of the placeholders, and a fixed date
- * where pptxgenjs stamps the current time (docProps/core.xml, every zip entry). XML parts are
- * deflated; PNGs, which do not shrink, are stored.
- */
-async function repack(Zip: typeof JSZip, raw: Uint8Array, images: Map<number, Uint8Array>, date: Date): Promise<Uint8Array> {
-  const zip = await Zip.loadAsync(raw)
-  const media = await slideMedia(zip)
-  const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+/** pptxgenjs stamps the current time in docProps/core.xml; the same deck must give the same bytes. */
+async function fixDates(zip: JSZip, date: Date): Promise<void> {
   const core = zip.file('docProps/core.xml')
-  if (core) {
-    const xml = (await core.async('string')).replace(
-      /(<dcterms:(?:created|modified)[^>]*>)[^<]*(<\/dcterms:(?:created|modified)>)/g,
-      `$1${iso}$2`,
-    )
-    zip.file('docProps/core.xml', xml)
-  }
+  if (!core) return
+  const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const xml = (await core.async('string')).replace(
+    /(<dcterms:(?:created|modified)[^>]*>)[^<]*(<\/dcterms:(?:created|modified)>)/g,
+    `$1${iso}$2`,
+  )
+  zip.file('docProps/core.xml', xml)
+}
+
+/**
+ * Write the package: the real slide pictures in place of the placeholders, and a fixed date on
+ * every zip entry. XML parts are deflated; PNGs, which do not shrink, are stored.
+ */
+async function repack({ zip, media, Zip, date }: PptxSkeleton, images: Map<number, Uint8Array>): Promise<Uint8Array> {
   const out = new Zip()
   const names = Object.keys(zip.files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
   for (const name of names) {
     const entry = zip.files[name]!
     if (entry.dir) continue
     const slide = media.get(name)
-    const data = slide === undefined ? await entry.async('uint8array') : images.get(slide)!
+    const picture = slide === undefined ? undefined : images.get(slide)
+    const data = picture ?? (await entry.async('uint8array'))
     out.file(name, data, {
       date,
       compression: name.startsWith('ppt/media/') ? 'STORE' : 'DEFLATE',

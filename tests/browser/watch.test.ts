@@ -295,7 +295,8 @@ describe('watch mode with PDF: HTML first, one warm browser that survives a cras
     const browser = await builder.browser.browser()
     const first = builder.browser.pidOf(browser)
     expect(first).toBeTypeOf('number')
-    process.kill(first!, 'SIGKILL')
+    // The whole process group: /usr/bin/chromium* are scripts around the real browser.
+    process.kill(-first!, 'SIGKILL')
     await until(() => !browser.connected, 'the browser to disconnect')
 
     const m = log.mark()
@@ -312,7 +313,7 @@ describe('watch mode with PDF: HTML first, one warm browser that survives a cras
     await builder.close()
     const alive = (pid: number | undefined) => {
       try {
-        return pid !== undefined && process.kill(pid, 0)
+        return pid !== undefined && process.kill(-pid, 0)
       } catch {
         return false
       }
