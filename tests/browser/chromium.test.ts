@@ -1,0 +1,57 @@
+import { readdirSync } from 'node:fs'
+import os from 'node:os'
+import { describe, expect, it } from 'vitest'
+import { BrowserManager } from '../../src/browser/manager.js'
+import { findBrowser } from '../../src/browser/find.js'
+import { spawnChromium } from '../../src/browser/spawn.js'
+
+/** Our own Chromium process: started without a blank tab, driven over CDP, gone without a trace. */
+const groupAlive = (pid: number): boolean => {
+  try {
+    return process.kill(-pid, 0)
+  } catch {
+    return false
+  }
+}
+/** Killed processes linger for a moment until their parents are reaped; allow them that. */
+async function gone(pid: number): Promise<boolean> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    if (!groupAlive(pid)) return true
+  }
+  return false
+}
+const profiles = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith('deck-chromium-'))
+
+describe('the Chromium process', () => {
+  it('starts with no window, serves pages, and on close leaves no process and no profile folder', async () => {
+    const before = new Set(profiles())
+    const manager = new BrowserManager({ timeoutMs: 30_000 })
+    const browser = await manager.browser()
+    expect(await browser.pages()).toEqual([])
+    const pid = manager.pidOf(browser)!
+    expect(groupAlive(pid)).toBe(true)
+    const mine = profiles().filter((d) => !before.has(d))
+    expect(mine).toHaveLength(1)
+
+    const text = await manager.withPage(async (page) => {
+      await page.setContent('<p>hello</p>')
+      return page.$eval('p', (p) => p.textContent)
+    })
+    expect(text).toBe('hello')
+
+    await manager.close()
+    expect(await gone(pid)).toBe(true)
+    expect(profiles()).not.toContain(mine[0])
+  })
+
+  it('reports a browser that exits at start, and cleans up after it', async () => {
+    const before = new Set(profiles())
+    // `false` exits at once without a DevTools endpoint, as a broken browser install would.
+    await expect(spawnChromium('/bin/false', 10_000)).rejects.toThrow(/exited at start/)
+    expect(profiles().filter((d) => !before.has(d))).toEqual([])
+  })
+
+  it('finds a browser on this machine', () => {
+    expect(findBrowser()).toMatch(/chrom/i)
+  })
+})
