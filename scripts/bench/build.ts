@@ -159,7 +159,7 @@ class Runner {
     const chrome = this.env['CHROME_PATH']
     return {
       marp: line(this.marpBin, ['--version']),
-      chromium: chrome ? line(chrome, ['--version']) : 'not found',
+      chromium: chrome ? `${line(chrome, ['--version'])} (${chrome}, for both tools)` : 'not found',
       ours: line(process.execPath, [this.deckBin, '--version']),
     }
   }
