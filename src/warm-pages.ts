@@ -86,7 +86,15 @@ export class WarmPages {
     const last = entry?.checked
     const changed = changedSlides(last?.shows, shows)
     debug('%s: page checks on %s of %d slides', deck.file, changed === 'all' ? 'all' : changed.length, deck.slideCount)
-    const target = entry && shows && changed !== 'all' && changed.length ? await this.scratch(entry, deck, onlySlides(shows, changed)) : page
+    let target = page
+    if (entry && shows && changed !== 'all' && changed.length) {
+      // Measuring the changed slides in the print page gives the same figures, only slower.
+      target = await this.scratch(entry, deck, onlySlides(shows, changed)).catch((e: unknown) => {
+        debug('%s: no scratch page, measuring in the print page: %O', deck.file, e)
+        this.closeScratch(entry)
+        return page
+      })
+    }
     const measures = new Map<PageCheck, readonly SlideMeasure[]>()
     const found: Diagnostic[] = []
     let complete = true

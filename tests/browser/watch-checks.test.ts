@@ -6,9 +6,11 @@ import { sortDiagnostics, type Diagnostic } from '../../src/diagnostics.js'
 import { onlySlides, pageContent } from '../../src/export/page-content.js'
 import { loadDeck, updateDeck } from '../../src/export/page.js'
 import { probeContrast } from '../../src/lint/contrast.js'
+import { pageChecks } from '../../src/lint/browser-rules.js'
 import { installLint } from '../../src/lint/index.js'
 import { probeSlides } from '../../src/lint/page-probe.js'
 import { renderDeck } from '../../src/render.js'
+import { WarmPages } from '../../src/warm-pages.js'
 import { readPdf } from '../helpers/outputs.js'
 import { buildOptions, SEED, tempProject } from '../helpers/project.js'
 
@@ -222,5 +224,37 @@ describe('page checks on a warm page in watch mode', () => {
       expect(await probeContrast(page, [1, 2, 3])).toEqual([])
       expect(new Set((await probeContrast(page)).map((n) => n.slide))).toEqual(new Set([4]))
     })
+  })
+})
+
+describe('warm pages without a scratch page', () => {
+  it('measure the changed slides in the print page instead, with the same findings', async () => {
+    const p = await tempProject({ 'css/tall.css': THEME })
+    const builder = new Builder(buildOptions(p.dir))
+    await builder.init()
+    let opened = 0
+    const warm = new WarmPages(async () => {
+      opened += 1
+      if (opened > 1) throw new Error('no second page')
+      return builder.browser.newPage()
+    })
+    const checks = pageChecks({ minCodeFontPx: 12 })
+    const file = path.join(p.dir, 'slides/talk.md')
+    const run = async (markdown: string) => {
+      await writeFile(file, markdown)
+      const rendered = await renderDeck(file, builder.renderContext)
+      return brief(await warm.check(await warm.show(rendered), rendered, checks))
+    }
+    try {
+      const first = await run(deck(slides('# Three')))
+      const edited = await run(deck(slides(tall('three'))))
+      expect(opened).toBe(2)
+      expect(edited.filter((d) => d.rule === 'overflow').map((d) => d.slide)).toEqual([2, 3, 5])
+      expect(await run(deck(slides('# Three')))).toEqual(first)
+    } finally {
+      warm.releaseAll()
+      await builder.close()
+      await p.cleanup()
+    }
   })
 })
