@@ -7,12 +7,13 @@ import createDebug from './debug.js'
 import type { Diagnostic } from './diagnostics.js'
 import { buildHtml } from './export/html.js'
 import { drainShots, shotJobs, type ShotJob } from './export/images.js'
-import { loadDeck, updateDeck } from './export/page.js'
+import { loadDeck } from './export/page.js'
 import { finishPdf, printPdf } from './export/pdf.js'
 import { finishPptx, preparePptx, type PptxSkeleton } from './export/pptx.js'
 import { writeFileAtomic } from './fsutil.js'
 import { renderDeck, type RenderContext, type RenderedDeck } from './render.js'
 import { ThemeRegistry } from './theme.js'
+import { WarmPages, type PageCheck } from './warm-pages.js'
 
 /**
  * Orchestration: render each deck once, then derive every requested output from that render.
@@ -78,11 +79,7 @@ export const PPTX_SCALE = 2
  */
 const MIN_SHOTS_TO_SHARE = 6
 
-/**
- * A check that runs in the loaded print page of every browser build (lint's overflow and
- * contrast checks), so it measures exactly what the PDF prints without a second load.
- */
-export type PageCheck = (page: Page, deck: RenderedDeck) => Promise<Diagnostic[]>
+export type { PageCheck, SlideMeasure } from './warm-pages.js'
 
 /** A check of the Markdown and its render (lint's content rules), run after every render. */
 export type DeckCheck = (deck: RenderedDeck) => Diagnostic[]
@@ -99,10 +96,11 @@ export class Builder {
   review: DiagnosticReview = (_deck, list) => list
   /**
    * Keep each deck's print page open between builds and update it in place (watch mode): the
-   * next PDF of the seed deck then takes ~120 ms of browser time instead of ~330 ms.
+   * next PDF of the seed deck then takes ~120 ms of browser time instead of ~330 ms, and the page
+   * checks measure only the slides a save changed.
    */
   keepPages = false
-  private readonly warmPages = new Map<string, Page>()
+  private readonly warmPages = new WarmPages(() => this.browser.newPage())
   private readonly slidesDir: string
 
   constructor(
@@ -227,7 +225,7 @@ export class Builder {
     if (this.pageChecks.length) {
       try {
         await this.withDeckPage(deck, async (page) => {
-          for (const check of this.pageChecks) result.diagnostics.push(...(await check(page, deck)))
+          result.diagnostics.push(...(await this.warmPages.check(page, deck, this.pageChecks)))
         })
       } catch (e) {
         result.errors.push(e)
@@ -300,7 +298,7 @@ export class Builder {
             (async () => emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started))(),
           )
         }
-        for (const check of this.pageChecks) diagnostics.push(...(await check(page, deck)))
+        diagnostics.push(...(await this.warmPages.check(page, deck, this.pageChecks)))
         stage(file, 'page checks done', started)
         await drainShots(page, deck, queue, done)
         await helper
@@ -331,13 +329,8 @@ export class Builder {
         return fn(page)
       })
     }
-    const warm = this.warmPages.get(deck.file)
-    const page = warm && !warm.isClosed() ? warm : await this.browser.newPage()
-    this.warmPages.set(deck.file, page)
     try {
-      if (page === warm) await updateDeck(page, deck)
-      else await loadDeck(page, deck)
-      return await fn(page)
+      return await fn(await this.warmPages.show(deck))
     } catch (e) {
       // A crashed or wedged page is dropped; the next build starts a fresh one.
       this.releasePage(deck.file)
@@ -347,13 +340,11 @@ export class Builder {
 
   /** Close the warm page of a deck (deleted, or after an error); safe to call for any deck. */
   releasePage(file: string): void {
-    const page = this.warmPages.get(file)
-    this.warmPages.delete(file)
-    if (page && !page.isClosed()) void page.close().catch(() => undefined)
+    this.warmPages.release(file)
   }
 
   async close(): Promise<void> {
-    for (const file of [...this.warmPages.keys()]) this.releasePage(file)
+    this.warmPages.releaseAll()
     await this.browser.close()
   }
 }

@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer-core'
+import type { PageCheck } from '../build.js'
 import type { Diagnostic } from '../diagnostics.js'
 import type { RenderedDeck } from '../render.js'
 import { probeContrast, type ContrastNode } from './contrast.js'
@@ -34,7 +35,7 @@ const what = (el: ProbedElement | undefined): string =>
 
 const withClass = (s: { classes: string }) => (s.classes.trim() ? ` (class ${s.classes.trim().split(/\s+/).join(' ')})` : '')
 
-export function overflowFindings(deck: RenderedDeck, slides: ProbedSlide[], options: PageRuleOptions): Diagnostic[] {
+export function overflowFindings(deck: RenderedDeck, slides: readonly ProbedSlide[], options: PageRuleOptions): Diagnostic[] {
   const out: Diagnostic[] = []
   const minPx = (options.minCodeFontPx * deck.size.width) / REFERENCE_WIDTH
   for (const s of slides) {
@@ -85,7 +86,7 @@ export function overflowFindings(deck: RenderedDeck, slides: ProbedSlide[], opti
   return out
 }
 
-export function contrastFindings(deck: RenderedDeck, nodes: ContrastNode[]): Diagnostic[] {
+export function contrastFindings(deck: RenderedDeck, nodes: readonly ContrastNode[]): Diagnostic[] {
   // One finding per slide and colour pair: a paragraph of grey-on-grey is one problem, not ten.
   const groups = new Map<string, ContrastNode[]>()
   for (const n of nodes) {
@@ -111,17 +112,48 @@ export function contrastFindings(deck: RenderedDeck, nodes: ContrastNode[]): Dia
   return out
 }
 
+/** A measurement that failed is reported, not thrown: it must not cost the author the PDF. */
+function measureFailed(deck: RenderedDeck, e: unknown): Diagnostic[] {
+  return [
+    {
+      rule: 'overflow',
+      severity: 'error',
+      file: deck.file,
+      message: `lint could not measure the slides in the browser: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`,
+      hint: 'Run with DEBUG=deck:* to see more; the outputs were still written.',
+    },
+  ]
+}
+
+/** The page checks of lint: overflow and code-size from one probe of the boxes, then contrast. */
+export function pageChecks(options: PageRuleOptions): [PageCheck<ProbedSlide>, PageCheck<ContrastNode>] {
+  const boxes: PageCheck<ProbedSlide> = {
+    async measure(page, _deck, slides) {
+      // marp-core's auto-scaling settles in animation frames after load: measure after two.
+      // (Bounded by a timer: a page in the background may get no frames.)
+      await page.evaluate(
+        () =>
+          new Promise<void>((resolve) => {
+            setTimeout(resolve, 200)
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve()))
+          }),
+      )
+      return page.evaluate(probeSlides, slides)
+    },
+    findings: (deck, measured) => overflowFindings(deck, measured, options),
+    failed: measureFailed,
+  }
+  const contrast: PageCheck<ContrastNode> = {
+    measure: (page, _deck, slides) => probeContrast(page, slides),
+    findings: (deck, measured) => contrastFindings(deck, measured),
+    failed: measureFailed,
+  }
+  return [boxes, contrast]
+}
+
+/** Every page check on every slide of a loaded page (the lint bench measures this). */
 export async function checkPage(page: Page, deck: RenderedDeck, options: PageRuleOptions): Promise<Diagnostic[]> {
-  // marp-core's auto-scaling settles in animation frames after load: measure after two.
-  // (Bounded by a timer: a page in the background may get no frames.)
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        setTimeout(resolve, 200)
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve()))
-      }),
-  )
-  const slides = await page.evaluate(probeSlides)
-  const contrast = await probeContrast(page)
-  return [...overflowFindings(deck, slides, options), ...contrastFindings(deck, contrast)]
+  const [boxes, contrast] = pageChecks(options)
+  const boxFindings = boxes.findings(deck, await boxes.measure(page, deck))
+  return [...boxFindings, ...contrast.findings(deck, await contrast.measure(page, deck))]
 }

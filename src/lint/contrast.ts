@@ -33,14 +33,15 @@ export function loadAxeSource(): Promise<string> {
   return axeSource
 }
 
-export async function probeContrast(page: Page): Promise<ContrastNode[]> {
+/** Contrast on the given slides (1-based), or on the whole page without `slides`. */
+export async function probeContrast(page: Page, slides?: readonly number[]): Promise<ContrastNode[]> {
   const hasAxe = await page.evaluate(() => 'axe' in window)
   if (!hasAxe) await page.addScriptTag({ content: await loadAxeSource() })
-  return page.evaluate(inPage)
+  return page.evaluate(inPage, slides)
 }
 
 /* Runs in the browser: no references to anything outside its body. */
-async function inPage(): Promise<ContrastNode[]> {
+async function inPage(only?: readonly number[]): Promise<ContrastNode[]> {
   interface AxeColor {
     red: number
     green: number
@@ -59,6 +60,10 @@ async function inPage(): Promise<ContrastNode[]> {
   }
   const axe = (window as unknown as { axe: AxeLike }).axe
   const svgs = [...document.querySelectorAll('svg[data-marpit-svg]')]
+  // Slides are stacked apart in the print page, so a slide's colours do not depend on the others
+  // and axe can be limited to the slides asked for. (It still builds its grid of every element
+  // in the page, so watch mode gives it a page holding only those slides.)
+  const picked = only?.map((n) => svgs[n - 1]).filter((svg): svg is Element => svg !== undefined)
   const where = (el: Element) => {
     const svg = el.closest('svg[data-marpit-svg]')
     const section = el.closest('section')
@@ -68,11 +73,12 @@ async function inPage(): Promise<ContrastNode[]> {
     const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim()
     return `<${el.tagName.toLowerCase()}>${text ? ` "${text.length > 40 ? `${text.slice(0, 39)}…` : text}"` : ''}`
   }
+  const out: ContrastNode[] = []
+  if (picked?.length === 0) return out
   const results = await axe.run(
-    { include: [['html']], exclude: [['marp-pre'], ['pre']] },
+    { include: picked ?? [['html']], exclude: [['marp-pre'], ['pre']] },
     { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'], elementRef: true },
   )
-  const out: ContrastNode[] = []
   for (const node of results.violations.flatMap((v) => v.nodes)) {
     const data = node.any.find((a) => a.data?.contrastRatio !== undefined)?.data
     if (!node.element || !data) continue
@@ -87,7 +93,9 @@ async function inPage(): Promise<ContrastNode[]> {
   }
   const { Color, getContrast, flattenColors } = axe.commons.color
   const parse = (s: string) => new Color().parseString(s)
-  for (const pre of document.querySelectorAll('svg[data-marpit-svg] marp-pre, svg[data-marpit-svg] pre')) {
+  const roots: ParentNode[] = picked ?? [document]
+  const pres = roots.flatMap((root) => [...root.querySelectorAll('svg[data-marpit-svg] marp-pre, svg[data-marpit-svg] pre')])
+  for (const pre of pres) {
     if (pre.parentElement?.closest('marp-pre, pre')) continue
     let bg = parse(getComputedStyle(pre).backgroundColor)
     for (let up = pre.parentElement; bg.alpha < 1 && up; up = up.parentElement) bg = flattenColors(bg, parse(getComputedStyle(up).backgroundColor))

@@ -1,6 +1,6 @@
 import type { Builder, DeckResult } from '../build.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { checkPage } from './browser-rules.js'
+import { pageChecks } from './browser-rules.js'
 import { loadLintConfig, type LintConfig } from './config.js'
 import { checkContent } from './content.js'
 import { reviewFindings } from './suppress.js'
@@ -16,22 +16,7 @@ export { loadLintConfig, type LintConfig } from './config.js'
 export async function installLint(builder: Builder, config?: LintConfig): Promise<LintConfig> {
   const cfg = config ?? (await loadLintConfig(builder.options.root))
   builder.deckChecks.push(checkContent)
-  builder.pageChecks.push(async (page, deck) => {
-    try {
-      return await checkPage(page, deck, { minCodeFontPx: cfg.minCodeFontPx })
-    } catch (e) {
-      // A failing measurement must not cost the author the PDF of this build: report it instead.
-      return [
-        {
-          rule: 'overflow',
-          severity: 'error',
-          file: deck.file,
-          message: `lint could not measure the slides in the browser: ${(e as Error).message.split('\n')[0]}`,
-          hint: 'Run with DEBUG=deck:* to see more; the outputs were still written.',
-        },
-      ]
-    }
-  })
+  builder.pageChecks.push(...pageChecks({ minCodeFontPx: cfg.minCodeFontPx }))
   builder.review = (deck, list) => reviewFindings(deck, list, cfg)
   return cfg
 }

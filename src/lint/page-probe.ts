@@ -27,16 +27,18 @@ export interface ProbedSlide {
   code: Array<{ fence: number; px: number; scale: number }>
 }
 
-export function probeSlides(): ProbedSlide[] {
+/** Measures the given slides (1-based), or every slide without `only`. */
+export function probeSlides(only?: readonly number[]): ProbedSlide[] {
   const TOLERANCE = 1 // sub-pixel layout and a cut 1 px border are not worth a finding
-  const svgs = [...document.querySelectorAll<SVGSVGElement>('svg[data-marpit-svg]')]
+  const all = [...document.querySelectorAll<SVGSVGElement>('svg[data-marpit-svg]')]
+  const svgs = only ? only.filter((n) => all[n - 1]).map((n) => ({ svg: all[n - 1]!, n })) : all.map((svg, i) => ({ svg, n: i + 1 }))
   const headingTags = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6'])
   const isCode = (el: Element) => el.tagName === 'MARP-PRE' || el.tagName === 'PRE'
-  return svgs.map((svg, i) => {
+  return svgs.map(({ svg, n }) => {
     // With advanced backgrounds a slide has several sections; the content one is measured.
     const sections = [...svg.querySelectorAll<HTMLElement>(':scope > foreignObject > section')]
     const section = sections.find((s) => !s.dataset['marpitAdvancedBackground'] || s.dataset['marpitAdvancedBackground'] === 'content') ?? sections[0]
-    const result: ProbedSlide = { slide: i + 1, classes: section?.className ?? '', bottom: 0, right: 0, clipped: [], code: [] }
+    const result: ProbedSlide = { slide: n, classes: section?.className ?? '', bottom: 0, right: 0, clipped: [], code: [] }
     if (!section) return result
     const box = section.getBoundingClientRect()
     // Slide px per CSS px on screen (1 in the print page; kept so a scaled page still measures right).

@@ -6,12 +6,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { findBrowser, needsNoSandbox } from '../../src/browser/find.js'
 import { BADGE_CLASS, OVERLAY_ID } from '../../src/preview/client.js'
 import { Printer } from '../../src/printer.js'
+import { overflowingSlides } from '../../src/lint/index.js'
 import { startWatch, type WatchSession } from '../../src/watch/session.js'
 import { buildOptions, tempProject } from '../helpers/project.js'
 import { EventLog, until } from '../helpers/watch.js'
 
-const deck = (fifth: string) =>
-  '---\nmarp: true\ntheme: palette-3\n---\n\n' + ['# One', '# Two', '# Three', '# Four', `# Five\n\n${fifth}`, '# Six'].join('\n\n---\n\n')
+const deck = (fifth: string, first = '# One') =>
+  '---\nmarp: true\ntheme: palette-3\n---\n\n' + [first, '# Two', '# Three', '# Four', `# Five\n\n${fifth}`, '# Six'].join('\n\n---\n\n')
 
 /** The text of the slide the bespoke viewer shows. */
 const activeSlideText = (page: Page) => page.$eval('.bespoke-marp-active', (el) => el.textContent ?? '')
@@ -175,6 +176,16 @@ describe('live preview in headless Chromium', () => {
     expect(shown?.text).toMatch(/slides\/talk\.md:\d+ \(slide 5\)/)
     expect(shown?.text).toContain('overflow')
     expect(printed).toContain('[overflow]')
+
+    // An edit of another slide measures that slide alone; slide 5 keeps its finding and badge.
+    const m = log.mark()
+    await markStale()
+    await writeFile(file(), deck(long, '# One, edited'))
+    await reloaded()
+    const checked = await until(() => log.browser.slice(m.browser).find((b) => b.result.deck?.markdown.includes('One, edited')), 'the page checks of the edit')
+    expect(overflowingSlides(checked.result)).toEqual([5])
+    await page.waitForFunction((cls) => document.querySelectorAll(`.${cls}`).length > 0, { timeout: 30_000 }, BADGE_CLASS)
+    expect(await activeSlideText(page)).toContain('Overflowing paragraph')
     await markStale()
     await writeFile(file(), deck('clean'))
     await reloaded()

@@ -1,0 +1,168 @@
+import type { Page } from 'puppeteer-core'
+import createDebug from './debug.js'
+import type { Diagnostic } from './diagnostics.js'
+import { changedSlides, onlySlides, pageContent, type PageContent } from './export/page-content.js'
+import { loadDeck, updateDeck } from './export/page.js'
+import type { RenderedDeck } from './render.js'
+
+/**
+ * The print pages watch mode keeps open between builds, one per deck, and the one record of what
+ * each page shows and what the page checks measured on it. A save that changes one slide of a
+ * 200-slide deck replaces that slide in the print page, and measures that slide again on a
+ * scratch page that holds it alone; the other slides' measurements are kept. (axe-core walks
+ * every element of its page whatever context it is given: ~1.7 s for 200 slides against ~0.1 s
+ * for one.) Any other page (a build, `deck lint`) is checked in full.
+ */
+const debug = createDebug('build')
+
+/** What a page check saw on one slide; `slide` is 1-based, 0 for what lies outside every slide. */
+export interface SlideMeasure {
+  slide: number
+}
+
+/**
+ * A check that runs in the loaded print page of every browser build (lint's overflow and
+ * contrast checks), so it measures exactly what the PDF prints without a second load. Measuring
+ * and wording are apart so that measurements of unchanged slides can be kept, and their findings
+ * still get this render's line numbers.
+ */
+export interface PageCheck<M extends SlideMeasure = SlideMeasure> {
+  /**
+   * Measure the given slides (1-based), or every slide without `slides`. With `slides`, the page
+   * may hold only those: the other slides are empty, in their place.
+   */
+  measure(page: Page, deck: RenderedDeck, slides?: readonly number[]): Promise<M[]>
+  /** Findings from this check's own measurements of every slide, placed with `deck`'s lines. */
+  findings(deck: RenderedDeck, measures: readonly M[]): Diagnostic[]
+  /** Findings to report when `measure` throws: a failing check must not cost the outputs. */
+  failed(deck: RenderedDeck, error: unknown): Diagnostic[]
+}
+
+/** A page and what it shows; `shows` is undefined while it changes or when it is not known. */
+interface View {
+  page: Page
+  shows: PageContent | undefined
+}
+
+interface WarmPage {
+  /** The print page: every slide of the last render, for the PDF, the shots and full checks. */
+  print: View
+  /** A page with the deck's frame and only the slides being measured again (see onlySlides). */
+  scratch: View | undefined
+  /** What the checks measured, per check, and on which content; undefined before a complete run. */
+  checked: { shows: PageContent; measures: Map<PageCheck, readonly SlideMeasure[]> } | undefined
+}
+
+export class WarmPages {
+  private readonly pages = new Map<string, WarmPage>()
+
+  /** `open` gives a new page of the one browser; pages given here are closed here. */
+  constructor(private readonly open: () => Promise<Page>) {}
+
+  /** The deck's warm print page, showing `deck`: updated in place, or opened and loaded. */
+  async show(deck: RenderedDeck): Promise<Page> {
+    const warm = this.pages.get(deck.file)
+    if (warm && !warm.print.page.isClosed()) {
+      await present(warm.print, deck, pageContent(deck))
+      return warm.print.page
+    }
+    if (warm) this.release(deck.file)
+    const fresh: WarmPage = { print: { page: await this.open(), shows: undefined }, scratch: undefined, checked: undefined }
+    // Recorded before loading, so a page that fails to load is still closed by `release`.
+    this.pages.set(deck.file, fresh)
+    await present(fresh.print, deck, pageContent(deck), true)
+    return fresh.print.page
+  }
+
+  /**
+   * Run `checks` on a page showing `deck`. For the deck's warm page, only the slides changed since
+   * the last complete run are measured, on the scratch page; anywhere else, or when anything but
+   * slides changed, every slide is, on `page`.
+   */
+  async check(page: Page, deck: RenderedDeck, checks: readonly PageCheck[]): Promise<Diagnostic[]> {
+    const warm = this.pages.get(deck.file)
+    const entry = warm?.print.page === page ? warm : undefined
+    const shows = entry?.print.shows
+    const last = entry?.checked
+    const changed = changedSlides(last?.shows, shows)
+    debug('%s: page checks on %s of %d slides', deck.file, changed === 'all' ? 'all' : changed.length, deck.slideCount)
+    let target = page
+    if (entry && shows && changed !== 'all' && changed.length) {
+      // Measuring the changed slides in the print page gives the same figures, only slower.
+      target = await this.scratch(entry, deck, onlySlides(shows, changed)).catch((e: unknown) => {
+        debug('%s: no scratch page, measuring in the print page: %O', deck.file, e)
+        this.closeScratch(entry)
+        return page
+      })
+    }
+    const measures = new Map<PageCheck, readonly SlideMeasure[]>()
+    const found: Diagnostic[] = []
+    let complete = true
+    for (const check of checks) {
+      const kept = last?.measures.get(check)
+      try {
+        let measured: readonly SlideMeasure[]
+        if (changed === 'all' || !kept) measured = await check.measure(page, deck)
+        else measured = merge(kept, changed, changed.length ? await check.measure(target, deck, changed) : [])
+        measures.set(check, measured)
+        found.push(...check.findings(deck, measured))
+      } catch (e) {
+        complete = false
+        found.push(...check.failed(deck, e))
+      }
+    }
+    if (entry) {
+      // A check that failed measured nothing: the next run starts over with every slide.
+      entry.checked = complete && shows ? { shows, measures } : undefined
+      if (!complete) this.closeScratch(entry)
+    }
+    return found
+  }
+
+  /** Close the warm pages of a deck (deleted, or after an error); safe to call for any deck. */
+  release(file: string): void {
+    const warm = this.pages.get(file)
+    this.pages.delete(file)
+    if (!warm) return
+    this.closeScratch(warm)
+    close(warm.print.page)
+  }
+
+  releaseAll(): void {
+    for (const file of [...this.pages.keys()]) this.release(file)
+  }
+
+  private async scratch(entry: WarmPage, deck: RenderedDeck, content: PageContent): Promise<Page> {
+    if (entry.scratch && !entry.scratch.page.isClosed()) {
+      await present(entry.scratch, deck, content)
+      return entry.scratch.page
+    }
+    entry.scratch = { page: await this.open(), shows: undefined }
+    await present(entry.scratch, deck, content, true)
+    return entry.scratch.page
+  }
+
+  private closeScratch(entry: WarmPage): void {
+    if (entry.scratch) close(entry.scratch.page)
+    entry.scratch = undefined
+  }
+}
+
+/** Bring a view to show `content` of `deck` (the whole render when undefined). */
+async function present(view: View, deck: RenderedDeck, content: PageContent | undefined, load = false): Promise<void> {
+  const before = view.shows
+  view.shows = undefined
+  if (load) await loadDeck(view.page, deck, content)
+  else await updateDeck(view.page, deck, before, content)
+  view.shows = content
+}
+
+function close(page: Page): void {
+  if (!page.isClosed()) void page.close().catch(() => undefined)
+}
+
+/** Kept measurements of unchanged slides with fresh ones of the changed slides, in slide order. */
+function merge(kept: readonly SlideMeasure[], changed: readonly number[], fresh: readonly SlideMeasure[]): SlideMeasure[] {
+  const redone = new Set(changed)
+  return [...kept.filter((m) => !redone.has(m.slide)), ...fresh].sort((a, b) => a.slide - b.slide)
+}
