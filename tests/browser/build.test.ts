@@ -7,7 +7,7 @@ import { load } from 'cheerio'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Builder, type DeckResult } from '../../src/build.js'
 import { buildOptions, FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
-import { embeddedFonts, pngSize, readPdf, readPptx } from '../helpers/outputs.js'
+import { embeddedFonts, pngSize, readPdf, readPptx, topLeftPixel } from '../helpers/outputs.js'
 
 const run = promisify(execFile)
 const CLI = path.join(ROOT, 'bin/deck.js')
@@ -116,6 +116,33 @@ describe('a deck using marp-cli features', () => {
     expect($('.bespoke-marp-note[data-index="0"]').text()).toContain('Speaker note for slide one')
     // Images relative to the deck, including ../, are embedded.
     expect($('img:not(.emoji)').attr('src')).toMatch(/^data:image\/png;base64,/)
+  })
+})
+
+describe('slide pictures', () => {
+  it('shows each slide in its own picture, in order, at both scales, from the two windows that share the shots', async () => {
+    // Twelve slides (enough for the second window) with a distinct background each.
+    const colours = Array.from({ length: 12 }, (_, i) => `#${(0x102030 + i * 0x0b0d07).toString(16).padStart(6, '0')}`)
+    const deck = ['---', 'marp: true', '---', '', colours.map((c, i) => `<!-- _backgroundColor: "${c}" -->\n\n# Slide ${i + 1}`).join('\n\n---\n\n'), ''].join('\n')
+    const project = await tempProject({ 'slides/colours.md': deck })
+    try {
+      const builder = new Builder(buildOptions(project.dir, { formats: ['pptx', 'png'] }))
+      try {
+        await builder.init()
+        const result = await builder.buildDeck(path.join(project.dir, 'slides/colours.md'))
+        expect(result.errors).toEqual([])
+      } finally {
+        await builder.close()
+      }
+      const pptx = await readPptx(path.join(project.dir, 'dist/colours.pptx'))
+      expect(pptx.pictures.map(topLeftPixel)).toEqual(colours)
+      const pngs = await Promise.all(colours.map((_, i) => readFile(path.join(project.dir, `dist/colours.${String(i + 1).padStart(3, '0')}.png`))))
+      expect(pngs.map(topLeftPixel)).toEqual(colours)
+      expect(pngSize(pngs[0]!)).toEqual({ width: 1280, height: 720 })
+      expect(pptx.images[0]).toEqual({ width: 2560, height: 1440 })
+    } finally {
+      await project.cleanup()
+    }
   })
 })
 

@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib'
 import { readFile } from 'node:fs/promises'
 import JSZip from 'jszip'
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib'
@@ -47,6 +48,8 @@ export interface PptxInfo {
   title: string | undefined
   /** Width and height of each slide's picture, from the PNG header. */
   images: Array<{ width: number; height: number }>
+  /** Each slide's picture, in slide order. */
+  pictures: Uint8Array[]
   zip: JSZip
 }
 
@@ -61,6 +64,7 @@ export async function readPptx(file: string): Promise<PptxInfo> {
   const sz = /<p:sldSz[^>]*cx="(\d+)"[^>]*cy="(\d+)"/.exec(pres)
   const notes: string[] = []
   const images: PptxInfo['images'] = []
+  const pictures: Uint8Array[] = []
   for (let i = 1; i <= slideNames.length; i += 1) {
     const n = zip.file(`ppt/notesSlides/notesSlide${i}.xml`)
     // The notes page also holds the slide-number placeholder; the notes are the body placeholder.
@@ -72,11 +76,31 @@ export async function readPptx(file: string): Promise<PptxInfo> {
       const png = await zip.file(`ppt/media/${media}`)!.async('uint8array')
       const view = new DataView(png.buffer, png.byteOffset)
       images.push({ width: view.getUint32(16), height: view.getUint32(20) })
+      pictures.push(png)
     }
   }
   const core = await zip.file('docProps/core.xml')?.async('string')
   const title = core ? /<dc:title>([^<]*)<\/dc:title>/.exec(core)?.[1] : undefined
-  return { slides: slideNames.length, size: { cx: Number(sz?.[1]), cy: Number(sz?.[2]) }, notes, title, images, zip }
+  return { slides: slideNames.length, size: { cx: Number(sz?.[1]), cy: Number(sz?.[2]) }, notes, title, images, pictures, zip }
+}
+
+/**
+ * The colour of a PNG's top-left pixel, as `#rrggbb` (8-bit RGB or RGBA, as Chromium writes).
+ * Every PNG row filter leaves the first pixel of the first row as raw bytes (its left and upper
+ * neighbours count as zero), so inflating the image data is all it takes.
+ */
+export function topLeftPixel(data: Uint8Array): string {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  const idat: Buffer[] = []
+  for (let at = 8; at < buf.length; ) {
+    const length = buf.readUInt32BE(at)
+    const type = buf.toString('latin1', at + 4, at + 8)
+    if (type === 'IDAT') idat.push(buf.subarray(at + 8, at + 8 + length))
+    at += 12 + length
+  }
+  const raw = inflateSync(Buffer.concat(idat))
+  // raw[0] is the first row's filter type; the pixel follows.
+  return `#${[raw[1]!, raw[2]!, raw[3]!].map((b) => b.toString(16).padStart(2, '0')).join('')}`
 }
 
 export function pngSize(data: Uint8Array): { width: number; height: number } {
