@@ -5,6 +5,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { findBrowser, needsNoSandbox } from '../../src/browser/find.js'
+import { UPDATED_EVENT } from '../../src/preview/client.js'
 import { createBenchProject, repoRoot } from './decks.js'
 import { onCleanup } from './measure.js'
 import { median, table, type BenchOptions } from './options.js'
@@ -14,7 +15,8 @@ import { median, table, type BenchOptions } from './options.js'
  * from its own install, in a throw-away project). For each edit the bench writes the deck and
  * times, from just before the write, until the output file holds the edit:
  *   - save → HTML written (ours `deck watch --format html`, marp `-w`), seed and large deck;
- *   - save → preview reloaded (ours: a headless page on our preview server, its `load` event);
+ *   - save → preview updated (ours: a headless page on our preview server; its `load` event after
+ *     a reload, or the client's `deck:updated` event after an in-place update);
  *   - save → PDF rewritten (ours `--format html,pdf`, marp `-w --pdf`), seed deck.
  * Edits are spaced so one never lands in the previous one's build; the tools run one at a time.
  */
@@ -187,7 +189,11 @@ async function ours(dir: string, deck: string, formats: string, edits: number, b
     let page: Page | undefined
     if (browser) {
       page = await browser.newPage()
-      await page.evaluateOnNewDocument(() => addEventListener('load', () => ((window as unknown as { loadedAt: number }).loadedAt = Date.now())))
+      await page.evaluateOnNewDocument((updated: string) => {
+        const mark = () => ((window as unknown as { loadedAt: number }).loadedAt = Date.now())
+        addEventListener('load', mark)
+        addEventListener(updated, mark)
+      }, UPDATED_EVENT)
       await page.goto(`${url}/${path.basename(base)}.html#5`, { waitUntil: 'load' })
       await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
     }
@@ -270,7 +276,7 @@ export async function runWatchBench(options: Partial<BenchOptions> = {}): Promis
       all.ours.push(o)
       all.marp.push(m)
       rows.push([`${d.name}: save → HTML written`, ms(med(o.html)), ms(p95(o.html)), ms(med(m.html)), ms(p95(m.html))])
-      rows.push([`${d.name}: save → preview reloaded`, ms(med(o.reload)), ms(p95(o.reload)), '—', '—'])
+      rows.push([`${d.name}: save → preview updated`, ms(med(o.reload)), ms(p95(o.reload)), '—', '—'])
     }
     log('watch: seed: ours --format html,pdf')
     const op = await ours(project.dir, project.seed, 'html,pdf', edits, undefined)
@@ -285,7 +291,7 @@ export async function runWatchBench(options: Partial<BenchOptions> = {}): Promis
     return [
       '### Watch: save → output, ours vs marp-cli 4.5.1 `-w`',
       '',
-      `${edits} edits per row, each a write of the whole deck; times from just before the write to the output file holding the edit (fs events on the output folder, file read back). The preview column is a headless page on our server on slide 5: from the write to its \`load\` event, and it came back on slide 5.`,
+      `${edits} edits per row, each a write of the whole deck; times from just before the write to the output file holding the edit (fs events on the output folder, file read back). The preview row is a headless page on our server on slide 5: from the write to the page showing the edit (the client's \`deck:updated\` event after an in-place update, or \`load\` after a reload), and it was still on slide 5.`,
       '',
       table(['', 'ours median', 'ours p95', 'marp -w median', 'marp -w p95'], rows, ['l', 'r', 'r', 'r', 'r']),
       '',

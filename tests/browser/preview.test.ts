@@ -78,16 +78,34 @@ describe('live preview in headless Chromium', () => {
     for (let i = 0; i < 4; i += 1) await page.keyboard.press('ArrowRight')
     await page.waitForFunction(() => location.hash === '#5' && document.querySelector('.bespoke-marp-active')?.textContent?.includes('Five'))
     // Wait until the reload channel is open, so no message can be missed.
-    await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
-    await page.evaluate(() => ((window as unknown as { stale: boolean }).stale = true))
+    await markStale()
   }
 
+  /**
+   * Mark the page: a reload loses the mark, an in-place update keeps it and counts up
+   * `data-deck-updates`. Either way the page then shows the new build.
+   */
   const markStale = async () => {
     await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
-    await page.evaluate(() => ((window as unknown as { stale: boolean }).stale = true))
+    await page.evaluate(() => {
+      const w = window as unknown as { stale: boolean; updatesAtMark: number }
+      w.stale = true
+      w.updatesAtMark = Number(document.documentElement.dataset['deckUpdates'] ?? 0)
+    })
   }
 
-  const reloaded = () => page.waitForFunction(() => !(window as unknown as { stale?: boolean }).stale && !!document.querySelector('.bespoke-marp-active'), { timeout: 30_000 })
+  /** Resolves with how the page took the new build: 'updated' in place or 'reloaded'. */
+  const reloaded = async (): Promise<'updated' | 'reloaded'> => {
+    await page.waitForFunction(
+      () => {
+        const w = window as unknown as { stale?: boolean; updatesAtMark?: number }
+        const fresh = !w.stale || Number(document.documentElement.dataset['deckUpdates'] ?? 0) > (w.updatesAtMark ?? 0)
+        return fresh && !!document.querySelector('.bespoke-marp-active')
+      },
+      { timeout: 30_000 },
+    )
+    return page.evaluate(() => ((window as unknown as { stale?: boolean }).stale ? 'updated' : 'reloaded'))
+  }
 
   it('lists the deck on the index page', async () => {
     await page.goto(session.url, { waitUntil: 'load' })
@@ -107,11 +125,31 @@ describe('live preview in headless Chromium', () => {
     expect(printed).toMatch(/slides\/talk\.md => dist\/talk\.html \(\d+ ms\)/)
   })
 
-  it('reloads presenter view on the same slide', async () => {
+  it('applies an edit in place, without a reload, and the viewer still navigates', async () => {
+    await openOnSlide5()
+    await writeFile(file(), deck('patched in place'))
+    expect(await reloaded()).toBe('updated')
+    expect(await page.evaluate(() => location.hash)).toBe('#5')
+    expect(await activeSlideText(page)).toContain('patched in place')
+    await page.keyboard.press('ArrowRight')
+    await page.waitForFunction(() => location.hash === '#6')
+    await page.keyboard.press('ArrowLeft')
+    await page.waitForFunction(() => location.hash === '#5')
+    expect(await activeSlideText(page)).toContain('patched in place')
+  })
+
+  it('reloads instead when the slide count changes', async () => {
+    await openOnSlide5()
+    await writeFile(file(), `${deck('one slide more')}\n---\n\n# Extra\n`)
+    expect(await reloaded()).toBe('reloaded')
+    expect(await page.evaluate(() => location.hash)).toBe('#5')
+    expect(await page.evaluate(() => document.querySelectorAll('svg[data-marpit-svg]').length)).toBeGreaterThan(5)
+  })
+
+  it('updates presenter view on the same slide', async () => {
     await page.goto(`${session.url}/talk.html?view=presenter#5`, { waitUntil: 'load' })
     await page.waitForSelector('.bespoke-marp-active')
-    await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
-    await page.evaluate(() => ((window as unknown as { stale: boolean }).stale = true))
+    await markStale()
     await writeFile(file(), deck('presenter edit'))
     await reloaded()
     expect(await page.evaluate(() => location.search + location.hash)).toBe('?view=presenter#5')
