@@ -98,7 +98,7 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
     }
     if (failed) {
       const foot = document.createElement('small')
-      foot.textContent = 'Fix it and save: this page updates by itself.'
+      foot.textContent = 'Fix it and save: this page reloads by itself.'
       section.append(foot)
     }
     root.append(style, section)
