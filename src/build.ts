@@ -74,8 +74,9 @@ export interface BuildHooks {
 
 export const PPTX_SCALE = 2
 /**
- * From this many screenshots a second window loads the deck and shoots alongside the print page:
- * its load costs about as much as three or four shots.
+ * From this many screenshots a second window loads the deck and shoots alongside the print page
+ * (in the headless shell, see BrowserManager.isHeadlessShell): its load costs about as much as
+ * three or four shots.
  */
 const MIN_SHOTS_TO_SHARE = 6
 
@@ -268,17 +269,15 @@ export class Builder {
     // share the CPU, while the print page's PDF and checks leave room for one.
     let printPageLoaded = (): void => {}
     const printPageReady = new Promise<void>((resolve) => (printPageLoaded = resolve))
-    const helper =
-      queue.length >= MIN_SHOTS_TO_SHARE
-        ? this.browser
-            .withPage(async (page) => {
-              await printPageReady
-              if (queue.length === 0) return
-              await loadDeck(page, deck)
-              await drainShots(page, deck, queue, done)
-            })
-            .catch((e: unknown) => debug('second window failed, the print page takes over: %O', e))
-        : Promise.resolve()
+    const helper = (async () => {
+      if (queue.length < MIN_SHOTS_TO_SHARE || !(await this.browser.isHeadlessShell())) return
+      await this.browser.withPage(async (page) => {
+        await printPageReady
+        if (queue.length === 0) return
+        await loadDeck(page, deck)
+        await drainShots(page, deck, queue, done)
+      })
+    })().catch((e: unknown) => debug('second window failed, the print page takes over: %O', e))
 
     let ok = false
     try {

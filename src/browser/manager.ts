@@ -128,6 +128,16 @@ export class BrowserManager {
   }
 
   /**
+   * Whether the browser is Chromium's headless shell (its product is `HeadlessChrome/…`; full
+   * Chromium in headless mode says `Chrome/…`). Two windows shooting side by side pay off only
+   * there: seed deck, two windows against one, 2.5–2.8 s against 3.1 s in the shell, but 3.88 s
+   * against 3.72 s (and +90 MB) in full Chromium.
+   */
+  async isHeadlessShell(): Promise<boolean> {
+    return (await (await this.browser()).version()).startsWith('HeadlessChrome/')
+  }
+
+  /**
    * The process id of a browser this manager started, which leads its own process group (tests
    * kill the group to play a crash).
    */
