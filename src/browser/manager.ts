@@ -46,6 +46,8 @@ export class BrowserManager {
   private current: Browser | undefined
   private closed = false
   private readonly chromiums = new Map<Browser, ChromiumProcess>()
+  /** Per browser process: is it the headless shell (asked once). */
+  private readonly shells = new WeakMap<Browser, Promise<boolean>>()
   /** A page opened ahead of need by warmUp. */
   private spare: Promise<Page> | undefined
   /** Requests that pages tried to make and were refused (should stay empty). */
@@ -134,7 +136,13 @@ export class BrowserManager {
    * against 3.72 s (and +90 MB) in full Chromium.
    */
   async isHeadlessShell(): Promise<boolean> {
-    return (await (await this.browser()).version()).startsWith('HeadlessChrome/')
+    const browser = await this.browser()
+    let shell = this.shells.get(browser)
+    if (!shell) {
+      shell = browser.version().then((v) => v.startsWith('HeadlessChrome/'))
+      this.shells.set(browser, shell)
+    }
+    return shell
   }
 
   /**
