@@ -1,7 +1,6 @@
 import { appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { BuildOptions } from '../build.js'
-import { browserFor } from '../browser/manager.js'
 import { failureCode, findDecks, forEachDeck } from '../decks.js'
 import { needsBrowser, resolveBuildOptions, type CliBuildValues } from '../config.js'
 import { sortDiagnostics } from '../diagnostics.js'
@@ -10,6 +9,7 @@ import { writeFileAtomic } from '../fsutil.js'
 import { formatMs, type Printer } from '../printer.js'
 import { indexPage } from '../publish/index-page.js'
 import { buildSummary } from '../publish/summary.js'
+import { withBuilder } from './builder.js'
 import type { Command } from './index.js'
 
 export interface BuildExtras {
@@ -23,16 +23,8 @@ export interface BuildExtras {
 export async function runBuild(inputs: string[], options: BuildOptions, printer: Printer, extras: BuildExtras = {}): Promise<ExitCode> {
   const started = performance.now()
   const decks = await findDecks(inputs.length ? inputs : ['slides'], options.root)
-  const browser = browserFor(options)
-  try {
-    // Chromium starts before the pipeline's modules load (~250 ms of imports it now overlaps).
-    // Only the first one: a second Chromium launched while decks render slows the render more
-    // than it gains; it starts when a deck's screenshots begin.
-    if (decks.length && needsBrowser(options.formats)) browser.warmUp()
-    const [{ Builder }, { installLint }] = await Promise.all([import('../build.js'), import('../lint/index.js')])
-    const builder = new Builder(options, browser)
-    await builder.init()
-    await installLint(builder)
+  const warm = decks.length > 0 && needsBrowser(options.formats)
+  return withBuilder(options, { warm }, async (builder) => {
     const results = await forEachDeck(decks, async (file) => {
       const result = await builder.buildDeck(file, options.formats, {
         onOutput: (deck, out) => printer.output(deck, out.file, out.ms),
@@ -56,9 +48,7 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
       printer.info(`=> ${printer.rel(index)}`)
     }
     return failureCode(results)
-  } finally {
-    await browser.close()
-  }
+  })
 }
 
 export const buildCommand: Command = {

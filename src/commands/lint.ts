@@ -1,10 +1,10 @@
-import { browserFor } from '../browser/manager.js'
 import { failureCode, findDecks, forEachDeck } from '../decks.js'
 import { resolveBuildOptions, type CliBuildValues } from '../config.js'
 import { DeckError, ExitCode } from '../errors.js'
 import { loadLintConfig } from '../lint/config.js'
 import { toGithub, toHuman, toJson, type ReportFormat } from '../lint/report.js'
 import type { Printer } from '../printer.js'
+import { withBuilder } from './builder.js'
 import type { Command, FlagValues } from './index.js'
 
 /** `deck lint`: the build's render and print page, checked, nothing written. */
@@ -29,14 +29,7 @@ export async function runLint(ctx: { cwd: string; printer: Printer; values: Flag
   const config = await loadLintConfig(cwd)
   const strict = values['strict'] === true || config.strict
   const decks = await findDecks(inputs.length ? inputs : ['slides'], cwd)
-  const browser = browserFor(options)
-  try {
-    // Chromium starts before the pipeline's modules load, as in `deck build`.
-    if (decks.length) browser.warmUp()
-    const [{ Builder }, { installLint }] = await Promise.all([import('../build.js'), import('../lint/index.js')])
-    const builder = new Builder(options, browser)
-    await builder.init()
-    await installLint(builder, config)
+  return withBuilder(options, { warm: decks.length > 0, lint: config }, async (builder) => {
     const results = await forEachDeck(decks, (file) => builder.inspectDeck(file))
     results.sort((a, b) => a.file.localeCompare(b.file))
 
@@ -54,9 +47,7 @@ export async function runLint(ctx: { cwd: string; printer: Printer; values: Flag
     }
     if (broken.length) return failureCode(results)
     return failed ? ExitCode.LINT_FAILED : ExitCode.OK
-  } finally {
-    await browser.close()
-  }
+  })
 }
 
 export const lintCommand: Command = {
