@@ -45,9 +45,8 @@ export class BrowserManager {
   /** The browser `launching` resolved to, so that an old one's disconnect cannot reset a newer launch. */
   private current: Browser | undefined
   private closed = false
-  private readonly chromiums = new Map<Browser, ChromiumProcess>()
-  /** Per browser process: is it the headless shell (asked once). */
-  private readonly shells = new WeakMap<Browser, Promise<boolean>>()
+  /** What we know of each browser we started: its process, and whether it is the headless shell. */
+  private readonly launched = new Map<Browser, { process: ChromiumProcess; headlessShell: Promise<boolean> }>()
   /** A page opened ahead of need by warmUp. */
   private spare: Promise<Page> | undefined
   /** Requests that pages tried to make and were refused (should stay empty). */
@@ -114,7 +113,9 @@ export class BrowserManager {
       await chromium.dispose()
       throw e
     }
-    this.chromiums.set(browser, chromium)
+    // Full Chromium in headless mode names itself `Chrome/…`, the headless shell `HeadlessChrome/…`.
+    const headlessShell = browser.version().then((v) => v.startsWith('HeadlessChrome/'), () => false)
+    this.launched.set(browser, { process: chromium, headlessShell })
     this.current = browser
     browser.once('disconnected', () => {
       debug('disconnected')
@@ -122,7 +123,7 @@ export class BrowserManager {
         this.current = undefined
         this.launching = undefined
       }
-      this.chromiums.delete(browser)
+      this.launched.delete(browser)
       // A crashed or closed browser leaves no process and no profile folder behind.
       void chromium.dispose()
     })
@@ -130,19 +131,12 @@ export class BrowserManager {
   }
 
   /**
-   * Whether the browser is Chromium's headless shell (its product is `HeadlessChrome/…`; full
-   * Chromium in headless mode says `Chrome/…`). Two windows shooting side by side pay off only
-   * there: seed deck, two windows against one, 2.5–2.8 s against 3.1 s in the shell, but 3.88 s
-   * against 3.72 s (and +90 MB) in full Chromium.
+   * Whether the browser is Chromium's headless shell. Two windows shooting side by side pay off
+   * only there: seed deck, two windows against one, 2.5–2.8 s against 3.1 s in the shell, but
+   * 3.88 s against 3.72 s (and +90 MB) in full Chromium.
    */
   async isHeadlessShell(): Promise<boolean> {
-    const browser = await this.browser()
-    let shell = this.shells.get(browser)
-    if (!shell) {
-      shell = browser.version().then((v) => v.startsWith('HeadlessChrome/'))
-      this.shells.set(browser, shell)
-    }
-    return shell
+    return (await this.launched.get(await this.browser())?.headlessShell) ?? false
   }
 
   /**
@@ -150,7 +144,7 @@ export class BrowserManager {
    * kill the group to play a crash).
    */
   pidOf(browser: Browser): number | undefined {
-    return this.chromiums.get(browser)?.child.pid
+    return this.launched.get(browser)?.process.child.pid
   }
 
   /** A fresh page with the network guard; the caller closes it (see withPage). */
@@ -201,7 +195,7 @@ export class BrowserManager {
     this.launching = undefined
     if (!browser) return
     this.current = undefined
-    const chromium = this.chromiums.get(browser)
+    const chromium = this.launched.get(browser)?.process
     // Browser.close asks Chromium to quit; if it has not exited within a second it is killed.
     await within(1000, browser.close().catch(() => undefined))
     if (chromium) {

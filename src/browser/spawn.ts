@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { needsNoSandbox } from './find.js'
@@ -122,24 +123,17 @@ export function spawnChromium(executablePath: string, timeoutMs: number): Promis
       kill(child, group)
       await exited
       running.delete(entry)
-      // Chromium's last writes may race the removal; a second pass catches what it left.
-      for (let attempt = 0; attempt < 3; attempt += 1) {
-        try {
-          rmSync(profileDir, { recursive: true, force: true, maxRetries: 2 })
-          break
-        } catch {
-          await new Promise((r) => setTimeout(r, 50))
-        }
-      }
+      // Chromium's last writes may race the removal (ENOTEMPTY): rm retries those.
+      await rm(profileDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 }).catch(() => undefined)
     })())
 
   return new Promise<ChromiumProcess>((resolve, reject) => {
     let stderr = ''
     const fail = (why: string) => {
       cleanup()
-      void dispose()
       const tail = stderr.trim().split('\n').slice(-5).join('\n')
-      reject(new Error(`${why}${tail ? `\n${tail}` : ''}`))
+      // Reported once nothing is left behind: no process, no profile folder.
+      void dispose().then(() => reject(new Error(`${why}${tail ? `\n${tail}` : ''}`)))
     }
     const onData = (chunk: Buffer) => {
       stderr += chunk.toString()
