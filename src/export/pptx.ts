@@ -59,14 +59,9 @@ export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promis
   return { zip, media: await slideMedia(zip), Zip: JSZip, date: opts.date }
 }
 
-/** The package with each slide's picture in place of its placeholder (a slide without one keeps the 1x1 placeholder). */
-export async function finishPptx(skeleton: PptxSkeleton, images: Map<number, Uint8Array>): Promise<Uint8Array> {
-  return repack(skeleton, images)
-}
-
 // pptxgenjs only takes images as base64 text, which it decodes again: for 200 slides at 2x that
 // is ~50 MB encoded, decoded and copied for nothing. It gets a 1x1 placeholder per slide instead,
-// and repack() puts the real PNG bytes in its place.
+// and finishPptx() puts the real PNG bytes in its place.
 const PLACEHOLDER_PNG =
   'image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 
@@ -96,10 +91,11 @@ async function fixDates(zip: JSZip, date: Date): Promise<void> {
 }
 
 /**
- * Write the package: the real slide pictures in place of the placeholders, and a fixed date on
- * every zip entry. XML parts are deflated; PNGs, which do not shrink, are stored.
+ * Write the package: the real slide pictures in place of the placeholders (a slide without one
+ * keeps the 1x1 placeholder), and a fixed date on every zip entry. XML parts are deflated; PNGs,
+ * which do not shrink, are stored.
  */
-async function repack({ zip, media, Zip, date }: PptxSkeleton, images: Map<number, Uint8Array>): Promise<Uint8Array> {
+export async function finishPptx({ zip, media, Zip, date }: PptxSkeleton, images: Map<number, Uint8Array>): Promise<Uint8Array> {
   const out = new Zip()
   const names = Object.keys(zip.files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
   for (const name of names) {
