@@ -1,10 +1,12 @@
 import { Builder, type BuildOptions, type DeckResult } from '../build.js'
+import type { RenderedDeck } from '../render.js'
 import { formatDiagnostic, formatLocation, relativePath, sortDiagnostics, type Diagnostic } from '../diagnostics.js'
 import { describeError, isDeckError } from '../errors.js'
 import type { OverlayItem, PageState } from '../preview/client.js'
 import { PreviewServer } from '../preview/server.js'
 import type { Printer } from '../printer.js'
 import { installLint, overflowingSlides } from '../lint/index.js'
+import { changedSlides, pageContent, type PageContent } from '../export/page-content.js'
 import { Watcher, type WatchEvents } from './watcher.js'
 
 /**
@@ -73,6 +75,23 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
   /** The last render findings and page (lint) findings of each deck; the page shows both. */
   const renderFindings = new Map<string, Diagnostic[]>()
   const pageFindings = new Map<string, Diagnostic[]>()
+  /** Each deck's last good render and what its page showed, to tell which slides a save changed. */
+  const shown = new Map<string, { deck: RenderedDeck; content: PageContent | undefined }>()
+  /** The page findings last printed per deck, so the terminal shows each one once. */
+  const pagePrinted = new Map<string, Set<string>>()
+  /**
+   * A new render makes the page findings of the slides it changed stale until the browser lane
+   * measures them again (a few hundred ms later): the page should not show a fixed slide's
+   * overflow in the meantime. Findings of untouched slides stay.
+   */
+  const dropStaleFindings = (deck: string, result: DeckResult): void => {
+    if (!result.deck) return
+    const now = pageContent(result.deck)
+    const changed = changedSlides(shown.get(deck)?.content, now)
+    shown.set(deck, { deck: result.deck, content: now })
+    const kept = changed === 'all' ? [] : (pageFindings.get(deck) ?? []).filter((d) => d.slide === undefined || !changed.includes(d.slide))
+    pageFindings.set(deck, kept)
+  }
   const stateOf = (deck: string, errors: unknown[] = []): PageState =>
     pageState({ file: deck, errors, diagnostics: [...(renderFindings.get(deck) ?? []), ...(pageFindings.get(deck) ?? [])] }, cwd)
   const extra = options.events ?? {}
@@ -104,6 +123,7 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
           server?.setState(html, stateOf(deck, result.errors))
         } else {
           failed.delete(deck)
+          dropStaleFindings(deck, result)
           if (result.outputs.length) printer.rebuilt(deck, result.outputs.map((o) => o.file), b.ms)
           if (result.outputs.some((o) => o.format === 'html')) server?.reload(html, stateOf(deck))
         }
@@ -114,16 +134,25 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         for (const e of b.result.errors) printer.error(e, b.deck)
         if (b.result.outputs.length) printer.rebuilt(b.deck, b.result.outputs.map((o) => o.file), b.ms)
         // Lint's page findings arrive after the HTML: print the new ones, update the open pages.
-        const before = new Set((pageFindings.get(b.deck) ?? []).map((d) => formatDiagnostic(d, cwd)))
-        for (const d of sortDiagnostics(b.result.diagnostics)) if (!before.has(formatDiagnostic(d, cwd))) printer.diagnostic(d)
-        pageFindings.set(b.deck, b.result.diagnostics)
-        if (!failed.has(b.deck)) server?.setState(builder.outputPath(b.deck, 'html'), stateOf(b.deck))
+        // Findings measured on a render that a newer one replaced meanwhile are old news: the
+        // newer render's checks follow.
+        const latest = !b.result.deck || shown.get(b.deck)?.deck === b.result.deck
+        if (latest) {
+          const before = pagePrinted.get(b.deck) ?? new Set<string>()
+          const now = sortDiagnostics(b.result.diagnostics)
+          for (const d of now) if (!before.has(formatDiagnostic(d, cwd))) printer.diagnostic(d)
+          pagePrinted.set(b.deck, new Set(now.map((d) => formatDiagnostic(d, cwd))))
+          pageFindings.set(b.deck, b.result.diagnostics)
+          if (!failed.has(b.deck)) server?.setState(builder.outputPath(b.deck, 'html'), stateOf(b.deck))
+        }
         extra.onBrowserOutputs?.(b)
       },
       onRemoved: (deck, files) => {
         failed.delete(deck)
         renderFindings.delete(deck)
         pageFindings.delete(deck)
+        shown.delete(deck)
+        pagePrinted.delete(deck)
         printed.delete(deck)
         seen.delete(deck)
         printer.info(`${printer.rel(deck)} was deleted${files.length ? `: removed ${files.map((f) => printer.rel(f)).join(', ')}` : ''}`)

@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BrowserManager } from '../../src/browser/manager.js'
 import { findBrowser } from '../../src/browser/find.js'
@@ -30,7 +31,10 @@ describe('the Chromium process', () => {
     expect(await browser.pages()).toEqual([])
     const pid = manager.pidOf(browser)!
     expect(groupAlive(pid)).toBe(true)
-    const mine = profiles().filter((d) => !before.has(d))
+    // Its profile, from its command line: other test files start browsers at the same time.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    const dir = cmdline.find((a) => a.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length) ?? ''
+    const mine = profiles().filter((d) => !before.has(d) && path.join(os.tmpdir(), d) === dir)
     expect(mine).toHaveLength(1)
 
     const text = await manager.withPage(async (page) => {

@@ -224,10 +224,28 @@ describe('live preview in headless Chromium', () => {
     expect(overflowingSlides(checked.result)).toEqual([5])
     await page.waitForFunction((cls) => document.querySelectorAll(`.${cls}`).length > 0, { timeout: 30_000 }, BADGE_CLASS)
     expect(await activeSlideText(page)).toContain('Overflowing paragraph')
+    // The fix of slide 5: its stale finding goes with the new HTML, before the page checks
+    // measure it again, and stays gone after them.
+    const fixed = log.mark()
     await markStale()
     await writeFile(file(), deck('clean'))
+    // Whenever the page loads after the new HTML, it comes without the old finding.
+    await until(() => log.html.slice(fixed.html).find((b) => b.result.deck?.markdown.includes('clean')), 'the HTML of the fix')
+    const served = await (await fetch(`${session.url}/talk.html`)).text()
+    expect(served).toContain('clean')
+    expect(served.includes('slide 5 overflows'), 'the served page still carries the overflow of the fixed slide').toBe(false)
     await reloaded()
-    await page.waitForFunction((cls) => document.querySelectorAll(`.${cls}`).length === 0, { timeout: 30_000 }, BADGE_CLASS)
+    const cleared = () =>
+      page.waitForFunction(
+        (cls, id) => document.querySelectorAll(`.${cls}`).length === 0 && !document.getElementById(id),
+        { timeout: 30_000 },
+        BADGE_CLASS,
+        OVERLAY_ID,
+      )
+    await cleared()
+    const rechecked = await until(() => log.browser.slice(fixed.browser).find((b) => b.result.deck?.markdown.includes('clean')), 'the page checks of the fix')
+    expect(overflowingSlides(rechecked.result)).toEqual([])
+    await cleared()
     expect(await overlay(page)).toBeNull()
   })
 
