@@ -9,4 +9,9 @@ if (!existsSync(entry)) {
   process.exit(2)
 }
 const cli = await import(entry.href)
-process.exitCode = await cli.main(process.argv.slice(2))
+const code = await cli.main(process.argv.slice(2))
+// Everything of ours is closed by now, but a library may keep a timer (puppeteer waits up to
+// 30 s for a page target that a closed browser never sends): exit once the output is flushed.
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve))
+await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+process.exit(code)

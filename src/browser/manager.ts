@@ -160,7 +160,7 @@ export class BrowserManager {
     // A window per page: tabs of one window are hidden behind the front one, and a hidden page
     // renders no frames, so Marp's auto-scaling (and our wait for it) would stall in every job
     // but the newest (seen with two decks, or a warm page per deck in watch mode).
-    const page = await browser.newPage({ type: 'window' })
+    const page = await whileConnected(browser, browser.newPage({ type: 'window' }))
     page.setDefaultTimeout(this.options.timeoutMs)
     await page.setRequestInterception(true)
     page.on('request', (req: HTTPRequest) => {
@@ -203,4 +203,23 @@ export class BrowserManager {
       await chromium.dispose()
     }
   }
+}
+
+/**
+ * `work`, or a rejection as soon as the browser disconnects: puppeteer's newPage waits for its
+ * target until the protocol timeout even when the browser is gone, which held a Ctrl-C'd watch
+ * for 30 s when it came during a page check.
+ */
+function whileConnected<T>(browser: Browser, work: Promise<T>): Promise<T> {
+  if (!browser.connected) {
+    work.catch(() => undefined)
+    return Promise.reject(new DeckError('the browser closed before the page opened'))
+  }
+  let onGone = (): void => {}
+  const gone = new Promise<never>((_, reject) => {
+    onGone = () => reject(new DeckError('the browser closed before the page opened'))
+    browser.once('disconnected', onGone)
+  })
+  work.catch(() => undefined)
+  return Promise.race([work, gone]).finally(() => browser.off('disconnected', onGone))
 }
