@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Builder, DeckResult, Format } from '../build.js'
 import { findDecks } from '../decks.js'
+import { buildHtml } from '../export/html.js'
 import createDebug from '../debug.js'
 import { renderDeck, type RenderedDeck } from '../render.js'
 import { ignoredBy, isDeckFile, isInside, removeDeckOutputs } from './paths.js'
@@ -13,11 +14,13 @@ import { Debouncer, LatestQueue } from './queue.js'
 const debug = createDebug('watch')
 
 /**
- * Extra renders of a deck after its first build, while nothing else is queued. V8 compiles and
- * optimises the render path over its first runs: renders 2 to 5 of the 200-slide deck took
- * 76–163 ms, later ones ~45 ms. Without this, the presenter's first saves would pay for that.
+ * Extra renders (and HTML pages, not written) of a deck after its first build, while nothing
+ * else is queued. V8 compiles and optimises the render path over its first runs: on the
+ * 200-slide deck renders 2 to 6 took 95–113, 70 and 46 ms, from the seventh on ~31 ms. With 4
+ * warm renders the bench's first five saves still took 80–109 ms against ~65 ms for the others.
+ * Without this, the presenter's first saves would pay for that.
  */
-const WARM_RENDERS = 4
+const WARM_RENDERS = 8
 
 /**
  * Watch mode: chokidar reports a change, we classify it (deck, theme, image), wait for the burst
@@ -218,7 +221,13 @@ export class Watcher {
     for (let i = 0; i < WARM_RENDERS; i += 1) {
       await sleep(0)
       if (this.closed || this.deckChanges.pending || this.themeChanges.pending || this.html.size > 0) return
-      const ok = await renderDeck(deck, this.builder.renderContext).then(() => true, () => false)
+      const ok = await renderDeck(deck, this.builder.renderContext).then(
+        async (rendered) => {
+          if (this.htmlFormats.includes('html')) await buildHtml(rendered)
+          return true
+        },
+        () => false,
+      )
       if (!ok) return
     }
     debug('warmed the render of %s', deck)

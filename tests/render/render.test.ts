@@ -186,6 +186,40 @@ describe('render caches', () => {
     expect(load(edited.html)('pre.shiki code.language-yaml')).toHaveLength(30)
   })
 
+  it('keeps a fence whose HTML depends on the theme apart per theme: auto-scaled code only where the theme asks', async () => {
+    // The same code block under palette-3 (`@auto-scaling true`) and a theme without it, in the
+    // same engine: a cache keyed on the code alone would hand one deck the other's wrapper.
+    const p = await tempProject({ 'css/flat.css': '/* @theme flat */\nsection { color: #111111 }\n' })
+    cleanup = p.cleanup
+    const themes = new ThemeRegistry(p.dir)
+    await themes.addPath(path.join(p.dir, 'css'))
+    const local: RenderContext = { themes, html: false, fetchRemote: false, remoteTimeoutMs: 500 }
+    const md = (theme: string) => `---\nmarp: true\ntheme: ${theme}\n---\n\n# Code\n\n\`\`\`yaml\nname: same-block\n\`\`\`\n`
+    for (let round = 0; round < 2; round += 1) {
+      const scaled = await renderSource(path.join(p.dir, 'slides/a.md'), md('palette-3'), local)
+      const flat = await renderSource(path.join(p.dir, 'slides/b.md'), md('flat'), local)
+      expect(load(scaled.html)('pre[is="marp-pre"][data-auto-scaling]')).toHaveLength(1)
+      expect(load(flat.html)('pre[is="marp-pre"]')).toHaveLength(0)
+      expect(load(flat.html)('pre code.language-yaml').text()).toContain('same-block')
+    }
+  })
+
+  it('turns emoji into local twemoji in text and code, as marp-core does, skipping ASCII-only text', async () => {
+    // The emoji scan is given only inline tokens with a non-ASCII text. An entity stays the
+    // character it stands for, as with marp-core alone (its rule runs before entities join the
+    // text).
+    const md = '---\nmarp: true\n---\n\n# Emoji\n\nPlain words only.\n\nEntity: &#x1F600;\n\nDirect: 🎉 and `code 🚀`\n\n- item ✅ last\n\n```text\nfence 🔥\n```\n'
+    const deck = await renderSource(path.join(ROOT, 'slides/emoji.md'), md, ctx)
+    const $ = load(deck.html)
+    const alts = $('img[data-marp-twemoji]').map((_, el) => $(el).attr('alt')).get()
+    expect(alts).toEqual(['🎉', '🚀', '✅', '🔥'])
+    expect($('li').text()).toBe('item  last')
+    expect($('li img').attr('alt')).toBe('✅')
+    expect($('p').filter((_, el) => $(el).text() === 'Plain words only.')).toHaveLength(1)
+    expect($('p').filter((_, el) => $(el).text() === 'Entity: 😀')).toHaveLength(1)
+    expect(deck.html).not.toContain('cdn.jsdelivr')
+  })
+
   it('never serves a stale stylesheet: deck styles and theme edits show up', async () => {
     const p = await tempProject({ 'css/extra.css': '/* @theme extra */\nsection { color: #111111 }\n' })
     cleanup = p.cleanup
