@@ -7,7 +7,7 @@ import createDebug from './debug.js'
 import type { Diagnostic } from './diagnostics.js'
 import { buildHtml } from './export/html.js'
 import { drainShots, shotJobs, type ShotJob } from './export/images.js'
-import { loadDeck } from './export/page.js'
+import { collectGarbage, loadDeck } from './export/page.js'
 import { finishPdf, printPdf } from './export/pdf.js'
 import { finishPptx, preparePptx, type PptxSkeleton } from './export/pptx.js'
 import { writeFileAtomic } from './fsutil.js'
@@ -298,6 +298,10 @@ export class Builder {
           )
         }
         diagnostics.push(...(await this.warmPages.check(page, deck, this.pageChecks)))
+        // axe-core's grid of every element is garbage once the checks ran; collected now, the
+        // page shoots with less held: peak PSS of the seed build 468–504 → 445–487 MB (4 runs
+        // each), of the 200-slide build 1149 → 1062 MB (one run each), no slower.
+        if (this.pageChecks.length && queue.length) await collectGarbage(page)
         stage(file, 'page checks done', started)
         await drainShots(page, deck, queue, done)
         await helper

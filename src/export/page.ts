@@ -96,6 +96,17 @@ export async function updateDeck(page: Page, deck: RenderedDeck, before?: PageCo
   else await loadDeck(page, deck, after)
 }
 
+/** A full garbage collection in the page's renderer (best effort: a failure changes nothing). */
+export async function collectGarbage(page: Page): Promise<void> {
+  try {
+    const session = await page.createCDPSession()
+    await session.send('HeapProfiler.collectGarbage')
+    await session.detach()
+  } catch {
+    // Only memory is at stake.
+  }
+}
+
 async function settle(page: Page): Promise<void> {
   await page.evaluate(async () => {
     await document.fonts.ready

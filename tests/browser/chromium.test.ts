@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { BrowserManager } from '../../src/browser/manager.js'
 import { findBrowser } from '../../src/browser/find.js'
 import { spawnChromium } from '../../src/browser/spawn.js'
+import { collectGarbage } from '../../src/export/page.js'
 
 /** Our own Chromium process: started without a blank tab, driven over CDP, gone without a trace. */
 const groupAlive = (pid: number): boolean => {
@@ -46,6 +47,29 @@ describe('the Chromium process', () => {
     await manager.close()
     expect(await gone(pid)).toBe(true)
     expect(profiles()).not.toContain(mine[0])
+  })
+
+  it('collects a page\'s garbage on request (done after the page checks, before the shots)', async () => {
+    const manager = new BrowserManager({ timeoutMs: 30_000 })
+    try {
+      await manager.withPage(async (page) => {
+        const session = await page.createCDPSession()
+        const used = async () => (await session.send('Runtime.getHeapUsage')).usedSize
+        // ~80 MB of arrays that nothing refers to once the function returns.
+        await page.evaluate(() => {
+          const junk: number[][] = []
+          for (let i = 0; i < 100; i += 1) junk.push(new Array(100_000).fill(i + 0.5))
+          return junk.length
+        })
+        const before = await used()
+        await collectGarbage(page)
+        const after = await used()
+        expect(before - after).toBeGreaterThan(40 * 2 ** 20)
+        await session.detach()
+      })
+    } finally {
+      await manager.close()
+    }
   })
 
   it('reports a browser that exits at start, and cleans up after it', async () => {
