@@ -6,6 +6,8 @@ import { promisify } from 'node:util'
 import { load } from 'cheerio'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { Builder, type DeckResult } from '../../src/build.js'
+import { sortDiagnostics } from '../../src/diagnostics.js'
+import { installLint } from '../../src/lint/index.js'
 import { buildOptions, FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
 import { embeddedFonts, pngSize, readPdf, readPptx, topLeftPixel } from '../helpers/outputs.js'
 
@@ -140,6 +142,42 @@ describe('slide pictures', () => {
       expect(pngs.map(topLeftPixel)).toEqual(colours)
       expect(pngSize(pngs[0]!)).toEqual({ width: 1280, height: 720 })
       expect(pptx.images[0]).toEqual({ width: 2560, height: 1440 })
+    } finally {
+      await project.cleanup()
+    }
+  })
+})
+
+describe('a big deck, checked and shot a chunk of slides at a time', () => {
+  it('gives every slide its own picture and the same findings as checking the whole page', async () => {
+    // 60 slides (from 48 on, a build works in chunks): each its own background colour; slides 7
+    // and 55 overflow, slide 30 is grey on grey.
+    const colours = Array.from({ length: 60 }, (_, i) => `#${(0x10a020 + i * 0x030207).toString(16).padStart(6, '0')}`)
+    colours[29] = '#777777'
+    const long = Array.from({ length: 25 }, (_, i) => `Line ${i + 1} of a slide that is far too long`).join('\n\n')
+    const slide = (c: string, i: number) =>
+      [`<!-- _backgroundColor: "${c}" -->`, i === 29 ? '<!-- _color: "#808080" -->' : '', `# Slide ${i + 1}`, i === 6 || i === 54 ? long : ''].filter(Boolean).join('\n\n')
+    const md = ['---', 'marp: true', '---', '', colours.map(slide).join('\n\n---\n\n'), ''].join('\n')
+    const project = await tempProject({ 'slides/big.md': md })
+    try {
+      const big = new Builder(buildOptions(project.dir, { formats: ['png'] }))
+      try {
+        await big.init()
+        await installLint(big)
+        const file = path.join(project.dir, 'slides/big.md')
+        const built = await big.buildDeck(file)
+        expect(built.errors).toEqual([])
+        // `deck lint` checks the whole page at once: the reference.
+        const whole = await big.inspectDeck(file)
+        const brief = (r: DeckResult) => sortDiagnostics(r.diagnostics).map((d) => `${d.rule} ${d.slide} ${d.line}`)
+        expect(brief(built)).toEqual(brief(whole))
+        expect(brief(built).filter((d) => d.startsWith('overflow')).map((d) => d.split(' ')[1])).toEqual(['7', '55'])
+        expect(brief(built).some((d) => d.startsWith('contrast 30 '))).toBe(true)
+      } finally {
+        await big.close()
+      }
+      const pngs = await Promise.all(colours.map((_, i) => readFile(path.join(project.dir, `dist/big.${String(i + 1).padStart(3, '0')}.png`))))
+      expect(pngs.map(topLeftPixel)).toEqual(colours)
     } finally {
       await project.cleanup()
     }
