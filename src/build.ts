@@ -11,6 +11,8 @@ import { collectGarbage, loadDeck } from './export/page.js'
 import { pageContent } from './export/page-content.js'
 import { ChunkedWork } from './chunks.js'
 import { finishPdf, printPdf } from './export/pdf.js'
+import { PictureStore } from './export/pictures.js'
+import { collectNodeGarbage } from './memory.js'
 import { finishPptx, preparePptx, type PptxSkeleton } from './export/pptx.js'
 import { writeFileAtomic } from './fsutil.js'
 import { renderDeck, type RenderContext, type RenderedDeck } from './render.js'
@@ -81,14 +83,21 @@ export const PPTX_SCALE = 2
  * three or four shots.
  */
 const MIN_SHOTS_TO_SHARE = 6
-/** Most slides a page holds at a time while checking and shooting (see ChunkedWork). */
-const SHOT_CHUNK = 24
 /**
- * From this many slides, pages work in chunks. 200 slides: 17.3–18.1 s against 20.3 s whole
- * (2 runs each), and peak PSS ~710 MB against ~1060. The seed deck (16 slides) was slower in
- * chunks, 2.48 s against 2.34 s (median of 15): both windows then load axe-core, for few slides.
+ * Most slides a page holds at a time while checking and shooting (see ChunkedWork). On the
+ * 200-slide deck, 12 against 24: peak PSS 637–643 against ~696 MB, for ~1.7 s more (21.8 s
+ * against 20.1 s, one run each).
  */
-const CHUNKED_FROM = 2 * SHOT_CHUNK
+const SHOT_CHUNK = 12
+/**
+ * From this many slides, pages work in chunks. 200 slides (chunks of 24): 17.3–18.1 s against
+ * 20.3 s whole (2 runs each), peak PSS ~710 MB against ~1060. The seed deck (16 slides) was
+ * slower in chunks, 2.48 s against 2.34 s (median of 15): both windows then load axe-core, for
+ * few slides.
+ */
+const CHUNKED_FROM = 48
+/** Shots between two collections of Node's own garbage (see collectNodeGarbage). */
+const NODE_GC_EVERY = 24
 
 export type { PageCheck, SlideMeasure } from './warm-pages.js'
 
@@ -266,86 +275,101 @@ export class Builder {
     if (formats.includes('pptx')) scales.add(PPTX_SCALE)
     if (formats.includes('png')) scales.add(this.options.imageScale)
     const queue = shotJobs(deck.slideCount, [...scales])
-    const shots = new Map<number, Map<number, Uint8Array>>([...scales].map((scale) => [scale, new Map()]))
-    const done = (job: ShotJob, png: Uint8Array) => {
-      shots.get(job.scale)!.set(job.slide, png)
-      if (formats.includes('png') && job.scale === this.options.imageScale) {
-        writes.push(emit('png', this.outputPath(file, 'png', job.slide), png, started))
-      }
-    }
-    let skeleton: Promise<PptxSkeleton> | undefined
-    // One-shot builds of big decks check and shoot a chunk of slides at a time (see
-    // ChunkedWork); watch mode keeps its whole print page for the next save.
-    const content = !this.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM ? pageContent(deck) : undefined
-    const work = content ? new ChunkedWork(deck, content, queue, this.pageChecks, done, SHOT_CHUNK) : undefined
-
-    // The second window starts loading once the print page has: two loads at once would only
-    // share the CPU, while the print page's PDF and checks leave room for one.
-    let printPageLoaded = (): void => {}
-    const printPageReady = new Promise<void>((resolve) => (printPageLoaded = resolve))
-    const helper = (async () => {
-      if (queue.length < MIN_SHOTS_TO_SHARE || !(await this.browser.isHeadlessShell())) return
-      await this.browser.withPage(async (page) => {
-        await printPageReady
-        if (queue.length === 0) return
-        if (work) return work.run(page, 'back')
-        await loadDeck(page, deck)
-        await drainShots(page, deck, queue, done)
-      })
-    })().catch((e: unknown) => debug('second window failed, the print page takes over: %O', e))
-
-    let ok = false
+    const pictures = formats.includes('pptx') ? await PictureStore.create() : undefined
     try {
-      await this.withDeckPage(deck, async (page) => {
-        stage(file, 'page loaded', started)
-        loaded()
+      let shot = 0
+      const done = (job: ShotJob, png: Uint8Array) => {
+        shot += 1
+        if (work && shot % NODE_GC_EVERY === 0) collectNodeGarbage()
+        if (pictures && job.scale === PPTX_SCALE) pictures.put(job.slide, png)
+        if (formats.includes('png') && job.scale === this.options.imageScale) {
+          writes.push(emit('png', this.outputPath(file, 'png', job.slide), png, started))
+        }
+      }
+      let skeleton: Promise<PptxSkeleton> | undefined
+      // One-shot builds of big decks check and shoot a chunk of slides at a time (see
+      // ChunkedWork); watch mode keeps its whole print page for the next save.
+      const content = !this.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM ? pageContent(deck) : undefined
+      const work = content ? new ChunkedWork(deck, content, queue, this.pageChecks, done, SHOT_CHUNK) : undefined
+
+      // The second window starts loading once the print page has: two loads at once would only
+      // share the CPU, while the print page's PDF and checks leave room for one.
+      let printPageLoaded = (): void => {}
+      const printPageReady = new Promise<void>((resolve) => (printPageLoaded = resolve))
+      const helper = (async () => {
+        if (queue.length < MIN_SHOTS_TO_SHARE || !(await this.browser.isHeadlessShell())) return
+        await this.browser.withPage(async (page) => {
+          await printPageReady
+          if (queue.length === 0) return
+          if (work) return work.run(page, 'back')
+          await loadDeck(page, deck)
+          await drainShots(page, deck, queue, done)
+        })
+      })().catch((e: unknown) => debug('second window failed, the print page takes over: %O', e))
+
+      let ok = false
+      try {
+        await this.withDeckPage(deck, async (page) => {
+          stage(file, 'page loaded', started)
+          loaded()
+          // In chunks, the second window waits for the PDF: the print page holds the whole deck
+          // until then, and both at once made the peak of a 200-slide build (~700 MB PSS).
+          if (!work) printPageLoaded()
+          // The package is made on this thread while Chromium works; only the pictures go in after.
+          if (formats.includes('pptx')) {
+            skeleton = preparePptx(deck, { date: this.options.date })
+            skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
+          }
+          if (formats.includes('pdf')) {
+            const raw = await printPdf(page, deck, this.browser.timeoutMs)
+            stage(file, 'printed', started)
+            writes.push(
+              (async () => {
+                await emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started)
+                // pdf-lib's parse of the whole document is garbage now (~30 MB of heap on 200 slides).
+                if (work) collectNodeGarbage()
+              })(),
+            )
+          }
+          if (work && content) {
+            printPageLoaded()
+            work.showing(page, content)
+            await work.run(page, 'front')
+            await helper
+            // Jobs the second window gave back when it failed.
+            await work.run(page, 'front')
+            diagnostics.push(...work.findings())
+          } else {
+            diagnostics.push(...(await this.warmPages.check(page, deck, this.pageChecks)))
+            // axe-core's grid of every element is garbage once the checks ran; collected now, the
+            // page shoots with less held: peak PSS of the seed build 468–504 → 445–487 MB (4 runs
+            // each), of the 200-slide build 1149 → 1062 MB (one run each), no slower.
+            if (this.pageChecks.length && queue.length) await collectGarbage(page)
+            stage(file, 'page checks done', started)
+            await drainShots(page, deck, queue, done)
+            await helper
+            // Shots the second page gave back when it failed.
+            await drainShots(page, deck, queue, done)
+          }
+          stage(file, `${shot} shots done`, started)
+        })
+        ok = true
+      } finally {
+        // After a failure the second window has nothing left to do: it must not outlive the build.
+        if (!ok) queue.splice(0)
         printPageLoaded()
-        // The package is made on this thread while Chromium works; only the pictures go in after.
-        if (formats.includes('pptx')) {
-          skeleton = preparePptx(deck, { date: this.options.date })
-          skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
-        }
-        if (formats.includes('pdf')) {
-          const raw = await printPdf(page, deck, this.browser.timeoutMs)
-          stage(file, 'printed', started)
-          writes.push(
-            (async () => emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started))(),
-          )
-        }
-        if (work && content) {
-          work.showing(page, content)
-          await work.run(page, 'front')
-          await helper
-          // Jobs the second window gave back when it failed.
-          await work.run(page, 'front')
-          diagnostics.push(...work.findings())
-        } else {
-          diagnostics.push(...(await this.warmPages.check(page, deck, this.pageChecks)))
-          // axe-core's grid of every element is garbage once the checks ran; collected now, the
-          // page shoots with less held: peak PSS of the seed build 468–504 → 445–487 MB (4 runs
-          // each), of the 200-slide build 1149 → 1062 MB (one run each), no slower.
-          if (this.pageChecks.length && queue.length) await collectGarbage(page)
-          stage(file, 'page checks done', started)
-          await drainShots(page, deck, queue, done)
-          await helper
-          // Shots the second page gave back when it failed.
-          await drainShots(page, deck, queue, done)
-        }
-        stage(file, `${[...shots.values()].reduce((n, m) => n + m.size, 0)} shots done`, started)
-      })
-      ok = true
+        await helper
+      }
+      if (skeleton) {
+        const packed = skeleton
+        writes.push((async () => emit('pptx', this.outputPath(file, 'pptx'), await finishPptx(await packed, (slide) => pictures!.get(slide)), started))())
+      }
+      const settled = await Promise.allSettled(writes)
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+      if (failed) throw failed.reason
     } finally {
-      // After a failure the second window has nothing left to do: it must not outlive the build.
-      if (!ok) queue.splice(0)
-      printPageLoaded()
-      await helper
+      await pictures?.dispose()
     }
-    if (skeleton) {
-      writes.push((async () => emit('pptx', this.outputPath(file, 'pptx'), await finishPptx(await skeleton, shots.get(PPTX_SCALE)!), started))())
-    }
-    const settled = await Promise.allSettled(writes)
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
-    if (failed) throw failed.reason
   }
 
   /** Run `fn` on a page showing the deck: a fresh one, or with keepPages the deck's warm one. */

@@ -95,14 +95,14 @@ async function fixDates(zip: JSZip, date: Date): Promise<void> {
  * keeps the 1x1 placeholder), and a fixed date on every zip entry. XML parts are deflated; PNGs,
  * which do not shrink, are stored.
  */
-export async function finishPptx({ zip, media, Zip, date }: PptxSkeleton, images: Map<number, Uint8Array>): Promise<Uint8Array> {
+export async function finishPptx({ zip, media, Zip, date }: PptxSkeleton, pictureOf: (slide: number) => Promise<Uint8Array | undefined>): Promise<Uint8Array> {
   const out = new Zip()
   const names = Object.keys(zip.files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
   for (const name of names) {
     const entry = zip.files[name]!
     if (entry.dir) continue
     const slide = media.get(name)
-    const picture = slide === undefined ? undefined : images.get(slide)
+    const picture = slide === undefined ? undefined : await pictureOf(slide)
     const data = picture ?? (await entry.async('uint8array'))
     out.file(name, data, {
       date,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -6,6 +7,7 @@ import { buildDate, parseFormats } from '../../src/config.js'
 import { DeckError, ExitCode } from '../../src/errors.js'
 import { writeFileAtomic } from '../../src/fsutil.js'
 import { classifyUrl, inlineAssets, localPath } from '../../src/assets.js'
+import { PictureStore } from '../../src/export/pictures.js'
 import { tempProject } from '../helpers/project.js'
 
 let cleanup: (() => Promise<void>) | undefined
@@ -102,5 +104,21 @@ describe('inlineAssets', () => {
     expect(lines[2]).toContain('url("data:image/png;base64,')
     expect(lines[3]).toBe('<pre><code>background: url(logo.png); &lt;img src="logo.png"&gt;</code></pre>')
     expect(out.missing).toEqual([])
+  })
+})
+
+describe('PictureStore (PPTX pictures on disk until packed)', () => {
+  it('gives back the last picture of each slide, nothing for others, and leaves no folder', async () => {
+    const store = await PictureStore.create()
+    store.put(0, Uint8Array.from([1, 2, 3]))
+    store.put(3, Uint8Array.from([4]))
+    store.put(0, Uint8Array.from([9, 9]))
+    expect(Array.from((await store.get(0))!)).toEqual([9, 9])
+    expect(Array.from((await store.get(3))!)).toEqual([4])
+    expect(await store.get(1)).toBeUndefined()
+    const dir = (store as unknown as { dir: string }).dir
+    expect(existsSync(dir)).toBe(true)
+    await store.dispose()
+    expect(existsSync(dir)).toBe(false)
   })
 })

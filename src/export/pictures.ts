@@ -1,0 +1,47 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+
+/**
+ * The PPTX's slide pictures, kept in a temp folder from the shot to the packing: a 200-slide
+ * build otherwise held ~55 MB of PNGs in Node while Chromium was still shooting, at the build's
+ * peak of memory. Read back one by one when the package is written, once Chromium is done.
+ */
+export class PictureStore {
+  private readonly writes = new Map<number, Promise<void>>()
+
+  private constructor(private readonly dir: string) {}
+
+  static async create(): Promise<PictureStore> {
+    return new PictureStore(await mkdtemp(path.join(os.tmpdir(), 'deck-pictures-')))
+  }
+
+  /** Keep the picture of `slide` (0-based); a later one for the same slide replaces it. */
+  put(slide: number, png: Uint8Array): void {
+    const previous = this.writes.get(slide) ?? Promise.resolve()
+    const write = previous.catch(() => undefined).then(() => writeFile(this.file(slide), png))
+    write.catch(() => undefined) // reported by get()
+    this.writes.set(slide, write)
+  }
+
+  /** The picture of `slide`, or undefined when none was taken. */
+  async get(slide: number): Promise<Uint8Array | undefined> {
+    const write = this.writes.get(slide)
+    if (!write) return undefined
+    await write
+    return readFile(this.file(slide))
+  }
+
+  get size(): number {
+    return this.writes.size
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.writes.values())
+    await rm(this.dir, { recursive: true, force: true })
+  }
+
+  private file(slide: number): string {
+    return path.join(this.dir, `${slide}.png`)
+  }
+}
