@@ -222,11 +222,14 @@ function summarise(results: DeckResult[]): string {
     sizes.push([spec.label, 'marp-cli', ...FORMATS.map((f) => mb(size.marp[f]))])
     sizes.push([spec.label, 'ours', ...FORMATS.map((f) => mb(size.ours[f]))])
     const target = TARGET_RATIO[spec.key]
-    const memOk = oursRss <= marpRss
+    // PSS splits each shared page between the processes that map it; summed RSS counts it once
+    // per process, so a tree with one more Chromium process (our second window) looks bigger
+    // than it is. The verdict goes by PSS; both are printed.
+    const memOk = oursPss <= marpPss
     verdicts.push(
       `- ${spec.label}: ours/marp-cli **${ratio.toFixed(2)}** (target ≤ ${target.toFixed(2)}: ${ratio <= target ? 'met' : 'not met'}); ` +
         `peak RSS ${megabytes(oursRss)} vs ${megabytes(marpRss)} MB, PSS ${megabytes(oursPss)} vs ${megabytes(marpPss)} MB ` +
-        `(target: no higher than marp-cli: ${memOk ? 'met' : 'not met'})`,
+        `(target: no higher than marp-cli, by PSS: ${memOk ? 'met' : 'not met'}; by summed RSS it would be ${oursRss <= marpRss ? 'met' : 'not met'})`,
     )
   }
   return [
