@@ -259,7 +259,8 @@ export class Builder {
    * second window (when there are enough shots to share) loads the deck and starts on the
    * screenshot queue; the print page then joins it. If the second page fails, the print page
    * finishes the shots. Measured on the seed deck: the print page alone took ~1.8 s from load to
-   * the last shot, the two windows ~1.1 s.
+   * the last shot, the two windows ~1.1 s. A big deck instead has both windows check and shoot
+   * a chunk of slides at a time once the PDF is printed (see ChunkedWork).
    */
   private async browserOutputs(
     deck: RenderedDeck,
@@ -275,21 +276,22 @@ export class Builder {
     if (formats.includes('pptx')) scales.add(PPTX_SCALE)
     if (formats.includes('png')) scales.add(this.options.imageScale)
     const queue = shotJobs(deck.slideCount, [...scales])
+    // One-shot builds of big decks check and shoot a chunk of slides at a time (see
+    // ChunkedWork); watch mode keeps its whole print page for the next save.
+    const big = !this.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
     const pictures = formats.includes('pptx') ? await PictureStore.create() : undefined
     try {
       let shot = 0
       const done = (job: ShotJob, png: Uint8Array) => {
         shot += 1
-        if (work && shot % NODE_GC_EVERY === 0) collectNodeGarbage()
+        if (big && shot % NODE_GC_EVERY === 0) collectNodeGarbage()
         if (pictures && job.scale === PPTX_SCALE) pictures.put(job.slide, png)
         if (formats.includes('png') && job.scale === this.options.imageScale) {
           writes.push(emit('png', this.outputPath(file, 'png', job.slide), png, started))
         }
       }
       let skeleton: Promise<PptxSkeleton> | undefined
-      // One-shot builds of big decks check and shoot a chunk of slides at a time (see
-      // ChunkedWork); watch mode keeps its whole print page for the next save.
-      const content = !this.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM ? pageContent(deck) : undefined
+      const content = big ? pageContent(deck) : undefined
       const work = content ? new ChunkedWork(deck, content, queue, this.pageChecks, done, SHOT_CHUNK) : undefined
 
       // The second window starts loading once the print page has: two loads at once would only
@@ -327,7 +329,7 @@ export class Builder {
               (async () => {
                 await emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started)
                 // pdf-lib's parse of the whole document is garbage now (~30 MB of heap on 200 slides).
-                if (work) collectNodeGarbage()
+                if (big) collectNodeGarbage()
               })(),
             )
           }
