@@ -72,20 +72,24 @@ const highlightCache = new Map<string, string>()
 
 function cachedHighlighter(inner: (code: string, lang: string, attrs: string) => string) {
   return (code: string, lang: string, attrs: string): string => {
-    const key = `${lang}\u0000${attrs}\u0000${code}`
-    const hit = highlightCache.get(key)
-    if (hit !== undefined) return hit
-    const out = inner(code, lang, attrs)
-    if (highlightCache.size >= HIGHLIGHT_CACHE_LIMIT) {
-      const oldest = highlightCache.keys().next().value
-      if (oldest !== undefined) highlightCache.delete(oldest)
-    }
-    highlightCache.set(key, out)
-    return out
+    return remember(highlightCache, `${lang}\u0000${attrs}\u0000${code}`, HIGHLIGHT_CACHE_LIMIT, () => inner(code, lang, attrs))
   }
 }
 
 export const highlightCacheSize = (): number => highlightCache.size
+
+/** The cached value of `key`, made and kept on a miss; the oldest entry goes when `limit` is reached. */
+function remember(cache: Map<string, string>, key: string, limit: number, make: () => string): string {
+  const hit = cache.get(key)
+  if (hit !== undefined) return hit
+  const value = make()
+  if (cache.size >= limit) {
+    const oldest = cache.keys().next().value
+    if (oldest !== undefined) cache.delete(oldest)
+  }
+  cache.set(key, value)
+  return value
+}
 
 // markdown-it's types are not exported by marp-core in a usable form; these are the few fields
 // the facts plugin reads.
@@ -235,6 +239,9 @@ function factsPlugin(md: MarkdownItLike): void {
 }
 
 export class DeckMarp extends Marp {
+  /** Caches of what the themes produce; adding a theme to the set empties them. */
+  private readonly themeCaches: Array<Map<string, string>> = []
+
   constructor(opts: MarpOptions = {}) {
     super({
       ...opts,
@@ -245,6 +252,12 @@ export class DeckMarp extends Marp {
     this.use(katex({ fontPath: false }))
     this.use(factsPlugin)
     this.highlighter = cachedHighlighter(this.highlighter.bind(this))
+    const themeSet = this.themeSet
+    const add = themeSet.add.bind(themeSet)
+    themeSet.add = (css) => {
+      for (const cache of this.themeCaches) cache.clear()
+      return add(css)
+    }
     this.cachePackedThemes()
     const md = this.markdown as unknown as MarkdownItRules
     scanOnlyNonAsciiForEmoji(md)
@@ -253,54 +266,28 @@ export class DeckMarp extends Marp {
 
   // A fence's HTML (highlight, Marp's auto-scaling wrapper, twemoji over the result: ~3 ms of a
   // 40 ms warm render of 200 fences) depends on the fence token and on whether the deck's theme
-  // auto-scales code. Watch mode re-renders mostly unchanged fences, so it is kept per engine;
-  // the engine is rebuilt when a theme changes.
+  // auto-scales code. Watch mode re-renders mostly unchanged fences, so it is kept per engine.
   private cacheFences(md: MarkdownItRules): void {
     const fence = md.renderer.rules['fence']
     if (!fence) return
     const cache = new Map<string, string>()
-    const themeSet = this.themeSet
-    const add = themeSet.add.bind(themeSet)
-    themeSet.add = (css) => {
-      cache.clear()
-      return add(css)
-    }
+    this.themeCaches.push(cache)
     md.renderer.rules['fence'] = (tokens, idx, options, env, self) => {
       const token = tokens[idx]!
       const theme = String((this.lastGlobalDirectives as { theme?: unknown } | undefined)?.theme ?? '')
       const key = `${theme}\u0000${token.info}\u0000${token.attrs ? JSON.stringify(token.attrs) : ''}\u0000${token.content}`
-      let html = cache.get(key)
-      if (html === undefined) {
-        html = fence(tokens, idx, options, env, self)
-        if (cache.size >= HIGHLIGHT_CACHE_LIMIT) cache.clear()
-        cache.set(key, html)
-      }
-      return html
+      return remember(cache, key, HIGHLIGHT_CACHE_LIMIT, () => fence(tokens, idx, options, env, self))
     }
   }
 
   // Marpit runs the whole theme through PostCSS on every render (~60% of a warm render of the
   // seed deck). The result depends only on the theme and the pack options (the deck's own
-  // <style> blocks, containers, inline SVG), so it is kept per engine; adding a theme clears it.
+  // <style> blocks, containers, inline SVG), so it is kept per engine.
   private cachePackedThemes(): void {
     const themeSet = this.themeSet
     const pack = themeSet.pack.bind(themeSet)
-    const add = themeSet.add.bind(themeSet)
     const packed = new Map<string, string>()
-    themeSet.pack = (name, opts) => {
-      const key = `${name ?? ''}\u0000${JSON.stringify(opts)}`
-      let css = packed.get(key)
-      if (css === undefined) {
-        css = pack(name, opts)
-        if (packed.size >= 64) packed.clear()
-        packed.set(key, css)
-      }
-      return css
-    }
-    themeSet.add = (css) => {
-      packed.clear()
-      return add(css)
-    }
+    this.themeCaches.push(packed)
+    themeSet.pack = (name, opts) => remember(packed, `${name ?? ''}\u0000${JSON.stringify(opts)}`, 64, () => pack(name, opts))
   }
-
 }

@@ -173,6 +173,16 @@ describe('remote images', () => {
   })
 })
 
+/** A temp project with one more theme file, and a render context over its css/ folder. */
+async function projectWithTheme(file: string, css: string) {
+  const p = await tempProject({ [file]: css })
+  cleanup = p.cleanup
+  const themes = new ThemeRegistry(p.dir)
+  await themes.addPath(path.join(p.dir, 'css'))
+  const local: RenderContext = { themes, html: false, fetchRemote: false, remoteTimeoutMs: 500 }
+  return { p, themes, local }
+}
+
 describe('render caches', () => {
   it('highlights only the code blocks a save changed', async () => {
     const fence = (i: number, extra = '') => `---\n\n## Slide ${i}\n\n\`\`\`yaml\nname: block-${i}${extra}\nreplicas: ${i}\n\`\`\`\n`
@@ -189,11 +199,7 @@ describe('render caches', () => {
   it('keeps a fence whose HTML depends on the theme apart per theme: auto-scaled code only where the theme asks', async () => {
     // The same code block under palette-3 (`@auto-scaling true`) and a theme without it, in the
     // same engine: a cache keyed on the code alone would hand one deck the other's wrapper.
-    const p = await tempProject({ 'css/flat.css': '/* @theme flat */\nsection { color: #111111 }\n' })
-    cleanup = p.cleanup
-    const themes = new ThemeRegistry(p.dir)
-    await themes.addPath(path.join(p.dir, 'css'))
-    const local: RenderContext = { themes, html: false, fetchRemote: false, remoteTimeoutMs: 500 }
+    const { p, local } = await projectWithTheme('css/flat.css', '/* @theme flat */\nsection { color: #111111 }\n')
     const md = (theme: string) => `---\nmarp: true\ntheme: ${theme}\n---\n\n# Code\n\n\`\`\`yaml\nname: same-block\n\`\`\`\n`
     for (let round = 0; round < 2; round += 1) {
       const scaled = await renderSource(path.join(p.dir, 'slides/a.md'), md('palette-3'), local)
@@ -221,11 +227,7 @@ describe('render caches', () => {
   })
 
   it('never serves a stale stylesheet: deck styles and theme edits show up', async () => {
-    const p = await tempProject({ 'css/extra.css': '/* @theme extra */\nsection { color: #111111 }\n' })
-    cleanup = p.cleanup
-    const themes = new ThemeRegistry(p.dir)
-    await themes.addPath(path.join(p.dir, 'css'))
-    const local: RenderContext = { themes, html: false, fetchRemote: false, remoteTimeoutMs: 500 }
+    const { p, themes, local } = await projectWithTheme('css/extra.css', '/* @theme extra */\nsection { color: #111111 }\n')
     const file = path.join(p.dir, 'slides/a.md')
     const md = (colour: string) => `---\ntheme: extra\n---\n\n<style>\nh1 { color: ${colour} }\n</style>\n\n# A\n`
     const red = await renderSource(file, md('#ff0000'), local)
