@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { BrowserManager } from '../../src/browser/manager.js'
 import { findBrowser } from '../../src/browser/find.js'
 import { spawnChromium } from '../../src/browser/spawn.js'
@@ -28,6 +28,8 @@ describe('the Chromium process', () => {
   it('starts with no window, serves pages, and on close leaves no process and no profile folder', async () => {
     const before = new Set(profiles())
     const manager = new BrowserManager({ timeoutMs: 30_000 })
+    // A failed assertion must not leave this Chromium running (close is safe to call twice).
+    onTestFinished(() => manager.close())
     const browser = await manager.browser()
     expect(await browser.pages()).toEqual([])
     const pid = manager.pidOf(browser)!
