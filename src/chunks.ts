@@ -1,10 +1,10 @@
 import type { Page } from 'puppeteer-core'
 import type { Diagnostic } from './diagnostics.js'
 import { drainShots, type ShotJob } from './export/images.js'
-import { collectGarbage, loadDeck, updateDeck } from './export/page.js'
+import { collectGarbage, present, type View } from './export/page.js'
 import { onlySlides, type PageContent } from './export/page-content.js'
 import type { RenderedDeck } from './render.js'
-import type { PageCheck, SlideMeasure } from './warm-pages.js'
+import { mergeMeasures, type PageCheck, type SlideMeasure } from './warm-pages.js'
 
 /**
  * The page checks and slide pictures of a one-shot build, a chunk of slides at a time. Once the
@@ -17,10 +17,9 @@ import type { PageCheck, SlideMeasure } from './warm-pages.js'
  * slide at once and the second window ~245 MB with the whole deck loaded.
  */
 export class ChunkedWork {
-  private readonly measured = new Map<PageCheck, Map<number, SlideMeasure[]>>()
+  private readonly measured = new Map<PageCheck, readonly SlideMeasure[]>()
   private readonly failed = new Map<PageCheck, unknown>()
-  /** What each page shows; undefined while it changes (or after a failed change). */
-  private readonly shown = new Map<Page, PageContent | undefined>()
+  private readonly views = new Map<Page, View>()
 
   constructor(
     private readonly deck: RenderedDeck,
@@ -34,12 +33,12 @@ export class ChunkedWork {
 
   /** Tell the work what `page` shows before its first chunk (the print page: the whole deck). */
   showing(page: Page, content: PageContent): void {
-    this.shown.set(page, content)
+    this.views.set(page, { page, shows: content })
   }
 
   /**
    * Work on `page` until the queue is empty. Jobs of a chunk that failed go back to the queue,
-   * for either page; the page then starts over with a full swap.
+   * for either page (see present for what the page then shows).
    */
   async run(page: Page, end: 'front' | 'back'): Promise<void> {
     while (this.queue.length > 0) {
@@ -47,18 +46,18 @@ export class ChunkedWork {
       try {
         const slides = [...new Set(mine.map((j) => j.slide + 1))]
         const next = onlySlides(this.content, slides)
-        if (this.shown.has(page)) {
-          const before = this.shown.get(page)
-          this.shown.set(page, undefined)
-          await updateDeck(page, this.deck, before, next)
+        const view = this.views.get(page)
+        if (view) {
+          await present(view, this.deck, next)
           // The slides swapped out are garbage now. Collected at once, not when V8 gets to it:
           // on 200 slides the two renderers stayed at ~100–130 MB each instead of growing to
           // ~185 and ~235, for ~0.3 s more (a full collection per chunk).
           await collectGarbage(page)
         } else {
-          await loadDeck(page, this.deck, next)
+          const fresh: View = { page, shows: undefined }
+          this.views.set(page, fresh)
+          await present(fresh, this.deck, next, true)
         }
-        this.shown.set(page, next)
         await this.check(page, slides)
         await drainShots(page, this.deck, mine, this.done)
       } finally {
@@ -72,9 +71,7 @@ export class ChunkedWork {
     return this.checks.flatMap((check) => {
       const error = this.failed.get(check)
       if (this.failed.has(check)) return check.failed(this.deck, error)
-      const bySlide = this.measured.get(check) ?? new Map<number, SlideMeasure[]>()
-      const all = [...bySlide.entries()].sort(([a], [b]) => a - b).flatMap(([, list]) => list)
-      return check.findings(this.deck, all)
+      return check.findings(this.deck, this.measured.get(check) ?? [])
     })
   }
 
@@ -98,10 +95,7 @@ export class ChunkedWork {
       if (this.failed.has(check)) continue
       try {
         const found = await check.measure(page, this.deck, slides)
-        let bySlide = this.measured.get(check)
-        if (!bySlide) this.measured.set(check, (bySlide = new Map()))
-        for (const slide of slides) bySlide.set(slide, [])
-        for (const m of found) bySlide.get(m.slide)?.push(m)
+        this.measured.set(check, mergeMeasures(this.measured.get(check) ?? [], slides, found))
       } catch (e) {
         this.failed.set(check, e)
       }

@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core'
 import createDebug from './debug.js'
 import type { Diagnostic } from './diagnostics.js'
 import { changedSlides, onlySlides, pageContent, type PageContent } from './export/page-content.js'
-import { loadDeck, updateDeck } from './export/page.js'
+import { present, type View } from './export/page.js'
 import type { RenderedDeck } from './render.js'
 
 /**
@@ -36,12 +36,6 @@ export interface PageCheck<M extends SlideMeasure = SlideMeasure> {
   findings(deck: RenderedDeck, measures: readonly M[]): Diagnostic[]
   /** Findings to report when `measure` throws: a failing check must not cost the outputs. */
   failed(deck: RenderedDeck, error: unknown): Diagnostic[]
-}
-
-/** A page and what it shows; `shows` is undefined while it changes or when it is not known. */
-interface View {
-  page: Page
-  shows: PageContent | undefined
 }
 
 interface WarmPage {
@@ -103,7 +97,7 @@ export class WarmPages {
       try {
         let measured: readonly SlideMeasure[]
         if (changed === 'all' || !kept) measured = await check.measure(page, deck)
-        else measured = merge(kept, changed, changed.length ? await check.measure(target, deck, changed) : [])
+        else measured = mergeMeasures(kept, changed, changed.length ? await check.measure(target, deck, changed) : [])
         measures.set(check, measured)
         found.push(...check.findings(deck, measured))
       } catch (e) {
@@ -148,21 +142,12 @@ export class WarmPages {
   }
 }
 
-/** Bring a view to show `content` of `deck` (the whole render when undefined). */
-async function present(view: View, deck: RenderedDeck, content: PageContent | undefined, load = false): Promise<void> {
-  const before = view.shows
-  view.shows = undefined
-  if (load) await loadDeck(view.page, deck, content)
-  else await updateDeck(view.page, deck, before, content)
-  view.shows = content
-}
-
 function close(page: Page): void {
   if (!page.isClosed()) void page.close().catch(() => undefined)
 }
 
 /** Kept measurements of unchanged slides with fresh ones of the changed slides, in slide order. */
-function merge(kept: readonly SlideMeasure[], changed: readonly number[], fresh: readonly SlideMeasure[]): SlideMeasure[] {
+export function mergeMeasures(kept: readonly SlideMeasure[], changed: readonly number[], fresh: readonly SlideMeasure[]): SlideMeasure[] {
   const redone = new Set(changed)
   return [...kept.filter((m) => !redone.has(m.slide)), ...fresh].sort((a, b) => a.slide - b.slide)
 }

@@ -107,6 +107,25 @@ export async function collectGarbage(page: Page): Promise<void> {
   }
 }
 
+/** A page and what it shows; `shows` is undefined while it changes or when it is not known. */
+export interface View {
+  page: Page
+  shows: PageContent | undefined
+}
+
+/**
+ * Bring a view to show `content` of `deck` (the whole render when undefined): loaded afresh with
+ * `load`, else updated from what it shows. Should that fail, the view shows nothing known, and
+ * the next update is a full swap.
+ */
+export async function present(view: View, deck: RenderedDeck, content: PageContent | undefined, load = false): Promise<void> {
+  const before = view.shows
+  view.shows = undefined
+  if (load) await loadDeck(view.page, deck, content)
+  else await updateDeck(view.page, deck, before, content)
+  view.shows = content
+}
+
 async function settle(page: Page): Promise<void> {
   await page.evaluate(async () => {
     await document.fonts.ready

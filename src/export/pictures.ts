@@ -32,10 +32,6 @@ export class PictureStore {
     return readFile(this.file(slide))
   }
 
-  get size(): number {
-    return this.writes.size
-  }
-
   async dispose(): Promise<void> {
     await Promise.allSettled(this.writes.values())
     await rm(this.dir, { recursive: true, force: true })

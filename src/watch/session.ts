@@ -6,7 +6,7 @@ import type { OverlayItem, PageState } from '../preview/client.js'
 import { PreviewServer } from '../preview/server.js'
 import type { Printer } from '../printer.js'
 import { installLint, overflowingSlides } from '../lint/index.js'
-import { changedSlides, pageContent, type PageContent } from '../export/page-content.js'
+import { changedSlides, pageContent } from '../export/page-content.js'
 import { Watcher, type WatchEvents } from './watcher.js'
 
 /**
@@ -75,8 +75,8 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
   /** The last render findings and page (lint) findings of each deck; the page shows both. */
   const renderFindings = new Map<string, Diagnostic[]>()
   const pageFindings = new Map<string, Diagnostic[]>()
-  /** Each deck's last good render and what its page showed, to tell which slides a save changed. */
-  const shown = new Map<string, { deck: RenderedDeck; content: PageContent | undefined }>()
+  /** Each deck's last good render, to tell which slides a save changed. */
+  const shown = new Map<string, RenderedDeck>()
   /** The page findings last printed per deck, so the terminal shows each one once. */
   const pagePrinted = new Map<string, Set<string>>()
   /**
@@ -86,9 +86,9 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
    */
   const dropStaleFindings = (deck: string, result: DeckResult): void => {
     if (!result.deck) return
-    const now = pageContent(result.deck)
-    const changed = changedSlides(shown.get(deck)?.content, now)
-    shown.set(deck, { deck: result.deck, content: now })
+    const last = shown.get(deck)
+    const changed = changedSlides(last && pageContent(last), pageContent(result.deck))
+    shown.set(deck, result.deck)
     const kept = changed === 'all' ? [] : (pageFindings.get(deck) ?? []).filter((d) => d.slide === undefined || !changed.includes(d.slide))
     pageFindings.set(deck, kept)
   }
@@ -136,7 +136,7 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         // Lint's page findings arrive after the HTML: print the new ones, update the open pages.
         // Findings measured on a render that a newer one replaced meanwhile are old news: the
         // newer render's checks follow.
-        const latest = !b.result.deck || shown.get(b.deck)?.deck === b.result.deck
+        const latest = !b.result.deck || shown.get(b.deck) === b.result.deck
         if (latest) {
           const before = pagePrinted.get(b.deck) ?? new Set<string>()
           const now = sortDiagnostics(b.result.diagnostics)
