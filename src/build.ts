@@ -292,7 +292,7 @@ export class Builder {
       }
       let skeleton: Promise<PptxSkeleton> | undefined
       const content = big ? pageContent(deck) : undefined
-      const work = content ? new ChunkedWork(deck, content, queue, this.pageChecks, done, SHOT_CHUNK) : undefined
+      const work = content && new ChunkedWork(deck, content, queue, this.pageChecks, done, SHOT_CHUNK)
 
       // The second window starts loading once the print page has: two loads at once would only
       // share the CPU, while the print page's PDF and checks leave room for one.
@@ -333,9 +333,9 @@ export class Builder {
               })(),
             )
           }
-          if (work && content) {
+          if (work) {
             printPageLoaded()
-            work.showing(page, content)
+            work.showsWholeDeck(page)
             await work.run(page, 'front')
             await helper
             // Jobs the second window gave back when it failed.

@@ -31,9 +31,9 @@ export class ChunkedWork {
     private readonly maxChunk: number,
   ) {}
 
-  /** Tell the work what `page` shows before its first chunk (the print page: the whole deck). */
-  showing(page: Page, content: PageContent): void {
-    this.views.set(page, { page, shows: content })
+  /** Tell the work that `page` shows the whole deck (the print page), so chunks swap into it. */
+  showsWholeDeck(page: Page): void {
+    this.views.set(page, { page, shows: this.content })
   }
 
   /**

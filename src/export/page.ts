@@ -38,11 +38,6 @@ export function printPageHtml(deck: RenderedDeck, content?: PageContent): string
   ].join('\n')
 }
 
-export interface DeckPage {
-  page: Page
-  deck: RenderedDeck
-}
-
 /** Load a deck (or `content` of it) into a page and wait until fonts and images are ready. */
 export async function loadDeck(page: Page, deck: RenderedDeck, content?: PageContent): Promise<void> {
   await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: 1 })
