@@ -1,5 +1,6 @@
 import type JSZip from 'jszip'
 import type { RenderedDeck } from '../render.js'
+import { writeZip, zipPart, type ZipPart } from './zip.js'
 
 /**
  * PowerPoint: one slide per slide at the deck's size, the slide image (2x) as a full-bleed
@@ -27,10 +28,10 @@ async function loadLibs() {
  * so that only the pictures are left to add (and the zip to write) once the last one arrives.
  */
 export interface PptxSkeleton {
-  zip: JSZip
+  /** Every part in package order, XML already compressed; a slide picture's part is its placeholder. */
+  parts: ZipPart[]
   /** Zip path of each slide's picture → slide index. */
   media: Map<string, number>
-  Zip: typeof JSZip
   date: Date
 }
 
@@ -56,7 +57,12 @@ export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promis
   const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
   const zip = await JSZip.loadAsync(raw)
   await fixDates(zip, opts.date)
-  return { zip, media: await slideMedia(zip), Zip: JSZip, date: opts.date }
+  const names = Object.keys(zip.files)
+    .filter((name) => !zip.files[name]!.dir)
+    .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
+  // PNGs do not shrink: only the XML parts are deflated.
+  const parts = await Promise.all(names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))))
+  return { parts, media: await slideMedia(zip), date: opts.date }
 }
 
 // pptxgenjs only takes images as base64 text, which it decodes again: for 200 slides at 2x that
@@ -92,23 +98,15 @@ async function fixDates(zip: JSZip, date: Date): Promise<void> {
 
 /**
  * Write the package: the real slide pictures in place of the placeholders (a slide without one
- * keeps the 1x1 placeholder), and a fixed date on every zip entry. XML parts are deflated; PNGs,
- * which do not shrink, are stored.
+ * keeps the 1x1 placeholder), every entry with the fixed date.
  */
-export async function finishPptx({ zip, media, Zip, date }: PptxSkeleton, pictureOf: (slide: number) => Promise<Uint8Array | undefined>): Promise<Uint8Array> {
-  const out = new Zip()
-  const names = Object.keys(zip.files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
-  for (const name of names) {
-    const entry = zip.files[name]!
-    if (entry.dir) continue
-    const slide = media.get(name)
-    const picture = slide === undefined ? undefined : await pictureOf(slide)
-    const data = picture ?? (await entry.async('uint8array'))
-    out.file(name, data, {
-      date,
-      compression: name.startsWith('ppt/media/') ? 'STORE' : 'DEFLATE',
-      createFolders: false,
-    })
-  }
-  return out.generateAsync({ type: 'uint8array', platform: 'UNIX' })
+export async function finishPptx({ parts, media, date }: PptxSkeleton, pictureOf: (slide: number) => Promise<Uint8Array | undefined>): Promise<Uint8Array> {
+  const filled = await Promise.all(
+    parts.map(async (part) => {
+      const slide = media.get(part.name)
+      const picture = slide === undefined ? undefined : await pictureOf(slide)
+      return picture ? zipPart(part.name, picture, false) : part
+    }),
+  )
+  return writeZip(filled, date)
 }

@@ -8,6 +8,8 @@ import { DeckError, ExitCode } from '../../src/errors.js'
 import { writeFileAtomic } from '../../src/fsutil.js'
 import { classifyUrl, inlineAssets, localPath } from '../../src/assets.js'
 import { PictureStore } from '../../src/export/pictures.js'
+import { writeZip, zipPart } from '../../src/export/zip.js'
+import JSZip from 'jszip'
 import { tempProject } from '../helpers/project.js'
 
 let cleanup: (() => Promise<void>) | undefined
@@ -120,5 +122,37 @@ describe('PictureStore (PPTX pictures on disk until packed)', () => {
     expect(existsSync(dir)).toBe(true)
     await store.dispose()
     expect(existsSync(dir)).toBe(false)
+  })
+})
+
+describe('writeZip (the PPTX package)', () => {
+  const date = new Date('2024-03-05T06:07:08Z')
+  const xml = new TextEncoder().encode('<a>' + 'repeated text '.repeat(200) + '</a>')
+  const png = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)
+  const parts = () => [zipPart('[Content_Types].xml', xml, true), zipPart('ppt/media/é.png', png, false), zipPart('empty.txt', new Uint8Array(), true)]
+
+  it('reads back with JSZip, CRCs checked, in order, deflating only what shrinks', async () => {
+    const bytes = writeZip(parts(), date)
+    const zip = await JSZip.loadAsync(bytes, { checkCRC32: true })
+    expect(Object.keys(zip.files)).toEqual(['[Content_Types].xml', 'ppt/media/é.png', 'empty.txt'])
+    expect(await zip.file('[Content_Types].xml')!.async('uint8array')).toEqual(xml)
+    expect(await zip.file('ppt/media/é.png')!.async('uint8array')).toEqual(png)
+    expect((await zip.file('empty.txt')!.async('uint8array')).byteLength).toBe(0)
+    const [text, picture, empty] = parts()
+    expect([text!.method, picture!.method, empty!.method]).toEqual([8, 0, 0])
+    expect(text!.payload.byteLength).toBeLessThan(xml.byteLength / 10)
+    // Every entry carries the given date (UTC, to the 2-second step of the format).
+    for (const f of Object.values(zip.files)) expect(f.date.toISOString()).toBe('2024-03-05T06:07:08.000Z')
+  })
+
+  it('gives the same bytes for the same parts, and other bytes for another date', () => {
+    const a = Buffer.from(writeZip(parts(), date))
+    expect(a.equals(Buffer.from(writeZip(parts(), date)))).toBe(true)
+    expect(a.equals(Buffer.from(writeZip(parts(), new Date('2024-03-05T06:07:10Z'))))).toBe(false)
+  })
+
+  it('stamps dates before 1980 (e.g. SOURCE_DATE_EPOCH=0) as 1980-01-01, the format\'s first day', async () => {
+    const zip = await JSZip.loadAsync(writeZip(parts(), new Date(0)))
+    expect(zip.files['empty.txt']!.date.toISOString()).toBe('1980-01-01T00:00:00.000Z')
   })
 })
