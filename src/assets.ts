@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { TWEMOJI_BASE } from './engine.js'
 import { decodeEntities } from './html-text.js'
 
 /**
@@ -11,6 +10,9 @@ import { decodeEntities } from './html-text.js'
  * fonts when a deck has math). Reads are cached by path and mtime for watch mode.
  */
 const require = createRequire(import.meta.url)
+
+/** Emoji image URLs start with this (engine.ts sets it); they become inline SVG from @twemoji/svg. */
+export const TWEMOJI_BASE = 'deck-twemoji:/'
 
 const MIME: Record<string, string> = {
   '.png': 'image/png',

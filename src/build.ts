@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import { browserFor, type BrowserManager } from './browser/manager.js'
@@ -10,12 +9,13 @@ import { drainShots, shotJobs, type ShotJob } from './export/images.js'
 import { collectGarbage, loadDeck } from './export/page.js'
 import { pageContent } from './export/page-content.js'
 import { ChunkedWork } from './chunks.js'
-import { finishPdf, printPdf } from './export/pdf.js'
+import { finishPdf, loadPdfLib, printPdf } from './export/pdf.js'
 import { PictureStore } from './export/pictures.js'
 import { collectNodeGarbage } from './memory.js'
-import { finishPptx, preparePptx, type PptxSkeleton } from './export/pptx.js'
+import { finishPptx, loadPptxLibs, preparePptx, type PptxSkeleton } from './export/pptx.js'
 import { writeFileAtomic } from './fsutil.js'
-import { renderDeck, type RenderContext, type RenderedDeck } from './render.js'
+import type { RenderAhead } from './render-ahead.js'
+import type { RenderContext, RenderedDeck } from './render.js'
 import { ThemeRegistry } from './theme.js'
 import { WarmPages, type PageCheck } from './warm-pages.js'
 
@@ -120,6 +120,8 @@ export class Builder {
    * checks measure only the slides a save changed.
    */
   keepPages = false
+  /** Decks a one-shot command is already rendering in a worker (see RenderAhead). */
+  renderAhead: RenderAhead | undefined
   private readonly warmPages = new WarmPages(() => this.browser.newPage())
   private readonly slidesDir: string
 
@@ -134,9 +136,7 @@ export class Builder {
 
   /** Load the theme set: the project's css/ folder, then every --theme-set path. */
   async init(): Promise<void> {
-    const cssDir = path.join(this.options.root, 'css')
-    if (existsSync(cssDir)) await this.themes.addPath(cssDir)
-    for (const p of this.options.themeSets) await this.themes.addPath(p)
+    await this.themes.addProject(this.options.themeSets)
   }
 
   get renderContext(): RenderContext {
@@ -160,12 +160,28 @@ export class Builder {
   async buildDeck(file: string, formats: Format[] = this.options.formats, hooks: BuildHooks = {}): Promise<DeckResult> {
     const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
     const started = performance.now()
+    if (this.renderAhead) this.prepareExports(formats)
     const deck = await this.renderInto(result)
     if (!deck) return result
     stage(file, 'rendered', started)
     this.themes.recordUse(file, deck.theme.files)
     await this.writeOutputs(deck, formats, hooks, started, result)
     return result
+  }
+
+  /**
+   * While a worker renders the deck, this thread is free to load what the exports need: the
+   * libraries of PDF and PPTX, and axe-core into the page opened ahead. Seed deck, medians of
+   * 12 alternating runs: 2.27 s with this against 2.36 s without (the worker alone gave
+   * 2.29 s against 2.31 s for rendering here). Before the worker, the same preloads gained
+   * nothing: the render held this thread, and puppeteer with it.
+   */
+  private prepareExports(formats: Format[]): void {
+    if (needsBrowser(formats) && this.pageChecks.some((c) => c.prepare)) {
+      this.browser.warmUp((page) => Promise.all(this.pageChecks.map((c) => c.prepare?.(page))))
+    }
+    if (formats.includes('pdf')) loadPdfLib().catch(() => undefined)
+    if (formats.includes('pptx')) loadPptxLibs().catch(() => undefined)
   }
 
   /**
@@ -211,12 +227,19 @@ export class Builder {
     result.diagnostics = this.review(deck, result.diagnostics)
   }
 
+  /** Render on this thread. The render module (marp-core, shiki) loads on first use: a build that renders in a worker never loads it here. */
+  async render(file: string): Promise<RenderedDeck> {
+    const { renderDeck } = await import('./render.js')
+    return renderDeck(file, this.renderContext)
+  }
+
   /** Render the deck of `result` with its render and deck-check findings; undefined on failure. */
   private async renderInto(result: DeckResult): Promise<RenderedDeck | undefined> {
     const started = performance.now()
     let deck: RenderedDeck
     try {
-      deck = await renderDeck(result.file, this.renderContext)
+      const here = () => this.render(result.file)
+      deck = await (this.renderAhead ? this.renderAhead.take(result.file, here) : here())
     } catch (e) {
       result.errors.push(e)
       return undefined

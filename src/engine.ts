@@ -2,6 +2,8 @@ import { Marp, type MarpOptions } from '@marp-team/marp-core'
 import katex from '@marp-team/marp-core/plugins/katex'
 import shiki from '@marp-team/marp-core/plugins/shiki'
 import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
+import { TWEMOJI_BASE } from './assets.js'
+import { slideOfLine } from './deck/slides.js'
 
 /**
  * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to
@@ -9,9 +11,6 @@ import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
  * in the process, and a plugin that records source facts (slide lines, images, fences…) for
  * warnings and lint.
  */
-
-/** Emoji image URLs start with this; assets.ts swaps them for inline SVG from @twemoji/svg. */
-export const TWEMOJI_BASE = 'deck-twemoji:/'
 
 export interface SlideFact {
   /** 1-based slide number. */
@@ -159,16 +158,6 @@ function scanOnlyNonAsciiForEmoji(md: MarkdownItRules): void {
       state.tokens = all
     }
   })
-}
-
-/** The slide a line belongs to: the last slide starting at or before it (1 before the first). */
-export function slideOfLine(facts: Pick<DeckFacts, 'slides'>, line: number): number {
-  let slide = 1
-  for (const s of facts.slides) {
-    if (s.line <= line) slide = s.slide
-    else break
-  }
-  return slide
 }
 
 function collectFacts(state: CoreState): void {

@@ -50,6 +50,13 @@ export class ThemeRegistry {
 
   constructor(readonly projectRoot: string) {}
 
+  /** The project's themes: its css/ folder when there is one, then every --theme-set path. */
+  async addProject(themeSets: readonly string[]): Promise<void> {
+    const cssDir = path.join(this.projectRoot, 'css')
+    if (await stat(cssDir).then((s) => s.isDirectory(), () => false)) await this.addPath(cssDir)
+    for (const p of themeSets) await this.addPath(p)
+  }
+
   /** Add a CSS file, or every `.css` file in a folder (not recursive). */
   async addPath(p: string): Promise<ThemeEntry[]> {
     const abs = path.resolve(this.projectRoot, p)

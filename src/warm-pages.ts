@@ -36,6 +36,12 @@ export interface PageCheck<M extends SlideMeasure = SlideMeasure> {
   findings(deck: RenderedDeck, measures: readonly M[]): Diagnostic[]
   /** Findings to report when `measure` throws: a failing check must not cost the outputs. */
   failed(deck: RenderedDeck, error: unknown): Diagnostic[]
+  /**
+   * Load what `measure` needs into a page before any deck is in it (a one-shot build does this
+   * in the page opened ahead while the deck renders). What it loads must outlive the deck's
+   * `setContent`, which keeps the page's JavaScript globals.
+   */
+  prepare?(page: Page): Promise<void>
 }
 
 interface WarmPage {

@@ -61,11 +61,13 @@ export class BrowserManager {
   /**
    * Start launching now (e.g. while decks render) without waiting, and open one page ahead: a
    * page's renderer process takes ~100 ms of CPU to start, which then overlaps the render
-   * instead of delaying the first page load.
+   * instead of delaying the first page load. `prepare` runs on that page once it is open (again
+   * if called again); the first job to ask for a page gets it, prepared or not.
    */
-  warmUp(): void {
-    if (this.spare) return
-    const page = this.openPage()
+  warmUp(prepare?: (page: Page) => Promise<unknown>): void {
+    const opened = this.spare ?? this.openPage()
+    // A failed preparation costs nothing but the time: the page is used as it is.
+    const page = prepare ? opened.then(async (p) => (await prepare(p).catch(() => undefined), p)) : opened
     this.spare = page
     page.catch(() => {
       // The error is reported by the job that needs the browser.

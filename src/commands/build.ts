@@ -24,7 +24,7 @@ export async function runBuild(inputs: string[], options: BuildOptions, printer:
   const started = performance.now()
   const decks = await findDecks(inputs.length ? inputs : ['slides'], options.root)
   const warm = decks.length > 0 && needsBrowser(options.formats)
-  return withBuilder(options, { warm }, async (builder) => {
+  return withBuilder(options, { warm, renderAhead: decks }, async (builder) => {
     const results = await forEachDeck(decks, async (file) => {
       const result = await builder.buildDeck(file, options.formats, {
         onOutput: (deck, out) => printer.output(deck, out.file, out.ms),

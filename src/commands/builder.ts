@@ -1,23 +1,31 @@
 import type { Builder, BuildOptions } from '../build.js'
 import { browserFor } from '../browser/manager.js'
 import type { LintConfig } from '../lint/config.js'
+import { RenderAhead } from '../render-ahead.js'
 
 /**
  * Run `fn` with a Builder that has lint installed, for the one-shot commands (`build`, `lint`).
  * With `warm`, Chromium and a first page start before the pipeline's modules load, so the launch
- * overlaps ~250 ms of imports; this module itself loads nothing heavy. Chromium is closed
- * however `fn` ends.
+ * overlaps ~250 ms of imports; this module itself loads nothing heavy. With `renderAhead`, those
+ * decks start rendering in a worker at once (see RenderAhead). Chromium and the worker are
+ * closed however `fn` ends.
  */
-export async function withBuilder<T>(options: BuildOptions, opts: { warm: boolean; lint?: LintConfig }, fn: (builder: Builder) => Promise<T>): Promise<T> {
+export async function withBuilder<T>(
+  options: BuildOptions,
+  opts: { warm: boolean; lint?: LintConfig; renderAhead?: readonly string[] },
+  fn: (builder: Builder) => Promise<T>,
+): Promise<T> {
+  const ahead = opts.renderAhead ? RenderAhead.start(options, opts.renderAhead) : undefined
   const browser = browserFor(options)
   try {
     if (opts.warm) browser.warmUp()
     const [{ Builder }, { installLint }] = await Promise.all([import('../build.js'), import('../lint/index.js')])
     const builder = new Builder(options, browser)
+    builder.renderAhead = ahead
     await builder.init()
     await installLint(builder, opts.lint)
     return await fn(builder)
   } finally {
-    await browser.close()
+    await Promise.all([ahead?.close(), browser.close()])
   }
 }

@@ -29,7 +29,7 @@ export async function runLint(ctx: { cwd: string; printer: Printer; values: Flag
   const config = await loadLintConfig(cwd)
   const strict = values['strict'] === true || config.strict
   const decks = await findDecks(inputs.length ? inputs : ['slides'], cwd)
-  return withBuilder(options, { warm: decks.length > 0, lint: config }, async (builder) => {
+  return withBuilder(options, { warm: decks.length > 0, lint: config, renderAhead: decks }, async (builder) => {
     const results = await forEachDeck(decks, (file) => builder.inspectDeck(file))
     results.sort((a, b) => a.file.localeCompare(b.file))
 

@@ -36,7 +36,7 @@ export function slideTitles(deck: RenderedDeck): string[] {
 // pdf-lib takes ~250 ms to import: loaded on first use, while Chromium runs the page checks.
 type PdfLib = typeof import('pdf-lib')
 let pdfLib: Promise<PdfLib> | undefined
-const loadPdfLib = (): Promise<PdfLib> => (pdfLib ??= import('pdf-lib'))
+export const loadPdfLib = (): Promise<PdfLib> => (pdfLib ??= import('pdf-lib'))
 
 function addOutlines({ PDFHexString, PDFName, PDFNumber }: PdfLib, doc: PDFDocument, titles: string[]): void {
   const pages = doc.getPages()

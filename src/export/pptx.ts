@@ -17,7 +17,7 @@ const PX_PER_INCH = 96
 // Loaded on first use (~80 ms of start-up otherwise). pptxgenjs ships ESM code with
 // CommonJS-style types: at run time the default export is the class, but TypeScript (NodeNext)
 // sees the module object.
-async function loadLibs() {
+export async function loadPptxLibs() {
   const [pptx, zip] = await Promise.all([import('pptxgenjs'), import('jszip')])
   const PptxGenJS = pptx.default as unknown as typeof pptx.default.default
   return { PptxGenJS, JSZip: zip.default }
@@ -36,7 +36,7 @@ export interface PptxSkeleton {
 }
 
 export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promise<PptxSkeleton> {
-  const { PptxGenJS, JSZip } = await loadLibs()
+  const { PptxGenJS, JSZip } = await loadPptxLibs()
   const pptx = new PptxGenJS()
   const width = deck.size.width / PX_PER_INCH
   const height = deck.size.height / PX_PER_INCH

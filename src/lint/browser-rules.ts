@@ -2,7 +2,7 @@ import type { Page } from 'puppeteer-core'
 import type { PageCheck } from '../build.js'
 import type { Diagnostic } from '../diagnostics.js'
 import type { RenderedDeck } from '../render.js'
-import { probeContrast, type ContrastNode } from './contrast.js'
+import { ensureAxe, probeContrast, type ContrastNode } from './contrast.js'
 import { probeSlides, type ProbedElement, type ProbedSlide } from './page-probe.js'
 
 /**
@@ -147,6 +147,7 @@ export function pageChecks(options: PageRuleOptions): [PageCheck<ProbedSlide>, P
     measure: (page, _deck, slides) => probeContrast(page, slides),
     findings: (deck, measured) => contrastFindings(deck, measured),
     failed: measureFailed,
+    prepare: ensureAxe,
   }
   return [boxes, contrast]
 }

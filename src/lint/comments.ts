@@ -1,4 +1,5 @@
-import { slideOfLine, type DeckFacts } from '../engine.js'
+import type { DeckFacts } from '../engine.js'
+import { slideOfLine } from '../deck/slides.js'
 
 /**
  * HTML comments of a deck with their line and slide, outside code fences. Marp turns comments

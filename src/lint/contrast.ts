@@ -33,10 +33,15 @@ export function loadAxeSource(): Promise<string> {
   return axeSource
 }
 
-/** Contrast on the given slides (1-based), or on the whole page without `slides`. */
-export async function probeContrast(page: Page, slides?: readonly number[]): Promise<ContrastNode[]> {
+/** axe-core in the page, unless it is there already (a global, so it survives `setContent`). */
+export async function ensureAxe(page: Page): Promise<void> {
   const hasAxe = await page.evaluate(() => 'axe' in window)
   if (!hasAxe) await page.addScriptTag({ content: await loadAxeSource() })
+}
+
+/** Contrast on the given slides (1-based), or on the whole page without `slides`. */
+export async function probeContrast(page: Page, slides?: readonly number[]): Promise<ContrastNode[]> {
+  await ensureAxe(page)
   return page.evaluate(inPage, slides)
 }
 

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js'
 import type { RenderedDeck } from '../render.js'
-import { slideOfLine } from '../engine.js'
+import { slideOfLine } from '../deck/slides.js'
 import { sourceComments } from './comments.js'
 import type { LintConfig } from './config.js'
 import { isRuleId, RULE_IDS } from './rules.js'

@@ -1,0 +1,78 @@
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { DeckError } from '../../src/errors.js'
+import { RenderAhead } from '../../src/render-ahead.js'
+import { renderDeck, type RenderedDeck } from '../../src/render.js'
+import { ThemeRegistry } from '../../src/theme.js'
+import { ROOT, SEED, tempProject } from '../helpers/project.js'
+
+// The worker as the CLI runs it: compiled into lib/ (`npm test` compiles before it runs vitest).
+const WORKER = new URL('lib/src/render-worker.js', `file://${ROOT}/`)
+const OPTIONS = { root: ROOT, themeSets: [], html: false, fetchRemote: false, remoteTimeoutMs: 1000 }
+
+let cleanup: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await cleanup?.()
+  cleanup = undefined
+})
+
+/** What the exporters and lint read of a render; marp-core's scoped-style ids are random per engine. */
+const essentials = (d: RenderedDeck) => ({
+  ...d,
+  html: d.html.replace(/data-marpit-scope-[\w-]+/g, 'scope'),
+  css: d.css.replace(/data-marpit-scope-[\w-]+/g, 'scope'),
+})
+
+describe('RenderAhead (decks of a one-shot build rendered in a worker thread)', () => {
+  it('gives the same render as this thread, findings and all', async () => {
+    const ahead = RenderAhead.start(OPTIONS, [SEED], WORKER)!
+    expect(ahead).toBeDefined()
+    try {
+      const fromWorker = await ahead.take(SEED, () => Promise.reject(new Error('rendered here, not in the worker')))
+      const themes = new ThemeRegistry(ROOT)
+      await themes.addProject([])
+      const here = await renderDeck(SEED, { themes, html: false, fetchRemote: false, remoteTimeoutMs: 1000 })
+      expect(fromWorker.slideCount).toBe(16)
+      expect(fromWorker.diagnostics.map((d) => `${d.line}:${d.rule}`)).toContain('6:front-matter')
+      expect(essentials(fromWorker)).toEqual(essentials(here))
+    } finally {
+      await ahead.close()
+    }
+  })
+
+  it('brings a DeckError back as a DeckError, with its file and hint, and the next deck still renders', async () => {
+    const p = await tempProject({ 'slides/ok.md': '# Fine\n' })
+    cleanup = p.cleanup
+    const missing = path.join(p.dir, 'slides/missing.md')
+    const ok = path.join(p.dir, 'slides/ok.md')
+    const ahead = RenderAhead.start({ ...OPTIONS, root: p.dir }, [missing, ok], WORKER)!
+    try {
+      const error = await ahead.take(missing, () => Promise.reject(new Error('here'))).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(DeckError)
+      expect((error as DeckError).message).toMatch(/cannot read deck: ENOENT/)
+      expect((error as DeckError).location?.file).toBe(missing)
+      expect((error as DeckError).hint).toMatch(/exists/)
+      expect((await ahead.take(ok, () => Promise.reject(new Error('here')))).title).toBe('Fine')
+    } finally {
+      await ahead.close()
+    }
+  })
+
+  it('renders on this thread a deck the worker never answered for, and a deck taken twice anew', async () => {
+    const p = await tempProject({ 'slides/a.md': '# A\n' })
+    cleanup = p.cleanup
+    const deck = path.join(p.dir, 'slides/a.md')
+    const ahead = RenderAhead.start({ ...OPTIONS, root: p.dir }, [deck], WORKER)!
+    // Stopped long before it has even loaded marp-core.
+    await ahead.close()
+    let here = 0
+    const fallback = () => Promise.resolve({ title: `here ${(here += 1)}` } as RenderedDeck)
+    expect((await ahead.take(deck, fallback)).title).toBe('here 1')
+    expect((await ahead.take(deck, fallback)).title).toBe('here 2')
+  })
+
+  it('is not started without the compiled worker, nor for no decks', () => {
+    expect(RenderAhead.start(OPTIONS, [SEED], new URL('file:///nowhere/render-worker.js'))).toBeUndefined()
+    expect(RenderAhead.start(OPTIONS, [], WORKER)).toBeUndefined()
+  })
+})
