@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import path from 'node:path'
 
 /**
  * Runs one command the way a user would (a child process, wall clock from spawn to exit) and
@@ -37,6 +38,8 @@ export interface MeasuredRun {
    * machine minus ours and our children's). Other work skews the figures; this says by how much.
    */
   otherCpuMs: number
+  /** Browser executables the tree ran (e.g. /usr/lib/chromium/chromium), so a report can say which. */
+  browsers: string[]
 }
 
 export interface RunOptions {
@@ -188,6 +191,15 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
     let peakRss = 0
     let peakPss = 0
     let peakProcs = 0
+    const browsers = new Set<string>()
+    const noteBrowser = (pid: number) => {
+      try {
+        const exe = readlinkSync(`/proc/${pid}/exe`)
+        if (/chrom|msedge|headless_shell/i.test(path.basename(exe))) browsers.add(exe)
+      } catch {
+        // Gone already, or not ours to read.
+      }
+    }
     let ticks = 0
     // Other load: CPU of every process outside the tree (and not this one, nor kernel threads),
     // first and last value seen, keyed by pid and start time. Reading it directly is more
@@ -198,7 +210,10 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
     const sample = () => {
       if (child.pid === undefined) return
       const { tree, all } = processTree(child.pid)
-      for (const [pid, st] of tree) seen.set(pid, st)
+      for (const [pid, st] of tree) {
+        if (!seen.has(pid)) noteBrowser(pid)
+        seen.set(pid, st)
+      }
       for (const [pid, st] of all) {
         if (tree.has(pid) || seen.has(pid) || pid === process.pid || pid === 2 || st.ppid === 2) continue
         const key = `${pid}:${st.start}`
@@ -262,6 +277,7 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
         leftovers,
         timedOut,
         otherCpuMs: Math.max(0, (otherTicks * 1000) / HZ),
+        browsers: [...browsers],
       })
     })
     sample()
