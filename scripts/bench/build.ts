@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { findBrowser } from '../../src/browser/find.js'
 import { createBenchProject, repoRoot, SEED_DECK } from './decks.js'
-import { runMeasured, SAMPLE_MS, waitForQuiet, type MeasuredRun } from './measure.js'
+import { runMeasured, SAMPLE_MS, TIMED_SAMPLE_MS, waitForQuiet, type MeasuredRun } from './measure.js'
 import { median, megabytes, seconds, table, type BenchOptions, type BenchSection } from './options.js'
 
 /**
@@ -44,7 +44,10 @@ interface DeckSpec {
   key: 'seed' | 'large'
   label: string
   file: string
+  /** Timed runs per tool. */
   runs: number
+  /** Runs per tool that sample memory (not timed: the sampling costs CPU, see TIMED_SAMPLE_MS). */
+  memoryRuns: number
 }
 
 /**
@@ -62,7 +65,9 @@ type MarpVariant = 'installed' | 'ourBrowser'
 interface DeckResult {
   spec: DeckSpec
   marp: Partial<Record<MarpVariant, MarpRun[]>>
+  marpMemory: Partial<Record<MarpVariant, MarpRun[]>>
   ours: OursRun[]
+  oursMemory: OursRun[]
   sizes: { marp: Record<Format, number>; ours: Record<Format, number> }
 }
 
@@ -125,10 +130,10 @@ class Runner {
     return { html: `${base}.html`, pdf: `${base}.pdf`, pptx: `${base}.pptx` }
   }
 
-  async measured(what: string, command: string, args: string[], expect: string, env = this.env): Promise<MeasuredRun> {
+  async measured(what: string, command: string, args: string[], expect: string, opts: { env?: NodeJS.ProcessEnv; memory: boolean }): Promise<MeasuredRun> {
     await rm(expect, { force: true })
     this.waitedMs += await waitForQuiet(QUIET)
-    const run = await runMeasured(command, args, { cwd: this.projectDir, env, timeoutMs: RUN_TIMEOUT_MS })
+    const run = await runMeasured(command, args, { cwd: this.projectDir, env: opts.env ?? this.env, timeoutMs: RUN_TIMEOUT_MS, memory: opts.memory })
     const tool = what.startsWith('marp-cli') ? 'marp-cli' : 'deck'
     if (run.leftovers) this.leftovers.set(tool, (this.leftovers.get(tool) ?? 0) + run.leftovers)
     if (run.code !== 0 || run.timedOut) throw fail(what, run)
@@ -136,24 +141,24 @@ class Runner {
     return run
   }
 
-  async marp(deck: string, variant: MarpVariant): Promise<MarpRun> {
+  async marp(deck: string, variant: MarpVariant, memory: boolean): Promise<MarpRun> {
     const out = this.outputs(`marp-${variant}`, deck)
     const rel = path.relative(this.projectDir, deck)
     const common = ['--theme-set', 'css/', '--allow-local-files']
-    const env = this.marpEnv[variant]
+    const opts = { env: this.marpEnv[variant], memory }
     const perFormat = {
-      html: await this.measured('marp-cli html', this.marpBin, [rel, '-o', out.html, ...common], out.html, env),
-      pdf: await this.measured('marp-cli --pdf', this.marpBin, [rel, '--pdf', '-o', out.pdf, ...common], out.pdf, env),
-      pptx: await this.measured('marp-cli --pptx', this.marpBin, [rel, '--pptx', '-o', out.pptx, ...common], out.pptx, env),
+      html: await this.measured('marp-cli html', this.marpBin, [rel, '-o', out.html, ...common], out.html, opts),
+      pdf: await this.measured('marp-cli --pdf', this.marpBin, [rel, '--pdf', '-o', out.pdf, ...common], out.pdf, opts),
+      pptx: await this.measured('marp-cli --pptx', this.marpBin, [rel, '--pptx', '-o', out.pptx, ...common], out.pptx, opts),
     }
     return { perFormat, totalMs: FORMATS.reduce((t, f) => t + perFormat[f].wallMs, 0) }
   }
 
-  async ours(deck: string): Promise<OursRun> {
+  async ours(deck: string, memory: boolean): Promise<OursRun> {
     const out = this.outputs('ours', deck)
     await Promise.all(FORMATS.map((f) => rm(out[f], { force: true })))
     const args = [this.deckBin, 'build', path.relative(this.projectDir, deck), '--out', path.dirname(out.html), '--format', FORMATS.join(',')]
-    const run = await this.measured('deck build', process.execPath, args, out.pptx)
+    const run = await this.measured('deck build', process.execPath, args, out.pptx, { memory })
     for (const f of FORMATS) if (sizeOf(out[f]) === 0) throw new Error(`deck build wrote no ${out[f]}`)
     return { run, ...parseOurs(run.stderr) }
   }
@@ -205,17 +210,18 @@ function summarise(results: DeckResult[]): string {
   const breakdown: string[][] = []
   const sizes: string[][] = []
   const verdicts: string[] = []
-  for (const { spec, marp, ours, sizes: size } of results) {
+  for (const { spec, marp, marpMemory, ours, oursMemory, sizes: size } of results) {
     const oursTotal = median(ours.map((r) => r.run.wallMs))
-    const oursRss = median(ours.map((r) => r.run.peakRss))
-    const oursPss = median(ours.map((r) => r.run.peakPss))
-    const runs = String(spec.runs)
+    const oursRss = median(oursMemory.map((r) => r.run.peakRss))
+    const oursPss = median(oursMemory.map((r) => r.run.peakPss))
+    const runs = `${spec.runs} + ${spec.memoryRuns}`
     const target = TARGET_RATIO[spec.key]
     for (const [variant, list] of Object.entries(marp) as Array<[MarpVariant, MarpRun[]]>) {
       const marpTotal = median(list.map((r) => r.totalMs))
       const ratio = oursTotal / marpTotal
-      const marpRss = median(list.map((r) => marpPeak(r, 'peakRss')))
-      const marpPss = median(list.map((r) => marpPeak(r, 'peakPss')))
+      const sampled = marpMemory[variant] ?? []
+      const marpRss = median(sampled.map((r) => marpPeak(r, 'peakRss')))
+      const marpPss = median(sampled.map((r) => marpPeak(r, 'peakPss')))
       rows.push([
         spec.label,
         `${VARIANT_LABEL[variant]} (${browserOf(list)}), 3 CLI runs`,
@@ -260,7 +266,7 @@ function summarise(results: DeckResult[]): string {
     sizes.push([spec.label, 'ours', ...FORMATS.map((f) => mb(size.ours[f]))])
   }
   return [
-    table(['Deck', 'Tool', 'Runs', 'HTML', 'PDF', 'PPTX', 'Total (median)', 'min–max', 'ours ÷ this', 'Peak RSS MB', 'Peak PSS MB', 'Other load'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    table(['Deck', 'Tool', 'Runs (timed + memory)', 'HTML', 'PDF', 'PPTX', 'Total (median)', 'min–max', 'ours ÷ this', 'Peak RSS MB', 'Peak PSS MB', 'Other load'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
     'Targets from issue #2 (reported, not asserted):',
     ...verdicts,
@@ -284,40 +290,53 @@ export const runBuildBench: BenchSection = async (opts: BenchOptions) => {
     if (!runner.env['CHROME_PATH']) throw new Error('no Chromium: set CHROME_PATH (both tools need a browser for PDF and PPTX)')
     if (!existsSync(runner.marpBin)) throw new Error(`marp-cli is not installed at ${runner.marpBin}: run npm install`)
     const decks: DeckSpec[] = [
-      { key: 'seed', label: `seed (${SEED_DECK})`, file: project.seed, runs: opts.runs ?? (opts.quick ? 1 : 5) },
-      { key: 'large', label: `generated, ${project.slides} slides`, file: project.large, runs: opts.runs ?? (opts.quick ? 1 : 3) },
+      { key: 'seed', label: `seed (${SEED_DECK})`, file: project.seed, runs: opts.runs ?? (opts.quick ? 1 : 5), memoryRuns: opts.quick ? 1 : 3 },
+      { key: 'large', label: `generated, ${project.slides} slides`, file: project.large, runs: opts.runs ?? (opts.quick ? 1 : 3), memoryRuns: opts.quick ? 1 : 2 },
     ]
     if (!opts.quick) {
       // One untimed build each, so neither tool pays for loading Chromium and node_modules from
       // a cold disk cache in a timed run.
       opts.log('build: warm-up (untimed)')
       await mkdir(path.join(project.dir, 'out'), { recursive: true })
-      await runner.ours(project.seed)
+      await runner.ours(project.seed, false)
       for (const v of runner.variants) {
-        await runner.measured('marp-cli warm-up', runner.marpBin, [path.basename(project.seed), '--pdf', '-o', 'out/warm.pdf', '--allow-local-files'], path.join(project.dir, 'out', 'warm.pdf'), runner.marpEnv[v])
+        await runner.measured('marp-cli warm-up', runner.marpBin, [path.basename(project.seed), '--pdf', '-o', 'out/warm.pdf', '--allow-local-files'], path.join(project.dir, 'out', 'warm.pdf'), { env: runner.marpEnv[v], memory: false })
       }
     }
     const results: DeckResult[] = []
     for (const spec of decks) {
-      const result: DeckResult = { spec, marp: {}, ours: [], sizes: { marp: { html: 0, pdf: 0, pptx: 0 }, ours: { html: 0, pdf: 0, pptx: 0 } } }
-      for (let i = 0; i < spec.runs; i += 1) {
-        // Rotate which tool goes first so that drift (thermal, page cache) hits all alike.
-        const steps = [
-          ...runner.variants.map((v) => async () => {
-            const m = await runner.marp(spec.file, v)
-            ;(result.marp[v] ??= []).push(m)
-            return `${VARIANT_LABEL[v]} ${FORMATS.map((f) => `${f} ${seconds(m.perFormat[f].wallMs)}`).join(', ')} = ${seconds(m.totalMs)}`
-          }),
-          async () => {
-            const o = await runner.ours(spec.file)
-            result.ours.push(o)
-            return `ours ${seconds(o.run.wallMs)}, other load ${percent(otherShare(o.run))}`
-          },
-        ]
-        const shift = i % steps.length
-        const said: string[] = []
-        for (const step of [...steps.slice(shift), ...steps.slice(0, shift)]) said.push(await step())
-        opts.log(`build: ${spec.label} run ${i + 1}/${spec.runs}: ${said.join('; ')}`)
+      const result: DeckResult = {
+        spec,
+        marp: {},
+        marpMemory: {},
+        ours: [],
+        oursMemory: [],
+        sizes: { marp: { html: 0, pdf: 0, pptx: 0 }, ours: { html: 0, pdf: 0, pptx: 0 } },
+      }
+      const steps = (memory: boolean) => [
+        ...runner.variants.map((v) => async () => {
+          const m = await runner.marp(spec.file, v, memory)
+          ;((memory ? result.marpMemory : result.marp)[v] ??= []).push(m)
+          const peak = memory ? `, peak PSS ${megabytes(marpPeak(m, 'peakPss'))} MB` : ''
+          return `${VARIANT_LABEL[v]} ${FORMATS.map((f) => `${f} ${seconds(m.perFormat[f].wallMs)}`).join(', ')} = ${seconds(m.totalMs)}${peak}`
+        }),
+        async () => {
+          const o = await runner.ours(spec.file, memory)
+          ;(memory ? result.oursMemory : result.ours).push(o)
+          const peak = memory ? `, peak PSS ${megabytes(o.run.peakPss)} MB` : ''
+          return `ours ${seconds(o.run.wallMs)}${peak}, other load ${percent(otherShare(o.run))}`
+        },
+      ]
+      // Timed runs first, then the runs that sample memory; each round rotates which tool goes
+      // first, so that drift (thermal, page cache) hits all alike.
+      for (const [memory, count] of [[false, spec.runs], [true, spec.memoryRuns]] as const) {
+        for (let i = 0; i < count; i += 1) {
+          const round = steps(memory)
+          const shift = i % round.length
+          const said: string[] = []
+          for (const step of [...round.slice(shift), ...round.slice(0, shift)]) said.push(await step())
+          opts.log(`build: ${spec.label} ${memory ? 'memory' : 'timed'} run ${i + 1}/${count}: ${said.join('; ')}`)
+        }
       }
       result.sizes = { marp: runner.sizes('marp-installed', spec.file), ours: runner.sizes('ours', spec.file) }
       results.push(result)
@@ -335,7 +354,7 @@ export const runBuildBench: BenchSection = async (opts: BenchOptions) => {
       `Method: every figure is a child process timed from spawn to exit (wall clock), median of the runs; the runs rotate which goes first. ` +
         `marp-cli is three CLI runs as its users run it (\`marp deck.md -o x.html\`, \`--pdf\`, \`--pptx\`, each with \`--theme-set css/ --allow-local-files\`); its total is the sum of the three. ` +
         `It runs twice: with the browser it finds itself (what its users get; the issue's targets are against this) and${runner.variants.includes('ourBrowser') ? '' : ' (not this time: CHROME_PATH is set, so both are the same)'} with CHROME_PATH set to the browser ours picks, which compares the pipelines on one engine. ` +
-        `Memory: every ${SAMPLE_MS} ms the process tree (found by parent pid in /proc, Chromium included) is summed, VmRSS for "RSS" and smaps_rollup PSS every ${SAMPLE_MS * 5} ms for "PSS" (RSS counts shared pages once per process, so the sum overstates; PSS splits them); for marp-cli the peak is the largest of its three runs. ` +
+        `Memory is measured in runs of its own (${decks.map((d) => `${d.memoryRuns} per tool for the ${d.key} deck`).join(', ')}; median), because sampling it costs the bench CPU that it takes from the tool it watches (timed runs look at /proc only every ${TIMED_SAMPLE_MS} ms): every ${SAMPLE_MS} ms the process tree (found by parent pid in /proc, Chromium included) is summed, VmRSS for "RSS" and smaps_rollup PSS every ${SAMPLE_MS * 5} ms for "PSS" (RSS counts shared pages once per process, so the sum overstates; PSS splits them); for marp-cli the peak is the largest of its three runs. ` +
         `Both tools read the same temp project (deck + copy of css/); the seed is copied byte for byte (marp-cli drops its invalid front matter, so it renders the seed with the default theme), the generated deck names \`theme: palette-3\`.` +
         ` "Other load": CPU used by processes outside the bench during the runs, as a share of all ${NCPU} cores (median); before each run the bench waited for it to drop under ${QUIET.cores} of a core (waited ${seconds(runner.waitedMs)} in all, at most ${seconds(QUIET.maxMs)} a run). Above ~5 % the figures are inflated.` +
         (runner.leftovers.size

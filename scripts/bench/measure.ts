@@ -15,6 +15,13 @@ import path from 'node:path'
  * lower rate because smaps_rollup costs ~25x more to read. Both tools get the same method.
  */
 export const SAMPLE_MS = 20
+/**
+ * A timed run looks at /proc only this often (for the other load, leftovers and which browser
+ * ran). Sampling memory every 20 ms costs the bench ~20–30 % of a core, which it takes from
+ * the tool it watches: on two cores that slowed our two-core build by ~10 %, and marp-cli, which
+ * mostly keeps one core busy, far less. So memory is measured in runs of its own (`memory`).
+ */
+export const TIMED_SAMPLE_MS = 250
 /** PSS is read every PSS_EVERY-th sample (100 ms); reading it each time would cost a few % CPU. */
 const PSS_EVERY = 5
 
@@ -46,6 +53,8 @@ export interface RunOptions {
   cwd: string
   env?: NodeJS.ProcessEnv
   timeoutMs: number
+  /** Sample RSS and PSS (every SAMPLE_MS); otherwise peakRss and peakPss are NaN. */
+  memory: boolean
 }
 
 // --- cleanup: temp folders and process trees go away however the bench ends -----------------
@@ -222,17 +231,18 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
         // A process born during the run gets all its CPU counted; an older one only the part since.
         else others.set(key, { first: Number(st.start) >= bootTicks ? 0 : st.cpu, last: st.cpu })
       }
+      peakProcs = Math.max(peakProcs, tree.size)
+      if (!opts.memory) return
       let rss = 0
       for (const pid of tree.keys()) rss += kbField(`/proc/${pid}/status`, 'VmRSS')
       peakRss = Math.max(peakRss, rss)
-      peakProcs = Math.max(peakProcs, tree.size)
       if (ticks++ % PSS_EVERY === 0) {
         let pss = 0
         for (const pid of tree.keys()) pss += kbField(`/proc/${pid}/smaps_rollup`, 'Pss')
         peakPss = Math.max(peakPss, pss)
       }
     }
-    const timer = setInterval(sample, SAMPLE_MS)
+    const timer = setInterval(sample, opts.memory ? SAMPLE_MS : TIMED_SAMPLE_MS)
     let timedOut = false
     const deadline = setTimeout(() => {
       timedOut = true
@@ -271,8 +281,8 @@ export function runMeasured(command: string, args: string[], opts: RunOptions): 
         signal,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-        peakRss,
-        peakPss,
+        peakRss: opts.memory ? peakRss : NaN,
+        peakPss: opts.memory ? peakPss : NaN,
         peakProcs,
         leftovers,
         timedOut,
