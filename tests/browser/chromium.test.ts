@@ -22,6 +22,26 @@ async function gone(pid: number): Promise<boolean> {
   }
   return false
 }
+/** Every live descendant of `root`, by parent pid (Chromium starts its children from a launcher thread). */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const out: number[] = []
+  for (let todo = [root]; todo.length; ) {
+    const next = [...parent].filter(([, ppid]) => todo.includes(ppid)).map(([pid]) => pid)
+    out.push(...next)
+    todo = next
+  }
+  return out
+}
 const profiles = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith('deck-chromium-'))
 
 describe('the Chromium process', () => {
@@ -69,6 +89,24 @@ describe('the Chromium process', () => {
         expect(before - after).toBeGreaterThan(40 * 2 ** 20)
         await session.detach()
       })
+    } finally {
+      await manager.close()
+    }
+  })
+
+  it('blocks and records every request that would leave the machine, with the network service in the browser process', async () => {
+    const manager = new BrowserManager({ timeoutMs: 30_000 })
+    try {
+      await manager.withPage(async (page) => {
+        await page.setContent('<img src="http://192.0.2.1/a.png"><img src="https://example.com/b.png"><img src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==">', { waitUntil: 'load' })
+        // Only the data: image loaded.
+        expect(await page.evaluate(() => [...document.images].map((i) => i.naturalWidth))).toEqual([0, 0, 1])
+      })
+      expect([...manager.blockedRequests].sort()).toEqual(['http://192.0.2.1/a.png', 'https://example.com/b.png'])
+      // NetworkServiceInProcess2 is on: no utility process runs the network service.
+      const commands = descendants(manager.pidOf(await manager.browser())!).map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '))
+      expect(commands.some((c) => c.includes('--type=gpu-process'))).toBe(true) // the walk does find Chromium's children
+      expect(commands.filter((c) => c.includes('network.mojom.NetworkService'))).toEqual([])
     } finally {
       await manager.close()
     }
