@@ -55,23 +55,26 @@ export function writeZip(parts: readonly ZipPart[], date: Date): Uint8Array {
   if (localSize + centralSize + 22 >= LIMIT) throw new DeckError(`the package is too large for a zip without zip64 (${localSize} bytes)`)
   const out = Buffer.alloc(localSize + centralSize + 22)
   const offsets: number[] = []
-  // Bit 11: the name is UTF-8 (only set when it is not plain ASCII, as most tools write it).
-  const flags = (name: Buffer) => (name.some((b) => b > 0x7f) ? 0x0800 : 0)
+  // The fields both headers share, from "version needed" to the name's length.
+  const common = (at: number, p: ZipPart, name: Buffer) => {
+    out.writeUInt16LE(20, at) // version needed: 2.0 (deflate)
+    // Bit 11: the name is UTF-8 (only set when it is not plain ASCII, as most tools write it).
+    out.writeUInt16LE(name.some((b) => b > 0x7f) ? 0x0800 : 0, at + 2)
+    out.writeUInt16LE(p.method, at + 4)
+    out.writeUInt16LE(time, at + 6)
+    out.writeUInt16LE(day, at + 8)
+    out.writeUInt32LE(p.crc >>> 0, at + 10)
+    out.writeUInt32LE(p.payload.byteLength, at + 14)
+    out.writeUInt32LE(p.size, at + 18)
+    out.writeUInt16LE(name.byteLength, at + 22)
+  }
   let at = 0
   parts.forEach((p, i) => {
     const name = names[i]!
     offsets.push(at)
     out.writeUInt32LE(0x04034b50, at)
-    out.writeUInt16LE(20, at + 4) // version needed: 2.0 (deflate)
-    out.writeUInt16LE(flags(name), at + 6)
-    out.writeUInt16LE(p.method, at + 8)
-    out.writeUInt16LE(time, at + 10)
-    out.writeUInt16LE(day, at + 12)
-    out.writeUInt32LE(p.crc >>> 0, at + 14)
-    out.writeUInt32LE(p.payload.byteLength, at + 18)
-    out.writeUInt32LE(p.size, at + 22)
-    out.writeUInt16LE(name.byteLength, at + 26)
-    out.writeUInt16LE(0, at + 28)
+    common(at + 4, p, name)
+    // Extra field length: zero (already).
     name.copy(out, at + 30)
     out.set(p.payload, at + 30 + name.byteLength)
     at += 30 + name.byteLength + p.payload.byteLength
@@ -81,15 +84,7 @@ export function writeZip(parts: readonly ZipPart[], date: Date): Uint8Array {
     const name = names[i]!
     out.writeUInt32LE(0x02014b50, at)
     out.writeUInt16LE((3 << 8) | 20, at + 4) // made by: UNIX, 2.0, so the mode below is read
-    out.writeUInt16LE(20, at + 6)
-    out.writeUInt16LE(flags(name), at + 8)
-    out.writeUInt16LE(p.method, at + 10)
-    out.writeUInt16LE(time, at + 12)
-    out.writeUInt16LE(day, at + 14)
-    out.writeUInt32LE(p.crc >>> 0, at + 16)
-    out.writeUInt32LE(p.payload.byteLength, at + 20)
-    out.writeUInt32LE(p.size, at + 24)
-    out.writeUInt16LE(name.byteLength, at + 28)
+    common(at + 6, p, name)
     // Extra field, comment, disk number and internal attributes: all zero (already).
     out.writeUInt32LE((0o100644 << 16) >>> 0, at + 38) // a regular file, rw-r--r--
     out.writeUInt32LE(offsets[i]!, at + 42)
