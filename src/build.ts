@@ -227,7 +227,10 @@ export class Builder {
     result.diagnostics = this.review(deck, result.diagnostics)
   }
 
-  /** Render on this thread. The render module (marp-core, shiki) loads on first use: a build that renders in a worker never loads it here. */
+  /**
+   * Render on this thread. The render module (marp-core, shiki) loads on first use, so a build
+   * whose decks render in a worker never loads it here.
+   */
   async render(file: string): Promise<RenderedDeck> {
     const { renderDeck } = await import('./render.js')
     return renderDeck(file, this.renderContext)

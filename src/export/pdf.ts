@@ -33,7 +33,8 @@ export function slideTitles(deck: RenderedDeck): string[] {
   })
 }
 
-// pdf-lib takes ~250 ms to import: loaded on first use, while Chromium runs the page checks.
+// pdf-lib takes ~100 ms to import: loaded on first use, or ahead while a render worker renders
+// (see Builder.prepareExports), never at start-up.
 type PdfLib = typeof import('pdf-lib')
 let pdfLib: Promise<PdfLib> | undefined
 export const loadPdfLib = (): Promise<PdfLib> => (pdfLib ??= import('pdf-lib'))
