@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
+
+/** Temp files being written; a process that exits mid-write (Ctrl-C) removes them on its way out. */
+const writing = new Set<string>()
+let exitHook = false
 
 /**
  * Write a file so that no reader ever sees half of it: write a temp file in the same folder,
@@ -11,6 +16,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const dir = path.dirname(file)
   await mkdir(dir, { recursive: true })
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+  if (!exitHook) {
+    exitHook = true
+    process.once('exit', () => {
+      for (const f of writing) rmSync(f, { force: true })
+    })
+  }
+  writing.add(tmp)
   try {
     const handle = await open(tmp, 'w')
     try {
@@ -23,5 +35,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   } catch (e) {
     await rm(tmp, { force: true })
     throw e
+  } finally {
+    writing.delete(tmp)
   }
 }

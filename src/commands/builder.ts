@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import type { Builder, BuildOptions } from '../build.js'
 import { browserFor } from '../browser/manager.js'
 import type { LintConfig } from '../lint/config.js'
@@ -15,6 +16,7 @@ export async function withBuilder<T>(
   opts: { warm: boolean; lint?: LintConfig; renderAhead?: readonly string[] },
   fn: (builder: Builder) => Promise<T>,
 ): Promise<T> {
+  const stopOnSignal = exitOnSignal()
   const ahead = opts.renderAhead ? RenderAhead.start(options, opts.renderAhead) : undefined
   const browser = browserFor(options)
   try {
@@ -27,5 +29,23 @@ export async function withBuilder<T>(
     return await fn(builder)
   } finally {
     await Promise.all([ahead?.close(), browser.close()])
+    stopOnSignal()
+  }
+}
+
+/**
+ * Ctrl-C, or a CI job's timeout (SIGTERM), during a one-shot command: exit at once with the
+ * shell's code for the signal (130, 143). Without this, Node died on the signal without its exit
+ * hooks, and Chromium, in a process group of its own (so that it can be killed whole), kept
+ * running with its profile folder. `process.exit` runs the hook that kills it and removes the
+ * folder. Outputs are written whole or not at all, so nothing half-written is left. Returns the
+ * function that removes the handlers.
+ */
+function exitOnSignal(): () => void {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  const onSignal = (signal: NodeJS.Signals) => process.exit(128 + constants.signals[signal])
+  for (const s of signals) process.on(s, onSignal)
+  return () => {
+    for (const s of signals) process.off(s, onSignal)
   }
 }

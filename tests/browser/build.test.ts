@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -10,6 +11,7 @@ import { sortDiagnostics } from '../../src/diagnostics.js'
 import { installLint } from '../../src/lint/index.js'
 import { buildOptions, FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
 import { embeddedFonts, pngSize, readPdf, readPptx, topLeftPixel } from '../helpers/outputs.js'
+import { alive, commandLine, descendants } from '../helpers/processes.js'
 
 const run = promisify(execFile)
 const CLI = path.join(ROOT, 'bin/deck.js')
@@ -266,6 +268,24 @@ describe('the deck command', () => {
     const html = await readFile(path.join(out, 'branded.html'), 'utf8')
     expect(load(html)('section[id]').attr('data-theme')).toBe('brand')
     expect(html).toContain('#123456')
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s mid-build exits with the shell\'s code and leaves no Chromium and no profile folder', async (signal) => {
+    const child = spawn('node', [CLI, 'build', SEED, '--format', 'pdf,pptx', '--out', path.join(dir, `signal-${signal}`)], { cwd: dir, stdio: 'ignore' })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    // Wait until Chromium runs (its command line names its profile folder), then interrupt.
+    let chromium: number[] = []
+    for (const deadline = Date.now() + 20_000; !chromium.length && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      chromium = descendants(child.pid!).filter((p) => commandLine(p).includes('--user-data-dir='))
+    }
+    expect(chromium.length).toBeGreaterThan(0)
+    const profile = /--user-data-dir=(\S+)/.exec(commandLine(chromium[0]!))![1]!
+    child.kill(signal)
+    expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143)
+    // Killed processes linger until reaped; give them a moment.
+    for (const deadline = Date.now() + 5000; chromium.some(alive) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50))
+    expect(chromium.filter(alive)).toEqual([])
+    expect(existsSync(profile)).toBe(false)
   })
 
   it('exits 2 on bad usage and 3 without a browser, saying what to do', async () => {

@@ -6,6 +6,7 @@ import { BrowserManager } from '../../src/browser/manager.js'
 import { findBrowser } from '../../src/browser/find.js'
 import { spawnChromium } from '../../src/browser/spawn.js'
 import { collectGarbage } from '../../src/export/page.js'
+import { commandLine, descendants } from '../helpers/processes.js'
 
 /** Our own Chromium process: started without a blank tab, driven over CDP, gone without a trace. */
 const groupAlive = (pid: number): boolean => {
@@ -21,26 +22,6 @@ async function gone(pid: number): Promise<boolean> {
     if (!groupAlive(pid)) return true
   }
   return false
-}
-/** Every live descendant of `root`, by parent pid (Chromium starts its children from a launcher thread). */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>()
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  const out: number[] = []
-  for (let todo = [root]; todo.length; ) {
-    const next = [...parent].filter(([, ppid]) => todo.includes(ppid)).map(([pid]) => pid)
-    out.push(...next)
-    todo = next
-  }
-  return out
 }
 const profiles = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith('deck-chromium-'))
 
@@ -104,7 +85,7 @@ describe('the Chromium process', () => {
       })
       expect([...manager.blockedRequests].sort()).toEqual(['http://192.0.2.1/a.png', 'https://example.com/b.png'])
       // NetworkServiceInProcess2 is on: no utility process runs the network service.
-      const commands = descendants(manager.pidOf(await manager.browser())!).map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '))
+      const commands = descendants(manager.pidOf(await manager.browser())!).map(commandLine)
       expect(commands.some((c) => c.includes('--type=gpu-process'))).toBe(true) // the walk does find Chromium's children
       expect(commands.filter((c) => c.includes('network.mojom.NetworkService'))).toEqual([])
     } finally {

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isCssColour, themeHasClass } from '../../src/deck/checks.js'
 import { buildDate, parseFormats } from '../../src/config.js'
@@ -10,7 +13,7 @@ import { classifyUrl, inlineAssets, localPath } from '../../src/assets.js'
 import { PictureStore } from '../../src/export/pictures.js'
 import { writeZip, zipPart } from '../../src/export/zip.js'
 import JSZip from 'jszip'
-import { tempProject } from '../helpers/project.js'
+import { ROOT, tempProject } from '../helpers/project.js'
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
@@ -39,6 +42,29 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(target, 'new')).rejects.toThrow()
     expect(await readFile(path.join(target, 'keep'), 'utf8')).toBe('old')
     expect((await readdir(path.dirname(target))).filter((n) => n.includes('.tmp-'))).toEqual([])
+  })
+
+  it('leaves no temp file when the process exits mid-write (Ctrl-C during a build)', async () => {
+    const p = await tempProject()
+    cleanup = p.cleanup
+    const out = path.join(p.dir, 'out')
+    // The compiled module, as the CLI runs it (`npm test` compiles first). The process exits while
+    // 300 MB are still being written and flushed.
+    const script = `
+      import { existsSync, readdirSync } from 'node:fs'
+      import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'lib/src/fsutil.js')).href)}
+      void writeFileAtomic(${JSON.stringify(path.join(out, 'deck.pdf'))}, Buffer.alloc(300 * 2 ** 20, 1))
+      const started = setInterval(() => {
+        if (!existsSync(${JSON.stringify(out)}) || readdirSync(${JSON.stringify(out)}).length === 0) return
+        clearInterval(started)
+        console.log(readdirSync(${JSON.stringify(out)}).join(','))
+        process.exit(130)
+      }, 1)
+    `
+    const child = await promisify(execFile)('node', ['--input-type=module', '-e', script]).catch((e: { code: number; stdout: string }) => e)
+    expect(child).toMatchObject({ code: 130 })
+    expect((child as { stdout: string }).stdout).toMatch(/^\.deck\.pdf\.tmp-/)
+    expect(await readdir(out)).toEqual([])
   })
 })
 
