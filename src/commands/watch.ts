@@ -20,18 +20,20 @@ function openInBrowser(url: string, printer: Printer): void {
   }
 }
 
-/** Resolves on the first SIGINT or SIGTERM; later ones are ignored while we shut down. */
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP (the terminal closed); later ones are ignored
+ * while we shut down.
+ */
 function stopSignal(): { stopped: Promise<string>; dispose: () => void } {
   let resolve: (signal: string) => void = () => undefined
   const stopped = new Promise<string>((r) => (resolve = r))
   const onSignal = (signal: string) => resolve(signal)
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  for (const s of signals) process.on(s, onSignal)
   return {
     stopped,
     dispose: () => {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      for (const s of signals) process.off(s, onSignal)
     },
   }
 }

@@ -48,7 +48,7 @@ describe('deck watch (CLI)', () => {
     await cleanup?.()
   })
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('builds, serves, rebuilds, and stops on %s leaving no Chromium behind', async (signal) => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('builds, serves, rebuilds, and stops on %s leaving no Chromium behind', async (signal) => {
     const p = await tempProject({ 'slides/talk.md': '---\nmarp: true\n---\n\n# Hello\n' })
     cleanup = p.cleanup
     let stderr = ''
