@@ -51,7 +51,7 @@ Options:
 ${own}
 Environment: CHROME_PATH (browser), SOURCE_DATE_EPOCH (date in PDF/PPTX metadata), DEBUG=deck:* (internals).
 Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 lint found problems with --strict,
-130/143 interrupted (SIGINT/SIGTERM).
+130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
 `
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import type { BuildOptions } from './build.js'
 import createDebug from './debug.js'
 import { DeckError, type ExitCode, type Location } from './errors.js'
 import type { RenderedDeck } from './render.js'
@@ -20,13 +21,7 @@ const debug = createDebug('render')
  * Decks render one after another in the order given; the worker ends after the last (its heap
  * is freed for the browser stage).
  */
-export interface RenderAheadOptions {
-  root: string
-  themeSets: string[]
-  html: boolean
-  fetchRemote: boolean
-  remoteTimeoutMs: number
-}
+export type RenderAheadOptions = Pick<BuildOptions, 'root' | 'themeSets' | 'html' | 'fetchRemote' | 'remoteTimeoutMs'>
 
 /** What the worker gets. */
 export interface RenderJob extends RenderAheadOptions {
@@ -78,14 +73,14 @@ export class RenderAhead {
     }
     worker.on('message', (reply: RenderReply) => this.settlers.get(reply.file)?.(reply))
     // Settling twice does nothing, so this only reaches the decks the worker never answered for.
-    const gone = (why: string) => () => {
+    const gone = (why: string) => {
       for (const settle of this.settlers.values()) settle(new WorkerGone(why))
     }
     worker.on('error', (e) => {
       debug('render worker failed: %O', e)
-      gone(e.message)()
+      gone(e.message)
     })
-    worker.on('exit', gone('the render worker exited'))
+    worker.on('exit', () => gone('the render worker exited'))
   }
 
   /**
@@ -95,7 +90,9 @@ export class RenderAhead {
    */
   static start(options: RenderAheadOptions, files: readonly string[], entry = new URL('./render-worker.js', import.meta.url)): RenderAhead | undefined {
     if (files.length === 0 || !existsSync(fileURLToPath(entry))) return undefined
-    const job: RenderJob = { ...options, files: [...files] }
+    // Only what the render needs crosses the thread, not the whole build's options.
+    const { root, themeSets, html, fetchRemote, remoteTimeoutMs } = options
+    const job: RenderJob = { root, themeSets, html, fetchRemote, remoteTimeoutMs, files: [...files] }
     return new RenderAhead(new Worker(entry, { workerData: job }), files)
   }
 

@@ -33,19 +33,21 @@ export async function withBuilder<T>(
   }
 }
 
+/** The signals that stop a command: Ctrl-C, a CI job's timeout, the terminal closing. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 /**
  * Ctrl-C, or a CI job's timeout (SIGTERM), during a one-shot command: exit at once with the
- * shell's code for the signal (130, 143). Without this, Node died on the signal without its exit
+ * shell's code for the signal (130, 143, 129). Without this, Node died on the signal without its exit
  * hooks, and Chromium, in a process group of its own (so that it can be killed whole), kept
  * running with its profile folder. `process.exit` runs the hook that kills it and removes the
  * folder. Outputs are written whole or not at all, so nothing half-written is left. Returns the
  * function that removes the handlers.
  */
 function exitOnSignal(): () => void {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   const onSignal = (signal: NodeJS.Signals) => process.exit(128 + constants.signals[signal])
-  for (const s of signals) process.on(s, onSignal)
+  for (const s of STOP_SIGNALS) process.on(s, onSignal)
   return () => {
-    for (const s of signals) process.off(s, onSignal)
+    for (const s of STOP_SIGNALS) process.off(s, onSignal)
   }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { resolveBuildOptions, parsePositiveNumber, type CliBuildValues } from '../config.js'
 import { ExitCode } from '../errors.js'
 import type { Printer } from '../printer.js'
+import { STOP_SIGNALS } from './builder.js'
 import type { Command } from './index.js'
 
 /** `deck watch`: build once, rebuild on every save, serve a live preview until Ctrl-C. */
@@ -28,12 +29,11 @@ function stopSignal(): { stopped: Promise<string>; dispose: () => void } {
   let resolve: (signal: string) => void = () => undefined
   const stopped = new Promise<string>((r) => (resolve = r))
   const onSignal = (signal: string) => resolve(signal)
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-  for (const s of signals) process.on(s, onSignal)
+  for (const s of STOP_SIGNALS) process.on(s, onSignal)
   return {
     stopped,
     dispose: () => {
-      for (const s of signals) process.off(s, onSignal)
+      for (const s of STOP_SIGNALS) process.off(s, onSignal)
     },
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { DeckError } from '../../src/errors.js'
 import { RenderAhead } from '../../src/render-ahead.js'
 import { renderDeck, type RenderedDeck } from '../../src/render.js'
@@ -16,6 +16,14 @@ afterEach(async () => {
   cleanup = undefined
 })
 
+/** A worker on `files`, closed when the test ends however it ends. */
+function started(options: typeof OPTIONS, files: string[]): RenderAhead {
+  const ahead = RenderAhead.start(options, files, WORKER)
+  expect(ahead).toBeDefined()
+  onTestFinished(() => ahead!.close())
+  return ahead!
+}
+
 /** What the exporters and lint read of a render; marp-core's scoped-style ids are random per engine. */
 const essentials = (d: RenderedDeck) => ({
   ...d,
@@ -25,19 +33,14 @@ const essentials = (d: RenderedDeck) => ({
 
 describe('RenderAhead (decks of a one-shot build rendered in a worker thread)', () => {
   it('gives the same render as this thread, findings and all', async () => {
-    const ahead = RenderAhead.start(OPTIONS, [SEED], WORKER)!
-    expect(ahead).toBeDefined()
-    try {
-      const fromWorker = await ahead.take(SEED, () => Promise.reject(new Error('rendered here, not in the worker')))
-      const themes = new ThemeRegistry(ROOT)
-      await themes.addProject([])
-      const here = await renderDeck(SEED, { themes, html: false, fetchRemote: false, remoteTimeoutMs: 1000 })
-      expect(fromWorker.slideCount).toBe(16)
-      expect(fromWorker.diagnostics.map((d) => `${d.line}:${d.rule}`)).toContain('6:front-matter')
-      expect(essentials(fromWorker)).toEqual(essentials(here))
-    } finally {
-      await ahead.close()
-    }
+    const ahead = started(OPTIONS, [SEED])
+    const fromWorker = await ahead.take(SEED, () => Promise.reject(new Error('rendered here, not in the worker')))
+    const themes = new ThemeRegistry(ROOT)
+    await themes.addProject([])
+    const here = await renderDeck(SEED, { themes, html: false, fetchRemote: false, remoteTimeoutMs: 1000 })
+    expect(fromWorker.slideCount).toBe(16)
+    expect(fromWorker.diagnostics.map((d) => `${d.line}:${d.rule}`)).toContain('6:front-matter')
+    expect(essentials(fromWorker)).toEqual(essentials(here))
   })
 
   it('brings a DeckError back as a DeckError, with its file and hint, and the next deck still renders', async () => {
@@ -45,24 +48,20 @@ describe('RenderAhead (decks of a one-shot build rendered in a worker thread)', 
     cleanup = p.cleanup
     const missing = path.join(p.dir, 'slides/missing.md')
     const ok = path.join(p.dir, 'slides/ok.md')
-    const ahead = RenderAhead.start({ ...OPTIONS, root: p.dir }, [missing, ok], WORKER)!
-    try {
-      const error = await ahead.take(missing, () => Promise.reject(new Error('here'))).catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(DeckError)
-      expect((error as DeckError).message).toMatch(/cannot read deck: ENOENT/)
-      expect((error as DeckError).location?.file).toBe(missing)
-      expect((error as DeckError).hint).toMatch(/exists/)
-      expect((await ahead.take(ok, () => Promise.reject(new Error('here')))).title).toBe('Fine')
-    } finally {
-      await ahead.close()
-    }
+    const ahead = started({ ...OPTIONS, root: p.dir }, [missing, ok])
+    const error = await ahead.take(missing, () => Promise.reject(new Error('here'))).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DeckError)
+    expect((error as DeckError).message).toMatch(/cannot read deck: ENOENT/)
+    expect((error as DeckError).location?.file).toBe(missing)
+    expect((error as DeckError).hint).toMatch(/exists/)
+    expect((await ahead.take(ok, () => Promise.reject(new Error('here')))).title).toBe('Fine')
   })
 
   it('renders on this thread a deck the worker never answered for, and a deck taken twice anew', async () => {
     const p = await tempProject({ 'slides/a.md': '# A\n' })
     cleanup = p.cleanup
     const deck = path.join(p.dir, 'slides/a.md')
-    const ahead = RenderAhead.start({ ...OPTIONS, root: p.dir }, [deck], WORKER)!
+    const ahead = started({ ...OPTIONS, root: p.dir }, [deck])
     // Stopped long before it has even loaded marp-core.
     await ahead.close()
     let here = 0
