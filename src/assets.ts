@@ -2,56 +2,56 @@ import { readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { readLocalMedia } from './access/local.js'
+import type { AccessPolicy } from './access/policy.js'
+import { fetchRemoteMedia, RemoteRefusal } from './access/remote.js'
 import { decodeEntities } from './html-text.js'
 
 /**
  * Everything a deck needs is inlined so outputs are self-contained and builds never touch a CDN:
  * local images and emoji become data URIs, fonts come from @fontsource packages (and KaTeX's own
- * fonts when a deck has math). Reads are cached by path and mtime for watch mode.
+ * fonts when a deck has math). What a deck names goes through the access policy (access/);
+ * reads are cached by path and mtime for watch mode.
  */
 const require = createRequire(import.meta.url)
 
 /** Emoji image URLs start with this (engine.ts sets it); they become inline SVG from @twemoji/svg. */
 export const TWEMOJI_BASE = 'deck-twemoji:/'
 
-const MIME: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.svg': 'image/svg+xml',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.bmp': 'image/bmp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-}
-const mimeOf = (file: string): string => MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream'
-
 const fileCache = new Map<string, { mtimeMs: number; uri: string }>()
 
-async function fileDataUri(file: string): Promise<string | null> {
+/** A file of one of our packages (emoji, fonts) as a data URI; these are ours, not the deck's. */
+async function packageDataUri(file: string, mime: string): Promise<string | null> {
   const info = await stat(file).catch(() => null)
   if (!info?.isFile()) return null
   const hit = fileCache.get(file)
   if (hit && hit.mtimeMs === info.mtimeMs) return hit.uri
-  const uri = `data:${mimeOf(file)};base64,${(await readFile(file)).toString('base64')}`
+  const uri = `data:${mime};base64,${(await readFile(file)).toString('base64')}`
   fileCache.set(file, { mtimeMs: info.mtimeMs, uri })
   return uri
 }
 
-export type AssetKind = 'local' | 'remote' | 'emoji' | 'inline'
+export type AssetKind = 'local' | 'remote' | 'emoji' | 'inline' | 'other'
 
 export function classifyUrl(url: string): AssetKind {
   if (url.startsWith(TWEMOJI_BASE)) return 'emoji'
-  if (/^(data:|#|about:|javascript:|mailto:)/i.test(url)) return 'inline'
+  if (/^(data:|#|about:|javascript:|mailto:|blob:)/i.test(url)) return 'inline'
   if (/^(https?:)?\/\//i.test(url)) return 'remote'
+  if (/^file:/i.test(url)) return 'local'
+  // Any other scheme (ftp:, gopher:, a Windows drive letter is not one): never fetched or read.
+  if (/^[a-z][a-z0-9+.-]+:/i.test(url)) return 'other'
   return 'local'
 }
 
 /** The file a local URL in a deck points at (relative to the deck's folder, `../` allowed). */
 export function localPath(url: string, baseDir: string): string {
-  if (url.startsWith('file:')) return fileURLToPath(url)
+  if (/^file:/i.test(url)) {
+    try {
+      return fileURLToPath(url)
+    } catch {
+      return path.resolve(baseDir, url)
+    }
+  }
   const clean = url.split(/[?#]/)[0] ?? url
   let decoded = clean
   try {
@@ -66,98 +66,161 @@ const twemojiDir = path.dirname(require.resolve('@twemoji/svg/package.json'))
 
 export interface InlineOptions {
   baseDir: string
-  /** Fetch remote images and inline them; false keeps builds strictly offline. */
-  fetchRemote: boolean
-  /** Bounded wait for one remote resource. */
-  remoteTimeoutMs: number
+  /** What the deck may read and fetch. */
+  policy: AccessPolicy
+}
+
+/** A resource the deck names that was not embedded, and why. */
+export interface AssetProblem {
+  /** The URL as the deck wrote it. */
+  url: string
+  kind: 'missing' | 'refused' | 'remote'
+  /** For local files: the path the URL names. */
+  file?: string
+  reason: string
+  hint: string
 }
 
 export interface InlineResult {
   html: string
-  /** Local files that were referenced but do not exist. */
-  missing: string[]
-  /** Remote URLs that could not be fetched (or were not, in offline mode), with the reason. */
-  remoteFailures: Array<{ url: string; reason: string }>
+  css: string
+  /** Resources named but not embedded, sorted by URL. */
+  problems: AssetProblem[]
+  /** Local files embedded (real paths), for watch mode. */
+  files: string[]
 }
 
 const remoteCache = new Map<string, Promise<string>>()
 
-function fetchDataUri(url: string, timeoutMs: number): Promise<string> {
-  const absolute = url.startsWith('//') ? `https:${url}` : url
-  let pending = remoteCache.get(absolute)
+function fetchDataUri(url: string, policy: AccessPolicy): Promise<string> {
+  const key = `${policy.allowPrivateNetwork}\u0000${policy.maxRemoteBytes}\u0000${url}`
+  let pending = remoteCache.get(key)
   if (!pending) {
-    pending = (async () => {
-      const res = await fetch(absolute, { signal: AbortSignal.timeout(timeoutMs) })
-      if (!res.ok) throw new Error(`HTTP ${res.status}`)
-      const type = res.headers.get('content-type')?.split(';')[0] ?? mimeOf(new URL(absolute).pathname)
-      return `data:${type};base64,${Buffer.from(await res.arrayBuffer()).toString('base64')}`
-    })()
-    remoteCache.set(absolute, pending)
+    pending = fetchRemoteMedia(url, policy, ['image', 'font'])
+    remoteCache.set(key, pending)
     // A failure is not cached: the next build may have a network.
-    pending.catch(() => remoteCache.delete(absolute))
+    pending.catch(() => remoteCache.delete(key))
   }
   return pending
 }
-
 
 // Where a page loads something: `src` of <img> tags, and `url(…)` inside style attributes and
 // <style> elements (Marp writes background images as `url(&quot;…&quot;)`). Text that only looks
 // like one, in a code block say, is left alone.
 const LOADING_PARTS = /<img\b[^>]*>|\sstyle="[^"]*"|<style\b[^>]*>[\s\S]*?<\/style>/g
 const URL_PATTERN = /(\ssrc=")([^"]*)(")|(url\()(&quot;|"|')?([^)"'&]*?)(&quot;|"|')?(\))/g
+const CSS_URL = /(url\()(["']?)([^)"']*?)(["']?)(\))/g
 
-export async function inlineAssets(html: string, opts: InlineOptions): Promise<InlineResult> {
-  // Most slides load nothing: a deck without one image or url() is not scanned part by part
-  // (two regex passes over the 1.1 MB of the 200-slide deck cost ~10 ms of every watch save).
-  if (!/<img\b|url\(/.test(html)) return { html, missing: [], remoteFailures: [] }
-  const urls = new Set<string>()
-  for (const part of html.match(LOADING_PARTS) ?? []) {
-    for (const m of part.matchAll(URL_PATTERN)) urls.add(decodeEntities(m[2] ?? m[6] ?? ''))
+/** A data URI used this often, and at least this long, is written once and referenced (see hoist). */
+const SHARE_FROM_USES = 2
+const SHARE_FROM_LENGTH = 1024
+
+/**
+ * Embed what the render loads: local files (through the local-file policy), remote images
+ * (through the remote policy) and emoji, in the slides' HTML and in the deck's CSS (its
+ * `<style>` blocks). Resources used more than once are written once, as a CSS custom property on
+ * `:root` that each use references, so a picture on every slide does not grow the page with
+ * every use.
+ */
+export async function inlineAssets(html: string, css: string, opts: InlineOptions): Promise<InlineResult> {
+  const uses = new Map<string, number>()
+  const count = (url: string) => uses.set(url, (uses.get(url) ?? 0) + 1)
+  // Most slides load nothing: a deck without one image or url() is not scanned part by part.
+  if (/<img\b|url\(/.test(html)) {
+    for (const part of html.match(LOADING_PARTS) ?? []) {
+      for (const m of part.matchAll(URL_PATTERN)) count(decodeEntities(m[2] ?? m[6] ?? ''))
+    }
   }
+  for (const m of css.matchAll(CSS_URL)) if (classifyUrl(m[3] ?? '') !== 'remote') count(m[3] ?? '')
+  if (uses.size === 0) return { html, css, problems: [], files: [] }
 
   const replacements = new Map<string, string>()
-  const missing: string[] = []
-  const remoteFailures: InlineResult['remoteFailures'] = []
+  const problems: AssetProblem[] = []
+  const files: string[] = []
+  const { policy } = opts
   await Promise.all(
-    [...urls].map(async (url) => {
+    [...uses.keys()].map(async (url) => {
       const kind = classifyUrl(url)
       if (kind === 'inline' || url === '') return
       if (kind === 'emoji') {
-        const uri = await fileDataUri(path.join(twemojiDir, path.basename(url)))
+        const uri = await packageDataUri(path.join(twemojiDir, path.basename(url)), 'image/svg+xml')
         if (uri) replacements.set(url, uri)
         return
       }
+      if (kind === 'other') {
+        problems.push({ url, kind: 'refused', reason: `${url.split(':')[0]}: URLs are never fetched`, hint: 'Use an http(s) URL or a file inside the project.' })
+        return
+      }
       if (kind === 'remote') {
-        if (!opts.fetchRemote) {
-          remoteFailures.push({ url, reason: 'not fetched (offline build)' })
+        if (!policy.fetchRemote) {
+          problems.push({ url, kind: 'remote', reason: 'not fetched (offline build)', hint: REMOTE_HINT })
           return
         }
         try {
-          replacements.set(url, await fetchDataUri(url, opts.remoteTimeoutMs))
+          replacements.set(url, await fetchDataUri(url, policy))
         } catch (e) {
-          const reason = e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${opts.remoteTimeoutMs} ms` : String((e as Error).message ?? e)
-          remoteFailures.push({ url, reason })
+          const refusal = e instanceof RemoteRefusal ? e : new RemoteRefusal(String((e as Error).message ?? e), REMOTE_HINT)
+          problems.push({ url, kind: 'remote', reason: refusal.message, hint: refusal.hint })
         }
         return
       }
       const file = localPath(url, opts.baseDir)
-      const uri = await fileDataUri(file)
-      if (uri) replacements.set(url, uri)
-      else missing.push(file)
+      const read = await readLocalMedia(file, policy, ['image', 'font'])
+      if (read.kind === 'ok') {
+        replacements.set(url, read.uri)
+        files.push(read.real)
+      } else if (read.kind === 'missing') {
+        problems.push({ url, kind: 'missing', file, reason: 'not found', hint: `No file at ${file}. Paths are relative to the deck's folder.` })
+      } else {
+        problems.push({ url, kind: 'refused', file, ...read.refusal })
+      }
     }),
   )
-  const out = replacements.size === 0 ? html : html.replace(LOADING_PARTS, (part) =>
-    part.replace(URL_PATTERN, (all, srcOpen, srcValue, srcClose, urlOpen, q1, urlValue, q2, urlClose) => {
+
+  // Each data URI used often enough becomes one custom property, named by its order of first use.
+  const usesOfUri = new Map<string, number>()
+  for (const [url, n] of uses) {
+    const uri = replacements.get(url)
+    if (uri && classifyUrl(url) !== 'emoji') usesOfUri.set(uri, (usesOfUri.get(uri) ?? 0) + n)
+  }
+  const shared = new Map<string, string>()
+  for (const [uri, n] of usesOfUri) {
+    if (n >= SHARE_FROM_USES && uri.length >= SHARE_FROM_LENGTH) shared.set(uri, `--deck-asset-${shared.size + 1}`)
+  }
+  const cssUrl = (url: string): string | undefined => {
+    const uri = replacements.get(url)
+    if (!uri) return /^file:/i.test(url) ? 'none' : undefined
+    const name = shared.get(uri)
+    return name ? `var(${name})` : `url("${uri}")`
+  }
+
+  const outHtml = replacements.size === 0 ? html : html.replace(LOADING_PARTS, (part) => {
+    let hoisted: string | undefined
+    const replaced = part.replace(URL_PATTERN, (all, srcOpen, srcValue, srcClose, urlOpen, q1, urlValue, q2, urlClose) => {
       const raw = (srcValue ?? urlValue) as string | undefined
-      const uri = raw === undefined ? undefined : replacements.get(decodeEntities(raw))
+      const url = raw === undefined ? undefined : decodeEntities(raw)
+      const uri = url === undefined ? undefined : replacements.get(url)
       if (!uri) return all
-      return srcOpen ? `${srcOpen}${uri}${srcClose}` : `${urlOpen}${q1 ?? ''}${uri}${q2 ?? ''}${urlClose}`
-    }),
-  )
-  missing.sort()
-  remoteFailures.sort((a, b) => a.url.localeCompare(b.url))
-  return { html: out, missing, remoteFailures }
+      const name = shared.get(uri)
+      if (srcOpen) {
+        if (!name) return `${srcOpen}${uri}${srcClose}`
+        // An <img> of a shared picture shows it through `content`, which replaces the element's
+        // image in every current engine; it keeps its own size and alt text.
+        hoisted = `content:var(${name});`
+        return ''
+      }
+      return name ? `var(${name})` : `${urlOpen}${q1 ?? ''}${uri}${q2 ?? ''}${urlClose}`
+    })
+    if (!hoisted) return replaced
+    return /\sstyle="/.test(replaced) ? replaced.replace(/\sstyle="/, ` style="${hoisted}`) : replaced.replace(/^<img\b/, `<img style="${hoisted}"`)
+  })
+  let outCss = css.replace(CSS_URL, (all, _open, _q1, url: string) => cssUrl(url) ?? all)
+  if (shared.size) outCss += `\n:root{${[...shared].map(([uri, name]) => `${name}:url("${uri}")`).join(';')}}`
+  problems.sort((a, b) => a.url.localeCompare(b.url))
+  return { html: outHtml, css: outCss, problems, files: [...new Set(files)].sort() }
 }
+
+const REMOTE_HINT = 'Download the image next to the deck and link it by relative path, so the deck builds offline.'
 
 /* Fonts ------------------------------------------------------------------------------------ */
 
@@ -178,7 +241,7 @@ async function inlineFontCss(css: string, dir: string, subset?: RegExp): Promise
   for (const block of blocks) {
     const woff2 = /url\(["']?([^)"']+\.woff2)["']?\)/.exec(block)?.[1]
     if (!woff2) continue
-    const uri = await fileDataUri(path.resolve(dir, woff2))
+    const uri = await packageDataUri(path.resolve(dir, woff2), 'font/woff2')
     if (!uri) continue
     out.push(block.replace(/src:[^;]*;/, `src: url(${uri}) format('woff2');`).replace(/\s+/g, ' '))
   }

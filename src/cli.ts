@@ -15,6 +15,9 @@ const SHARED_FLAGS = {
   'image-scale': { type: 'string' },
   offline: { type: 'boolean' },
   'remote-timeout': { type: 'string' },
+  'allow-local-files': { type: 'boolean' },
+  'allow-private-network': { type: 'boolean' },
+  'max-remote-size': { type: 'string' },
   'browser-path': { type: 'string' },
   'browser-timeout': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -43,6 +46,11 @@ Options:
       --image-scale <n>     Scale of PNG output (default: ${DEFAULTS.imageScale}; PPTX images are 2x)
       --offline             Do not fetch remote images; warn about them instead
       --remote-timeout <ms> Longest wait for one remote image (default: ${DEFAULTS.remoteTimeoutMs})
+      --max-remote-size <MB> Largest remote image embedded (default: ${DEFAULTS.maxRemoteMb})
+      --allow-local-files   Embed local files from outside the project (never /proc, /sys, /dev);
+                            only for decks you trust
+      --allow-private-network  Fetch URLs on this machine or a private network (127/8, 10/8,
+                            169.254/16, …); only for decks you trust
       --browser-path <path> Chrome/Chromium/Edge executable (default: CHROME_PATH, then usual paths)
       --browser-timeout <s> Timeout of one browser operation in seconds (default: ${DEFAULTS.browserTimeoutMs / 1000})
   -q, --quiet               Print only warnings and errors

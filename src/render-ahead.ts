@@ -21,7 +21,10 @@ const debug = createDebug('render')
  * Decks render one after another in the order given; the worker ends after the last (its heap
  * is freed for the browser stage).
  */
-export type RenderAheadOptions = Pick<BuildOptions, 'root' | 'themeSets' | 'html' | 'fetchRemote' | 'remoteTimeoutMs'>
+export type RenderAheadOptions = Pick<
+  BuildOptions,
+  'root' | 'themeSets' | 'html' | 'fetchRemote' | 'remoteTimeoutMs' | 'allowLocalFiles' | 'allowPrivateNetwork' | 'maxRemoteBytes'
+>
 
 /** What the worker gets. */
 export interface RenderJob extends RenderAheadOptions {
@@ -91,8 +94,8 @@ export class RenderAhead {
   static start(options: RenderAheadOptions, files: readonly string[], entry = new URL('./render-worker.js', import.meta.url)): RenderAhead | undefined {
     if (files.length === 0 || !existsSync(fileURLToPath(entry))) return undefined
     // Only what the render needs crosses the thread, not the whole build's options.
-    const { root, themeSets, html, fetchRemote, remoteTimeoutMs } = options
-    const job: RenderJob = { root, themeSets, html, fetchRemote, remoteTimeoutMs, files: [...files] }
+    const { root, themeSets, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes } = options
+    const job: RenderJob = { root, themeSets, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes, files: [...files] }
     return new RenderAhead(new Worker(entry, { workerData: job }), files)
   }
 

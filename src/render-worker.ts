@@ -24,7 +24,8 @@ const themes = new ThemeRegistry(job.root)
 let context: RenderContext | WireError
 try {
   await themes.addProject(job.themeSets)
-  context = { themes, html: job.html, fetchRemote: job.fetchRemote, remoteTimeoutMs: job.remoteTimeoutMs }
+  const { html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes } = job
+  context = { themes, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes }
 } catch (e) {
   context = toWire(e)
 }

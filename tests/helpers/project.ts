@@ -10,8 +10,11 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const FIXTURES = path.join(ROOT, 'tests/fixtures')
 export const SEED = path.join(ROOT, 'slides/cni-deep-dive.md')
 
+/** A real 1x1 PNG (tests that need an image file whose bytes are an image). */
+export const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+
 /** A throwaway project folder with css/ copied from the repo; removed by the returned cleanup. */
-export async function tempProject(files: Record<string, string> = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempProject(files: Record<string, string | Uint8Array> = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'deck-test-'))
   await cp(path.join(ROOT, 'css'), path.join(dir, 'css'), { recursive: true })
   await mkdir(path.join(dir, 'slides'), { recursive: true })

@@ -158,7 +158,10 @@ describe('remote images', () => {
     try {
       const url = `http://127.0.0.1:${port}/never.png`
       const md = `---\nmarp: true\n---\n\n# Remote\n\n![](${url})\n`
-      const deck = await renderSource(path.join(ROOT, 'slides/remote.md'), md, { ...ctx, fetchRemote: true, remoteTimeoutMs: 300 })
+      // The stand-in listens on loopback, which the remote policy refuses unless allowed.
+      const refused = await renderSource(path.join(ROOT, 'slides/remote.md'), md, { ...ctx, fetchRemote: true, remoteTimeoutMs: 300 })
+      expect(refused.diagnostics.find((d) => d.rule === 'remote-resource')?.message).toContain('private address')
+      const deck = await renderSource(path.join(ROOT, 'slides/remote.md'), md, { ...ctx, fetchRemote: true, remoteTimeoutMs: 300, allowPrivateNetwork: true })
       const warning = deck.diagnostics.find((d) => d.rule === 'remote-resource')
       expect(warning).toMatchObject({ line: 7, slide: 1 })
       expect(warning?.message).toContain(url)

@@ -13,7 +13,7 @@ import { classifyUrl, inlineAssets, localPath } from '../../src/assets.js'
 import { PictureStore } from '../../src/export/pictures.js'
 import { writeZip, zipPart } from '../../src/export/zip.js'
 import JSZip from 'jszip'
-import { ROOT, tempProject } from '../helpers/project.js'
+import { PNG_1PX, ROOT, tempProject } from '../helpers/project.js'
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
@@ -117,7 +117,7 @@ describe('asset URLs', () => {
 
 describe('inlineAssets', () => {
   it('inlines what the page loads and leaves look-alike text alone', async () => {
-    const p = await tempProject({ 'slides/logo.png': 'not really a png' })
+    const p = await tempProject({ 'slides/logo.png': PNG_1PX })
     cleanup = p.cleanup
     const html = [
       '<img src="logo.png" alt="">',
@@ -125,13 +125,14 @@ describe('inlineAssets', () => {
       '<style>section{background:url("logo.png")}</style>',
       '<pre><code>background: url(logo.png); &lt;img src="logo.png"&gt;</code></pre>',
     ].join('\n')
-    const out = await inlineAssets(html, { baseDir: path.join(p.dir, 'slides'), fetchRemote: false, remoteTimeoutMs: 100 })
+    const policy = { roots: [p.dir], allowLocalFiles: false, fetchRemote: false, allowPrivateNetwork: false, maxRemoteBytes: 1e6, remoteTimeoutMs: 100 }
+    const out = await inlineAssets(html, '', { baseDir: path.join(p.dir, 'slides'), policy })
     const lines = out.html.split('\n')
     expect(lines[0]).toMatch(/^<img src="data:image\/png;base64,/)
     expect(lines[1]).toContain('url(&quot;data:image/png;base64,')
     expect(lines[2]).toContain('url("data:image/png;base64,')
     expect(lines[3]).toBe('<pre><code>background: url(logo.png); &lt;img src="logo.png"&gt;</code></pre>')
-    expect(out.missing).toEqual([])
+    expect(out.problems).toEqual([])
   })
 })
 
