@@ -21,7 +21,8 @@ export function assetDiagnostics(file: string, markdown: string, facts: DeckFact
   const source = markdown.split('\n')
   for (const problem of problems) {
     const { url } = problem
-    const shown = url.startsWith('data:') ? `${url.slice(0, 32)}…` : url
+    // A theme's url() is a file: URL by now (theme.ts rebaseUrls): show the path it names.
+    const shown = url.startsWith('data:') ? `${url.slice(0, 32)}…` : /^file:/i.test(url) && problem.file ? problem.file : url
     const message = messageOf(problem, shown)
     const base = { rule: RULE[problem.kind], severity: 'warning' as const, file, hint: problem.hint }
     // Every line whose text names it (raw HTML, a style, the same file named twice); failing

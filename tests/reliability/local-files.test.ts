@@ -5,6 +5,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { PDFDict, PDFDocument, PDFName, PDFNumber } from 'pdf-lib'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { renderSource } from '../../src/render.js'
+import { ThemeRegistry } from '../../src/theme.js'
 import { readPptx } from '../helpers/outputs.js'
 import { solidPng } from '../helpers/png.js'
 import { ROOT, tempProject } from '../helpers/project.js'
@@ -150,5 +152,35 @@ describe('local-file policy', () => {
     expect(html).toContain(a.secretPng.toString('base64'))
     for (const payload of dataPayloads(html)) expect(payload.toString('latin1')).not.toContain(ENV_MARKER)
     expect(await pdfImages(path.join(a.dir, 'dist/x.pdf'))).toContain('7x5')
+  })
+})
+
+describe('theme files and their url()s', () => {
+  it("embeds a picture beside the theme through the policy, and leaves out one outside the project at the deck's theme line", async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'deck-outside-'))
+    const secret = solidPng(7, 5, [0, 200, 0])
+    await writeFile(path.join(outside, 'secret.png'), secret)
+    const picture = solidPng(5, 3, [0, 0, 200])
+    const p = await tempProject({ 'themes/bg.png': picture })
+    cleanups.push(p.cleanup, () => rm(outside, { recursive: true, force: true }))
+    // The outside picture, named relative to the theme's folder.
+    const fromTheme = path.relative(path.join(p.dir, 'themes'), path.join(outside, 'secret.png'))
+    const css = ['/* @theme pictured */', "section { background-image: url('bg.png'); }", `h1 { background: url("${fromTheme}") }`, ''].join('\n')
+    await writeFile(path.join(p.dir, 'themes/pictured.css'), css)
+    const themes = new ThemeRegistry(p.dir)
+    await themes.addProject(['themes'])
+    const deck = await renderSource(path.join(p.dir, 'slides/t.md'), '---\nmarp: true\ntheme: pictured\n---\n\n# Pictured\n', {
+      themes,
+      html: false,
+      fetchRemote: false,
+      remoteTimeoutMs: 100,
+    })
+    expect(deck.css).toContain(picture.toString('base64'))
+    expect(deck.css).not.toContain(secret.toString('base64'))
+    expect(deck.css).not.toContain('file:')
+    const refused = deck.diagnostics.filter((d) => d.rule === 'local-file')
+    expect(refused).toHaveLength(1)
+    expect(refused[0]).toMatchObject({ line: 3 })
+    expect(refused[0]!.message).toMatch(/^theme pictured: \/.*\/secret\.png was left out: it is outside the project$/)
   })
 })
