@@ -239,6 +239,8 @@ export class Builder {
   /** Render the deck of `result` with its render and deck-check findings; undefined on failure. */
   private async renderInto(result: DeckResult): Promise<RenderedDeck | undefined> {
     const started = performance.now()
+    // Findings about the theme set (a CSS file without @theme) go with the first deck built.
+    result.diagnostics.push(...this.themes.takeProblems())
     let deck: RenderedDeck
     try {
       const here = () => this.render(result.file)

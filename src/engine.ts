@@ -3,6 +3,7 @@ import katex from '@marp-team/marp-core/plugins/katex'
 import shiki from '@marp-team/marp-core/plugins/shiki'
 import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
 import { TWEMOJI_BASE } from './assets.js'
+import { mathStrict, watchMath, type MathEnv } from './deck/math.js'
 import { slideOfLine } from './deck/slides.js'
 
 /**
@@ -30,6 +31,8 @@ export interface FenceFact {
   line: number
   slide: number
   lines: number
+  /** Set when the fence is never closed, so it runs to the end of the deck: the separators it swallowed. */
+  unclosed?: { separators: number }
 }
 export interface HeadingFact {
   level: number
@@ -53,7 +56,7 @@ export interface DeckFacts {
   emptyListItems: Array<{ line: number; slide: number }>
 }
 
-export interface DeckEnv {
+export interface DeckEnv extends MathEnv {
   deckFacts?: DeckFacts
   /** Images seen before Marpit turned background images into slide backgrounds. */
   deckImages?: Array<{ src: string; line: number }>
@@ -98,12 +101,14 @@ interface Token {
   map: [number, number] | null
   info: string
   content: string
+  markup: string
   children: Token[] | null
   meta: Record<string, unknown> | null
   attrGet(name: string): string | null
 }
 interface CoreState {
   tokens: Token[]
+  src: string
   env: DeckEnv | undefined
   /** True for `parseInline` (Marp renders headers and footers that way with the same env). */
   inlineMode: boolean
@@ -160,12 +165,31 @@ function scanOnlyNonAsciiForEmoji(md: MarkdownItRules): void {
   })
 }
 
+const HR = /^ {0,3}([-*_])[ \t]*(?:\1[ \t]*){2,}$/
+
+/**
+ * A fence markdown-it closed only because the deck ended: its last line is not a closing fence.
+ * Marp then shows the rest of the deck as code, `---` separators included.
+ */
+function unclosedFence(t: Token, lines: string[]): { separators: number } | undefined {
+  if (!t.map) return undefined
+  const [start, end] = t.map
+  const total = lines.length - (lines[lines.length - 1] === '' ? 1 : 0)
+  if (end < total) return undefined
+  const last = (lines[end - 1] ?? '').trim()
+  const marker = t.markup[0] ?? '`'
+  const closes = end - start >= 2 && last.length >= t.markup.length && [...last].every((c) => c === marker)
+  if (closes) return undefined
+  return { separators: lines.slice(start + 1, end).filter((l) => HR.test(l)).length }
+}
+
 function collectFacts(state: CoreState): void {
   if (!state.env || typeof state.env !== 'object' || state.inlineMode) return
   const facts: DeckFacts = { slides: [], images: [], fences: [], headings: [], directives: [], emptyListItems: [] }
   let slide = 0
   let lastLine = 1
   const tokens = state.tokens
+  const sourceLines = state.src.split('\n')
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i]!
     if (t.map) lastLine = t.map[0] + 1
@@ -184,7 +208,8 @@ function collectFacts(state: CoreState): void {
       case 'fence': {
         const lang = t.info.trim().split(/\s+/)[0] ?? ''
         const lines = t.content.replace(/\n$/, '').split('\n').length
-        facts.fences.push({ lang, known: isKnownLanguage(lang), line: lastLine, slide, lines })
+        const unclosed = unclosedFence(t, sourceLines)
+        facts.fences.push({ lang, known: isKnownLanguage(lang), line: lastLine, slide, lines, ...(unclosed ? { unclosed } : {}) })
         break
       }
       case 'heading_open': {
@@ -238,7 +263,7 @@ export class DeckMarp extends Marp {
       math: 'katex',
     })
     this.use(shiki())
-    this.use(katex({ fontPath: false }))
+    this.use(katex({ fontPath: false, options: { strict: mathStrict } }))
     this.use(factsPlugin)
     this.highlighter = cachedHighlighter(this.highlighter.bind(this))
     const themeSet = this.themeSet
@@ -250,7 +275,27 @@ export class DeckMarp extends Marp {
     this.cachePackedThemes()
     const md = this.markdown as unknown as MarkdownItRules
     scanOnlyNonAsciiForEmoji(md)
+    watchMath(md)
     this.cacheFences(md)
+  }
+
+  /** The theme of the last render as Marp applied it (its global `theme` directive), if any. */
+  lastThemeName(): string | undefined {
+    const theme = (this.lastGlobalDirectives as { theme?: unknown } | undefined)?.theme
+    return typeof theme === 'string' ? theme : undefined
+  }
+
+  /** The `size` presets a theme offers (its `@size` metadata, imported themes' included), read as marp-core's size plugin reads them. */
+  sizePresets(theme: string): string[] {
+    const found = this.themeSet.get(theme, true)
+    const metas = ((found && this.themeSet.getThemeMeta(found, 'size')) ?? []) as string[]
+    const sizes = new Set<string>()
+    for (const meta of metas) {
+      const [name, width, height] = meta.split(/\s+/)
+      if (name && height) sizes.add(name)
+      else if (name && width === 'false') sizes.delete(name)
+    }
+    return [...sizes]
   }
 
   // A fence's HTML (highlight, Marp's auto-scaling wrapper, twemoji over the result: ~3 ms of a

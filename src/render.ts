@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
-import { checkDirectiveValues, checkFences } from './deck/checks.js'
+import { checkDirectiveValues, checkFences, checkThemeResources } from './deck/checks.js'
 import { recoverFrontMatter } from './deck/frontmatter.js'
+import { checkMath } from './deck/math.js'
+import { decodeDeck } from './deck/source.js'
+import { brokenThemeError, themeLoadError } from './deck/theme-errors.js'
 import type { Diagnostic } from './diagnostics.js'
 import { DeckMarp, type DeckEnv, type DeckFacts } from './engine.js'
 import { BESPOKE_CONTAINER } from './export/html.js'
@@ -64,20 +67,29 @@ function engineFor(ctx: RenderContext): DeckMarp {
   let engine = engines.get(key)
   if (engine) return engine
   engine = new DeckMarp({ html: ctx.html, container: BESPOKE_CONTAINER })
+  const broken = new Map<string, unknown>()
   for (const entry of ctx.themes.entries()) {
+    // A theme Marp cannot parse fails only the decks that use it (failIfThemeBroken).
     try {
       engine.themeSet.add(entry.css)
     } catch (e) {
-      throw new DeckError(`theme CSS cannot be parsed: ${(e as Error).message}`, {
-        location: { file: entry.file },
-        hint: 'Fix the CSS syntax; the last good output is kept.',
-        cause: e,
-      })
+      broken.set(entry.file, e)
     }
   }
+  brokenThemes.set(engine, broken)
   for (const k of engines.keys()) if (k.endsWith(`:${ctx.themes.projectRoot}`)) engines.delete(k)
   engines.set(key, engine)
   return engine
+}
+
+/** Theme files of each engine that Marp could not parse, with the error it gave. */
+const brokenThemes = new WeakMap<DeckMarp, Map<string, unknown>>()
+
+/** The deck's theme, or a theme it imports, could not be parsed: fail this deck at its `theme:` line. */
+function failIfThemeBroken(engine: DeckMarp, theme: ThemeUse, file: string, themeLine: number | undefined, ctx: RenderContext): void {
+  const broken = brokenThemes.get(engine)
+  const bad = theme.files.find((f) => broken?.has(f))
+  if (bad) throw brokenThemeError({ deck: file, line: themeLine, theme, bad, error: broken!.get(bad), themes: ctx.themes })
 }
 
 /** BOM and CRLF are normalised away; neither changes line numbers. */
@@ -98,9 +110,9 @@ const stringOf = (v: unknown): string | undefined => (typeof v === 'string' && v
 
 export async function renderDeck(file: string, ctx: RenderContext): Promise<RenderedDeck> {
   const abs = path.resolve(file)
-  let raw: string
+  let raw: Buffer
   try {
-    raw = await readFile(abs, 'utf8')
+    raw = await readFile(abs)
   } catch (e) {
     throw new DeckError(`cannot read deck: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
       location: { file: abs },
@@ -111,10 +123,12 @@ export async function renderDeck(file: string, ctx: RenderContext): Promise<Rend
   return renderSource(abs, raw, ctx)
 }
 
-export async function renderSource(file: string, raw: string, ctx: RenderContext): Promise<RenderedDeck> {
+/** Render a deck from its text, or from its bytes (checked to be text, see deck/source.ts). */
+export async function renderSource(file: string, raw: string | Uint8Array, ctx: RenderContext): Promise<RenderedDeck> {
   const dir = path.dirname(file)
-  const diagnostics: Diagnostic[] = []
-  const recovered = recoverFrontMatter(normaliseSource(raw))
+  const decoded = typeof raw === 'string' ? { text: raw, diagnostics: [] } : decodeDeck(file, raw)
+  const diagnostics: Diagnostic[] = [...decoded.diagnostics]
+  const recovered = recoverFrontMatter(normaliseSource(decoded.text))
   for (const issue of recovered.issues) {
     diagnostics.push({ rule: 'front-matter', severity: 'warning', file, line: issue.line, message: issue.message, hint: issue.hint })
   }
@@ -124,7 +138,9 @@ export async function renderSource(file: string, raw: string, ctx: RenderContext
   const themeValue = stringOf(recovered.data['theme'])
   const themeLine = recovered.keyLines.get('theme')
   if (themeValue) {
-    const found = await ctx.themes.resolve(themeValue, dir)
+    const found = await ctx.themes.resolve(themeValue, dir).catch((e: unknown) => {
+      throw themeLoadError(e, file, themeValue, themeLine, ctx.themes.projectRoot)
+    })
     if (found.kind === 'file') {
       const files = ctx.themes.closure(found.entry).map((e) => e.file)
       theme = { name: found.entry.name, file: found.entry.file, files }
@@ -145,6 +161,7 @@ export async function renderSource(file: string, raw: string, ctx: RenderContext
   }
 
   const engine = engineFor(ctx)
+  failIfThemeBroken(engine, theme, file, themeLine, ctx)
   const env: DeckEnv = {}
   let result
   try {
@@ -155,13 +172,14 @@ export async function renderSource(file: string, raw: string, ctx: RenderContext
   const facts = env.deckFacts ?? { slides: [], images: [], fences: [], headings: [], directives: [], emptyListItems: [] }
 
   const themeCss = theme.file ? (ctx.themes.fileEntry(theme.file)?.css ?? '') : ''
-  const globals = ['backgroundColor', 'color']
-    .filter((k) => recovered.data[k] !== undefined)
-    .map((k) => ({ key: k, value: recovered.data[k], line: recovered.keyLines.get(k) ?? 1 }))
-  diagnostics.push(...checkDirectiveValues(file, [...globals, ...facts.directives], themeCss))
+  const globals = Object.entries(recovered.data).map(([key, value]) => ({ key, value, line: recovered.keyLines.get(key) ?? 1 }))
+  const usedTheme = engine.lastThemeName() ?? theme.name
+  diagnostics.push(...checkDirectiveValues(file, [...globals, ...facts.directives], themeCss, { theme: usedTheme, sizes: engine.sizePresets(usedTheme) }))
   diagnostics.push(...checkFences(file, facts))
+  diagnostics.push(...checkMath(file, env.deckMath ?? [], facts))
 
   const inlined = await inlineAssets(result.html, { baseDir: dir, fetchRemote: ctx.fetchRemote, remoteTimeoutMs: ctx.remoteTimeoutMs })
+  diagnostics.push(...checkThemeResources(theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []), result.css))
   const images: string[] = []
   for (const img of facts.images) {
     const kind = classifyUrl(img.src)

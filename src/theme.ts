@@ -1,5 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import type { Diagnostic } from './diagnostics.js'
 import { DeckError, ExitCode } from './errors.js'
 
 /**
@@ -45,6 +46,7 @@ export class ThemeRegistry {
   private readonly byFile = new Map<string, ThemeEntry>()
   private readonly byName = new Map<string, ThemeEntry>()
   private readonly users = new Map<string, Set<string>>()
+  private readonly pending: Diagnostic[] = []
   /** Bumped on every change, so engines built on an older theme set are rebuilt. */
   version = 0
 
@@ -67,10 +69,33 @@ export class ThemeRegistry {
         hint: 'Pass a CSS file or a folder of CSS files to --theme-set.',
       })
     }
-    if (!info.isDirectory()) return [await this.addFile(abs)]
+    if (!info.isDirectory()) return [await this.addListed(abs)].filter((e) => e !== undefined)
     const names = (await readdir(abs)).filter((n) => n.endsWith('.css')).sort()
-    return Promise.all(names.map((n) => this.addFile(path.join(abs, n))))
+    const added = await Promise.all(names.map((n) => this.addListed(path.join(abs, n))))
+    return added.filter((e) => e !== undefined)
   }
+
+  /**
+   * A file of the theme set. One without an `@theme` name is left out with a warning, as
+   * marp-cli does, so that it fails only a deck that names it by path, not every deck.
+   */
+  private async addListed(file: string): Promise<ThemeEntry | undefined> {
+    if (THEME_META.test(await readFile(file, 'utf8'))) return this.addFile(file)
+    this.pending.push({
+      rule: 'theme',
+      severity: 'warning',
+      file,
+      message: 'theme CSS has no `@theme` name, so it is left out of the theme set',
+      hint: 'Start the CSS with a header comment like `/* @theme my-palette */`, or move the file out of the theme folder.',
+    })
+    return undefined
+  }
+
+  /** Findings about the theme set itself, each handed out once (a build reports them once). */
+  takeProblems(): Diagnostic[] {
+    return this.pending.splice(0)
+  }
+
 
   async addFile(file: string): Promise<ThemeEntry> {
     const abs = path.resolve(file)

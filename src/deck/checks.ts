@@ -1,6 +1,7 @@
 import colorNames from 'color-name'
 import type { Diagnostic } from '../diagnostics.js'
 import type { DeckFacts } from '../engine.js'
+import { directiveProblem, type DirectiveContext } from './directives.js'
 
 /**
  * Checks that need only the Markdown and the render's facts (no browser): they run on every
@@ -28,10 +29,12 @@ export interface DirectiveInput {
   slide?: number
 }
 
-export function checkDirectiveValues(file: string, directives: DirectiveInput[], themeCss: string): Diagnostic[] {
+export function checkDirectiveValues(file: string, directives: DirectiveInput[], themeCss: string, ctx?: DirectiveContext): Diagnostic[] {
   const out: Diagnostic[] = []
   for (const d of directives) {
     const key = d.key.replace(/^_/, '')
+    const problem = ctx && !COLOUR_DIRECTIVES.has(key) ? directiveProblem(d.key, d.value, ctx) : undefined
+    if (problem) out.push({ rule: 'directive-value', severity: 'warning', file, line: d.line, ...(d.slide ? { slide: d.slide } : {}), ...problem })
     if (!COLOUR_DIRECTIVES.has(key) || typeof d.value !== 'string' || isCssColour(d.value)) continue
     const asClass = themeHasClass(themeCss, d.value)
     out.push({
@@ -50,6 +53,21 @@ export function checkDirectiveValues(file: string, directives: DirectiveInput[],
 }
 
 export function checkFences(file: string, facts: DeckFacts): Diagnostic[] {
+  const unclosed = facts.fences.flatMap((f) => {
+    if (!f.unclosed) return []
+    const n = f.unclosed.separators
+    return [
+      {
+        rule: 'unclosed-fence',
+        severity: 'warning' as const,
+        file,
+        line: f.line,
+        slide: f.slide,
+        message: `this code fence is never closed, so it runs to the end of the deck${n ? ` and swallows ${n} slide separator${n === 1 ? '' : 's'}: the slides after it are shown as code` : ': the rest of the deck is shown as code'}`,
+        hint: 'Close it with a ``` line (the same number of backticks or tildes as it opens with) after the code.',
+      },
+    ]
+  })
   return facts.fences
     .filter((f) => !f.known)
     .map((f) => ({
@@ -61,4 +79,36 @@ export function checkFences(file: string, facts: DeckFacts): Diagnostic[] {
       message: `code block language \`${f.lang}\` is not known to shiki, so it is shown without highlighting`,
       hint: 'Use a language shiki knows (bash, yaml, json, ts…), or `text` for plain text.',
     }))
+    .concat(unclosed)
+}
+
+// A remote reference in CSS: `@import 'https://…'`, `@import url(…)` or any `url(…)`.
+const REMOTE_CSS = /@import\s+(?:url\(\s*)?(["'])((?:https?:)?\/\/[^"']+)\1|@import\s+url\(\s*((?:https?:)?\/\/[^)\s]+)\s*\)|url\(\s*(["']?)((?:https?:)?\/\/[^"')\s]+)\4\s*\)/gi
+
+/**
+ * Remote `@import`, `@font-face` sources and `url()`s of the deck's theme files that are still
+ * remote in the rendered CSS, i.e. not embedded: the outputs load nothing from the network, so
+ * the slides render without them. One finding per reference, at the theme file's line.
+ */
+export function checkThemeResources(themes: ReadonlyArray<{ file: string; css: string }>, renderedCss: string): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const theme of themes) {
+    // Comments become spaces, so offsets and line numbers stay those of the file.
+    const css = theme.css.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    for (const m of css.matchAll(REMOTE_CSS)) {
+      const url = m[2] ?? m[3] ?? m[5] ?? ''
+      if (!renderedCss.includes(url)) continue
+      const line = css.slice(0, m.index).split('\n').length
+      const what = m[0].startsWith('@import') ? '@import' : /@font-face[^{}]*\{[^}]*$/.test(css.slice(0, m.index)) ? '@font-face source' : 'url()'
+      out.push({
+        rule: 'remote-resource',
+        severity: 'warning',
+        file: theme.file,
+        line,
+        message: `the theme's ${what} ${url} is not embedded, so the outputs render without it (nothing is fetched at build time)`,
+        hint: 'Download it next to the theme and link it by relative path, so every output has it.',
+      })
+    }
+  }
+  return out
 }

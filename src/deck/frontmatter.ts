@@ -47,6 +47,77 @@ function entries(lines: string[], start: number, end: number): Array<{ from: num
   return out
 }
 
+const KEY = /^[A-Za-z_@"'][^:]*:(?:\s|$)/
+const CONTINUATION = /^(?:\s+\S|-\s)/
+
+/** The line index where the run of YAML after line 1 ends (a `#` comment counts when a key follows it). */
+function yamlRun(lines: string[], limit: number): number {
+  let k = 1
+  while (k < limit) {
+    const line = lines[k] ?? ''
+    const comment = line.startsWith('#') && KEY.test(lines[k + 1] ?? '')
+    if (!KEY.test(line) && !(k > 1 && CONTINUATION.test(line)) && !comment) break
+    k += 1
+  }
+  return k
+}
+
+interface Closing {
+  lines: string[]
+  /** The index of the line that now closes the front matter. */
+  end?: number
+  issue: FrontMatterIssue
+}
+
+const closeAt = (lines: string[], k: number, value: string): string[] => lines.map((l, i) => (i === k ? value : l))
+
+/**
+ * Line 1 opens a front matter that no `---` closes. Marp then reads the whole deck as front
+ * matter and shows one empty slide. A blank line right after the run of keys is where the
+ * closing `---` was forgotten, so the render closes the front matter there. Without keys, the
+ * opening `---` is dropped. Otherwise nothing is changed and the issue says so.
+ */
+function closeUnclosed(lines: string[]): Closing {
+  const k = yamlRun(lines, lines.length)
+  const opened = 'the front matter opened by `---` on line 1 is never closed, so Marp reads the whole deck as front matter and shows one empty slide.'
+  if (k > 1 && (lines[k] ?? '').trim() === '') {
+    return {
+      lines: closeAt(lines, k, '---'),
+      end: k,
+      issue: { line: 1, message: `${opened} It was closed at the blank line ${k + 1}; the slides are rendered.`, hint: `Add a \`---\` line after the last front matter key (line ${k}).` },
+    }
+  }
+  if (k === 1) {
+    return {
+      lines: closeAt(lines, 0, ''),
+      issue: { line: 1, message: `${opened} It has no keys, so the \`---\` was dropped and the deck is rendered without front matter.`, hint: 'Delete the `---` on line 1, or add the front matter keys and a closing `---` line.' },
+    }
+  }
+  return { lines, issue: { line: 1, message: opened, hint: `Add a \`---\` line after the last front matter key (line ${k}).` } }
+}
+
+/**
+ * The front matter's closing `---` was forgotten and the first slide separator closed it: after
+ * the keys and a blank line come lines that are not YAML (the first slide's text). Marp drops
+ * them as front matter (a heading reads as a YAML comment). The render closes the front matter
+ * at that blank line and the separator separates slides again.
+ */
+function closedBySeparator(lines: string[], end: number): Closing | undefined {
+  const k = yamlRun(lines, end)
+  if (k <= 1 || k >= end || (lines[k] ?? '').trim() !== '') return undefined
+  const rest = lines.slice(k + 1, end).filter((l) => l.trim() !== '')
+  if (!rest.length || rest.some((l) => KEY.test(l) || CONTINUATION.test(l)) || rest.every((l) => l.startsWith('#'))) return undefined
+  return {
+    lines: closeAt(lines, k, '---'),
+    end: k,
+    issue: {
+      line: 1,
+      message: `the front matter opened by \`---\` on line 1 is not closed after its keys: the \`---\` on line ${end + 1} closes it, so Marp reads lines ${k + 2}–${end} (the first slide) as front matter and drops them. It was closed at the blank line ${k + 1}; the first slide is rendered.`,
+      hint: `Add a \`---\` line after the last front matter key (line ${k}).`,
+    },
+  }
+}
+
 function explain(text: string, yamlMessage: string): { message: string; hint: string } {
   const key = /^([^:\s]+)\s*:/.exec(text)?.[1]
   if (key?.startsWith('@')) {
@@ -65,11 +136,22 @@ function toRecord(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
-export function recoverFrontMatter(markdown: string): RecoveredFrontMatter {
-  const lines = markdown.split('\n')
-  const block = locate(lines)
+export function recoverFrontMatter(source: string): RecoveredFrontMatter {
+  let markdown = source
+  let lines = markdown.split('\n')
+  let block = locate(lines)
   const keyLines = new Map<string, number>()
-  if (!block) return { markdown, data: {}, keyLines, issues: [] }
+  const issues: FrontMatterIssue[] = []
+  const closed = block ? closedBySeparator(lines, block.end) : FENCE.test(lines[0] ?? '') ? closeUnclosed(lines) : undefined
+  if (closed) {
+    issues.push(closed.issue)
+    if (closed.lines !== lines) {
+      lines = closed.lines
+      markdown = lines.join('\n')
+    }
+    if (closed.end) block = { start: 1, end: closed.end }
+  }
+  if (!block) return { markdown, data: {}, keyLines, issues }
 
   const parts = entries(lines, block.start, block.end)
   for (const part of parts) {
@@ -77,9 +159,9 @@ export function recoverFrontMatter(markdown: string): RecoveredFrontMatter {
     if (key) keyLines.set(key, part.from + 1)
   }
   const whole = parseDocument(lines.slice(block.start, block.end).join('\n'))
-  if (whole.errors.length === 0) return { markdown, data: toRecord(whole.toJS()), keyLines, issues: [] }
+  if (whole.errors.length === 0) return { markdown, data: toRecord(whole.toJS()), keyLines, issues }
 
-  const issues: FrontMatterIssue[] = []
+  const broken = issues.length
   const kept = [...lines]
   let data: Record<string, unknown> = {}
 
@@ -94,5 +176,5 @@ export function recoverFrontMatter(markdown: string): RecoveredFrontMatter {
     issues.push({ line: part.from + 1, ...explain(text, doc.errors[0]?.message ?? '') })
     for (let i = part.from; i < part.to; i += 1) kept[i] = ''
   }
-  return { markdown: issues.length ? kept.join('\n') : markdown, data, keyLines, issues }
+  return { markdown: issues.length > broken ? kept.join('\n') : markdown, data, keyLines, issues }
 }

@@ -18,6 +18,8 @@ export interface LintJson {
     /** Why the deck could not be linted (unreadable file, no browser); empty when it was. */
     errors: string[]
     findings: Array<{
+      /** The file `line` is in, when it is not the deck (a theme's CSS); absent otherwise. */
+      file?: string
       rule: string
       severity: 'error' | 'warning'
       line: number | null
@@ -48,7 +50,7 @@ export function toJson(report: LintReport, cwd: string): LintJson {
       byRule[d.rule] = (byRule[d.rule] ?? 0) + 1
       if (d.severity === 'error') errors += 1
       else warnings += 1
-      return { rule: d.rule, severity: d.severity, line: d.line ?? null, slide: d.slide ?? null, message: d.message, hint: d.hint ?? null, px: d.px ?? null }
+      return { ...(d.file !== r.file ? { file: relativePath(d.file, cwd) } : {}), rule: d.rule, severity: d.severity, line: d.line ?? null, slide: d.slide ?? null, message: d.message, hint: d.hint ?? null, px: d.px ?? null }
     })
     return { file: relativePath(r.file, cwd), slides: r.deck?.slideCount ?? 0, errors: r.errors.map(describeError), findings }
   })
@@ -73,7 +75,7 @@ export function toHuman(report: LintReport, cwd: string): string {
       const start = r.deck?.facts.slides.find((s) => s.slide === slide)?.line
       out.push(slide ? `  slide ${slide}${start ? ` (line ${start})` : ''}` : '  deck')
       for (const d of groups.get(slide)!) {
-        out.push(`    ${rel}${d.line ? `:${d.line}` : ''}  ${d.severity}  ${d.message}  [${d.rule}]`)
+        out.push(`    ${relativePath(d.file, cwd)}${d.line ? `:${d.line}` : ''}  ${d.severity}  ${d.message}  [${d.rule}]`)
         if (d.hint) out.push(`      ${d.hint}`)
       }
     }
@@ -94,7 +96,7 @@ export function toGithub(report: LintReport, cwd: string): string {
     const file = relativePath(r.file, cwd)
     for (const e of r.errors) out.push(`::error file=${escapeProperty(file)},title=${escapeProperty('deck lint')}::${escapeData(describeError(e))}`)
     for (const d of sortDiagnostics(r.diagnostics)) {
-      const props = [`file=${escapeProperty(file)}`, ...(d.line ? [`line=${d.line}`] : []), `title=${escapeProperty(`${d.rule}${d.slide ? ` (slide ${d.slide})` : ''}`)}`]
+      const props = [`file=${escapeProperty(relativePath(d.file, cwd))}`, ...(d.line ? [`line=${d.line}`] : []), `title=${escapeProperty(`${d.rule}${d.slide ? ` (slide ${d.slide})` : ''}`)}`]
       const text = d.hint ? `${d.message}\n${d.hint}` : d.message
       out.push(`::${d.severity} ${props.join(',')}::${escapeData(text)}`)
     }

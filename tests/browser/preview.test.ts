@@ -168,7 +168,7 @@ describe('live preview in headless Chromium', () => {
     // Not reloaded: the last good slides are still under the overlay, on the same slide.
     expect(await page.evaluate(() => (window as unknown as { stale?: boolean }).stale)).toBe(true)
     expect(await activeSlideText(page)).toContain('presenter edit')
-    expect(printed).toContain('slides/broken.css: error: theme file has no @theme name')
+    expect(printed).toContain('slides/talk.md:3: error: theme `./broken.css` cannot be loaded: slides/broken.css: theme file has no @theme name')
 
     // A page opened while the deck is broken shows the overlay too.
     const other = await browser.newPage()

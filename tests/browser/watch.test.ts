@@ -209,7 +209,9 @@ describe('watch mode with real files and a real chokidar', () => {
     const failed = await nextHtml(slides('a.md'), m.html)
     expect(failed.result.errors).toHaveLength(1)
     const error = failed.result.errors[0]
-    expect(isDeckError(error) && error.location?.file).toBe(slides('broken.css'))
+    // The error points at the deck's `theme:` line and names the CSS file.
+    expect(isDeckError(error) && error.location).toEqual({ file: slides('a.md'), line: 3 })
+    expect(isDeckError(error) && error.message).toContain('slides/broken.css: theme file has no @theme name')
     expect(await html('a.md')).toBe(good)
 
     m = log.mark()
