@@ -4,11 +4,10 @@ import { slideOfLine } from './slides.js'
 
 /**
  * What KaTeX says about a deck's math, as findings at the deck's line. KaTeX's default strict
- * mode prints its warnings with console.warn (a binary file renamed `.md` once gave 311 such
- * lines on stderr, naming no file), and with marp-core's `throwOnError: false` a formula it
- * cannot parse becomes red source text on the slide without a word. Here the warnings go through
- * KaTeX's `strict` handler and the errors are read from the rendered HTML, both into the render's
- * env with the line of the math they came from.
+ * mode prints its warnings with console.warn, on stderr and naming no file, and with marp-core's
+ * `throwOnError: false` a formula it cannot parse becomes red source text on the slide without a
+ * word. Here the warnings go through KaTeX's `strict` handler and the errors are read from the
+ * rendered HTML, both into the render's env with the line of the math they came from.
  */
 
 export interface MathNote {

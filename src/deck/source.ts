@@ -3,10 +3,10 @@ import type { Diagnostic } from '../diagnostics.js'
 import { DeckError } from '../errors.js'
 
 /**
- * A deck's bytes to text. Marp gets a string, so what reading with 'utf8' did silently (invalid
- * bytes become U+FFFD, a PNG renamed `.md` becomes a garbage deck full of KaTeX noise) is checked
- * here first: invalid UTF-8 is a finding naming the byte offset and line, and a file that is not
- * text fails its deck before Marp sees it.
+ * A deck's bytes to text. Marp takes a string, and a plain 'utf8' read turns invalid bytes into
+ * U+FFFD and a PNG renamed `.md` into a garbage deck without a word. So the bytes are checked
+ * first: invalid UTF-8 is a finding naming the byte offset and line (the text still renders, with
+ * U+FFFD), and a file that is not text fails its deck before Marp sees it.
  */
 
 export interface DecodedDeck {
