@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { assetDiagnostics } from './access/findings.js'
+import { isInside } from './access/local.js'
+import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from './access/policy.js'
 import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
 import { checkDirectiveValues, checkFences, checkThemeResources } from './deck/checks.js'
 import { recoverFrontMatter } from './deck/frontmatter.js'
@@ -22,6 +25,30 @@ export interface RenderContext {
   html: boolean
   fetchRemote: boolean
   remoteTimeoutMs: number
+  /** Read local files anywhere on disk but /proc, /sys, /dev (marp-cli's --allow-local-files). */
+  allowLocalFiles?: boolean
+  /** Fetch remote URLs that resolve to loopback, link-local or private addresses. */
+  allowPrivateNetwork?: boolean
+  /** Largest remote resource embedded, in bytes (default DEFAULT_MAX_REMOTE_BYTES). */
+  maxRemoteBytes?: number
+}
+
+/**
+ * What a deck may read and fetch: the project root and the theme folders, plus the deck's own
+ * folder when it lies outside the project (the user named that deck on the command line).
+ */
+export function accessPolicy(ctx: RenderContext, deckFile: string): AccessPolicy {
+  const root = ctx.themes.projectRoot
+  const deckDir = path.dirname(deckFile)
+  const roots = [root, ...ctx.themes.folders(), ...(isInside(deckDir, root) ? [] : [deckDir])]
+  return {
+    roots,
+    allowLocalFiles: ctx.allowLocalFiles ?? false,
+    fetchRemote: ctx.fetchRemote,
+    allowPrivateNetwork: ctx.allowPrivateNetwork ?? false,
+    maxRemoteBytes: ctx.maxRemoteBytes ?? DEFAULT_MAX_REMOTE_BYTES,
+    remoteTimeoutMs: ctx.remoteTimeoutMs,
+  }
 }
 
 export interface ThemeUse {
@@ -137,8 +164,9 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   let theme: ThemeUse = { name: 'default', files: [] }
   const themeValue = stringOf(recovered.data['theme'])
   const themeLine = recovered.keyLines.get('theme')
+  const policy = accessPolicy(ctx, file)
   if (themeValue) {
-    const found = await ctx.themes.resolve(themeValue, dir).catch((e: unknown) => {
+    const found = await ctx.themes.resolve(themeValue, dir, policy).catch((e: unknown) => {
       throw themeLoadError(e, file, themeValue, themeLine, ctx.themes.projectRoot)
     })
     if (found.kind === 'file') {
@@ -147,6 +175,16 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
       if (themeLine && found.entry.name !== themeValue) markdown = replaceThemeValue(markdown, themeLine, found.entry.name)
     } else if (found.kind === 'builtin') {
       theme = { name: found.name, files: [] }
+    } else if (found.kind === 'refused') {
+      diagnostics.push({
+        rule: 'local-file',
+        severity: 'warning',
+        file,
+        ...(themeLine ? { line: themeLine } : {}),
+        message: `theme \`${themeValue}\` was left out: ${found.refusal.reason}; the deck renders with the default theme`,
+        hint: found.refusal.hint,
+      })
+      if (themeLine) markdown = replaceThemeValue(markdown, themeLine, 'default')
     } else {
       diagnostics.push({
         rule: 'theme',
@@ -178,40 +216,10 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   diagnostics.push(...checkFences(file, facts))
   diagnostics.push(...checkMath(file, env.deckMath ?? [], facts))
 
-  const inlined = await inlineAssets(result.html, { baseDir: dir, fetchRemote: ctx.fetchRemote, remoteTimeoutMs: ctx.remoteTimeoutMs })
-  diagnostics.push(...checkThemeResources(theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []), result.css))
-  const images: string[] = []
-  for (const img of facts.images) {
-    const kind = classifyUrl(img.src)
-    if (kind === 'local') {
-      const target = localPath(img.src, dir)
-      images.push(target)
-      if (inlined.missing.includes(target)) {
-        diagnostics.push({
-          rule: 'missing-image',
-          severity: 'warning',
-          file,
-          line: img.line,
-          slide: img.slide,
-          message: `image not found: ${img.src}`,
-          hint: `No file at ${target}. Paths are relative to the deck's folder.`,
-        })
-      }
-    } else if (kind === 'remote') {
-      const failure = inlined.remoteFailures.find((f) => f.url === img.src)
-      if (failure) {
-        diagnostics.push({
-          rule: 'remote-resource',
-          severity: 'warning',
-          file,
-          line: img.line,
-          slide: img.slide,
-          message: `remote image ${img.src} was not embedded: ${failure.reason}`,
-          hint: 'Download the image next to the deck and link it by relative path, so the deck builds offline.',
-        })
-      }
-    }
-  }
+  const inlined = await inlineAssets(result.html, result.css, { baseDir: dir, policy })
+  diagnostics.push(...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }))
+  diagnostics.push(...checkThemeResources(theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []), inlined.css))
+  const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))
 
   const firstHeading = facts.headings[0]?.text
   const title = stringOf(recovered.data['title']) ?? (firstHeading || undefined) ?? path.basename(file, path.extname(file))
@@ -222,7 +230,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     file,
     markdown,
     html: inlined.html,
-    css: result.css,
+    css: inlined.css,
     fontCss: await fontCssFor(inlined.html),
     notes: result.comments.map((c) => c.join('\n\n').trim()),
     comments: result.comments,

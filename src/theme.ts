@@ -1,5 +1,9 @@
 import { readFile, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { checkLocalFile } from './access/local.js'
+import type { AccessPolicy, Refusal } from './access/policy.js'
+import { isText } from './access/sniff.js'
 import type { Diagnostic } from './diagnostics.js'
 import { DeckError, ExitCode } from './errors.js'
 
@@ -31,7 +35,22 @@ export function parseTheme(file: string, css: string): ThemeEntry {
     })
   }
   const imports = [...css.matchAll(IMPORTS)].map((m) => m[1]!).filter(Boolean)
-  return { name, file, css, imports }
+  return { name, file, css: rebaseUrls(css, path.dirname(file)), imports }
+}
+
+const RELATIVE_URL = /(^|[^\w-])url\(\s*(["']?)(?![a-z][a-z0-9+.-]*:|\/\/|#)([^)"']+)\2\s*\)/gim
+
+/**
+ * A theme's relative `url()`s (a background picture beside the CSS) point at the theme's own
+ * folder, wherever the deck is: they become `file:` URLs here, which the render embeds through
+ * the local-file policy like any image a deck names. `@import` lines name other themes and are
+ * left as they are.
+ */
+export function rebaseUrls(css: string, dir: string): string {
+  return css
+    .split('\n')
+    .map((line) => (/^\s*@import\b/.test(line) ? line : line.replace(RELATIVE_URL, (_all, before: string, _q, url: string) => `${before}url("${pathToFileURL(path.resolve(dir, url.trim())).href}")`)))
+    .join('\n')
 }
 
 export const looksLikePath = (value: string): boolean =>
@@ -41,12 +60,14 @@ export type ThemeResolution =
   | { kind: 'file'; entry: ThemeEntry }
   | { kind: 'builtin'; name: string }
   | { kind: 'missing'; value: string; tried: string[] }
+  | { kind: 'refused'; value: string; refusal: Refusal }
 
 export class ThemeRegistry {
   private readonly byFile = new Map<string, ThemeEntry>()
   private readonly byName = new Map<string, ThemeEntry>()
   private readonly users = new Map<string, Set<string>>()
   private readonly pending: Diagnostic[] = []
+  private readonly folderSet = new Set<string>()
   /** Bumped on every change, so engines built on an older theme set are rebuilt. */
   version = 0
 
@@ -59,10 +80,16 @@ export class ThemeRegistry {
     for (const p of themeSets) await this.addPath(p)
   }
 
+  /** The folders the theme set comes from: decks may read files (theme images) there. */
+  folders(): string[] {
+    return [...this.folderSet].sort()
+  }
+
   /** Add a CSS file, or every `.css` file in a folder (not recursive). */
   async addPath(p: string): Promise<ThemeEntry[]> {
     const abs = path.resolve(this.projectRoot, p)
     const info = await stat(abs).catch(() => null)
+    if (info) this.folderSet.add(info.isDirectory() ? abs : path.dirname(abs))
     if (!info) {
       throw new DeckError(`theme path not found: ${p}`, {
         code: ExitCode.USAGE,
@@ -96,7 +123,6 @@ export class ThemeRegistry {
     return this.pending.splice(0)
   }
 
-
   async addFile(file: string): Promise<ThemeEntry> {
     const abs = path.resolve(file)
     const entry = parseTheme(abs, await readFile(abs, 'utf8'))
@@ -129,15 +155,21 @@ export class ThemeRegistry {
     return this.byFile.get(path.resolve(file))
   }
 
-  async resolve(value: string, deckDir: string): Promise<ThemeResolution> {
+  /** Resolve a deck's `theme:` value; paths go through `access` (default: the project root only). */
+  async resolve(value: string, deckDir: string, access: Pick<AccessPolicy, 'roots' | 'allowLocalFiles'> = { roots: [this.projectRoot], allowLocalFiles: false }): Promise<ThemeResolution> {
     if (looksLikePath(value)) {
       const tried = [path.resolve(deckDir, value), path.resolve(this.projectRoot, value)]
       for (const candidate of tried) {
         const known = this.byFile.get(candidate)
         if (known) return { kind: 'file', entry: known }
-        if (await stat(candidate).then((s) => s.isFile(), () => false)) {
-          return { kind: 'file', entry: await this.addFile(candidate) }
+        // A deck names this file: it goes through the local-file policy like any image would.
+        const check = await checkLocalFile(candidate, access)
+        if (check.kind === 'missing') continue
+        if (check.kind === 'refused') return { kind: 'refused', value, refusal: check.refusal }
+        if (!isText(await readFile(check.real))) {
+          return { kind: 'refused', value, refusal: { reason: 'it is not a CSS text file', hint: 'Name a theme CSS file.' } }
         }
+        return { kind: 'file', entry: await this.addFile(candidate) }
       }
       return { kind: 'missing', value, tried: [...new Set(tried)] }
     }
