@@ -21,10 +21,31 @@ export const DEFAULTS = {
   browserTimeoutMs: 30_000,
 } as const
 
-/** SOURCE_DATE_EPOCH (seconds) when set, else a fixed date: outputs never depend on the clock. */
+/**
+ * The last second a PPTX can carry: a PPTX is a zip, whose entry dates (MS-DOS format) count
+ * years from 1980 in 7 bits, so they end with 2107. PDF dates (four-digit years) reach further.
+ */
+export const LAST_EPOCH = Date.UTC(2107, 11, 31, 23, 59, 59) / 1000
+
+/**
+ * SOURCE_DATE_EPOCH (seconds) when set, else a fixed date: outputs never depend on the clock.
+ * The reproducible-builds definition: a non-negative integer; anything else is a usage error,
+ * as is a date no PPTX can hold. Dates from 1970 to 1979 are kept: the PDF and the PPTX
+ * properties carry them, and the zip entries are stamped 1980-01-01, their format's first day.
+ */
 export function buildDate(env = process.env): Date {
-  const epoch = Number(env['SOURCE_DATE_EPOCH'])
-  return Number.isFinite(epoch) && env['SOURCE_DATE_EPOCH'] ? new Date(epoch * 1000) : new Date('2000-01-01T00:00:00Z')
+  const value = env['SOURCE_DATE_EPOCH']
+  if (value === undefined || value === '') return new Date('2000-01-01T00:00:00Z')
+  const epoch = /^\d+$/.test(value) ? Number(value) : NaN
+  if (Number.isNaN(epoch) || epoch > LAST_EPOCH) {
+    throw new DeckError(`SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to ${LAST_EPOCH} (1970-01-01 to 2107-12-31 UTC), got "${value}"`, {
+      code: ExitCode.USAGE,
+      hint:
+        `It dates the PDF and the PPTX. A PPTX is a zip, and zip dates end with 2107 (${LAST_EPOCH} is ` +
+        `2107-12-31T23:59:59Z). Set it to e.g. $(git log -1 --format=%ct), or unset it for the fixed date 2000-01-01.`,
+    })
+  }
+  return new Date(epoch * 1000)
 }
 
 export function parseFormats(value: string | undefined): Format[] {

@@ -3,14 +3,15 @@ import katex from '@marp-team/marp-core/plugins/katex'
 import shiki from '@marp-team/marp-core/plugins/shiki'
 import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
 import { TWEMOJI_BASE } from './assets.js'
+import { noTokenizeTimeLimit, stableStyleScopes } from './deck/deterministic.js'
 import { mathStrict, watchMath, type MathEnv } from './deck/math.js'
 import { slideOfLine } from './deck/slides.js'
 
 /**
  * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to
  * files from the @twemoji/svg package instead of a CDN, a highlight cache shared by every render
- * in the process, and a plugin that records source facts (slide lines, images, fences…) for
- * warnings and lint.
+ * in the process, a plugin that records source facts (slide lines, images, fences…) for
+ * warnings and lint, and the same output for the same input (deck/deterministic.ts).
  */
 
 export interface SlideFact {
@@ -263,8 +264,10 @@ export class DeckMarp extends Marp {
       math: 'katex',
     })
     this.use(shiki())
+    this.shikiTransformers.push(noTokenizeTimeLimit)
     this.use(katex({ fontPath: false, options: { strict: mathStrict } }))
     this.use(factsPlugin)
+    this.use(stableStyleScopes)
     this.highlighter = cachedHighlighter(this.highlighter.bind(this))
     const themeSet = this.themeSet
     const add = themeSet.add.bind(themeSet)
