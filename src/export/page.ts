@@ -78,8 +78,8 @@ export async function updateDeck(page: Page, deck: RenderedDeck, before?: PageCo
       const slides = document.querySelector('body > div[id]')
       if (fonts?.dataset['key'] !== key || !style || !slides) return false
       style.textContent = css
-      // Marp's custom elements are already defined in this page, so the new slides upgrade
-      // without its inline script running again.
+      // Marp's custom elements are already defined in this page: the new slides upgrade without
+      // its inline script running again, and settle() renames their code blocks as it would.
       slides.outerHTML = html
       return true
     },
@@ -121,14 +121,40 @@ export async function present(view: View, deck: RenderedDeck, content: PageConte
   view.shows = content
 }
 
+/**
+ * Bring a page that was just loaded or updated to what Marp's script makes of it, then wait
+ * until fonts and images are ready and auto-scaling has applied.
+ */
 async function settle(page: Page): Promise<void> {
   await page.evaluate(async () => {
+    // A <pre> cannot hold a shadow root, so marp-core defines `marp-pre` as an element of its own
+    // and its script renames each `<pre is="marp-pre">` to it, once, when it runs (marp-core 5.0.2,
+    // src/custom-elements/browser/index.ts, applyCustomElements). Slides put in later (an update
+    // in place, or a second load of the page, where the script stops at defining its elements
+    // again) would keep plain <pre>s and lose code auto-scaling: they are renamed here the same way.
+    for (const el of document.querySelectorAll('[is^="marp-"]')) {
+      const name = el.getAttribute('is') ?? ''
+      const defined = customElements.get(name)
+      if (!defined || el instanceof defined || Object.getPrototypeOf(defined) !== HTMLElement) continue
+      const tag = el.localName
+      el.outerHTML = el.outerHTML.replace(new RegExp(`^<${tag}`, 'i'), `<${name}`).replace(new RegExp(`</${tag}>$`, 'i'), `</${name}>`)
+    }
     await document.fonts.ready
     await Promise.all(
       [...document.images].map((img) => (img.complete ? undefined : img.decode().catch(() => undefined))),
     )
     // Marp's auto-scaling (fitted headings, shrunk code) measures after fonts load and applies
-    // on the next frames; printing before then gives unscaled code now and then.
-    await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))
+    // on the next frames; printing before then gives unscaled code now and then. A block that
+    // has just been sized shows its SVG inline until the next frame (marp-auto-scaling.ts,
+    // flushSvgDisplay), a pixel taller meanwhile: new slides in a warm page are still doing so
+    // two frames on, so the wait goes on while any is (a few frames at most).
+    const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()))
+    const flushing = () =>
+      [...document.querySelectorAll('[data-auto-scaling]')].some(
+        (el) => !!el.shadowRoot?.querySelector('marp-auto-scaling')?.shadowRoot?.querySelector('svg')?.style.display,
+      )
+    await frame()
+    await frame()
+    for (let i = 0; i < 10 && flushing(); i += 1) await frame()
   })
 }

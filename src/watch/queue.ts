@@ -49,6 +49,11 @@ export class Debouncer<K> {
     return this.timers.size
   }
 
+  /** Whether `key` waits for its quiet period to end. */
+  has(key: K): boolean {
+    return this.timers.has(key)
+  }
+
   clear(): void {
     for (const t of this.timers.values()) clearTimeout(t)
     this.timers.clear()
@@ -105,6 +110,11 @@ export class LatestQueue<K, V> {
 
   get size(): number {
     return this.slots.size
+  }
+
+  /** Whether `key` has a run going or waiting. */
+  has(key: K): boolean {
+    return this.slots.has(key)
   }
 
   private start(key: K, value: V): void {

@@ -8,8 +8,10 @@ import { findDecks } from '../decks.js'
 import { buildHtml } from '../export/html.js'
 import createDebug from '../debug.js'
 import { renderDeck, type RenderedDeck } from '../render.js'
+import { OUTPUT_CHECK_MS, WrittenOutputs } from './outputs.js'
 import { ignoredBy, isDeckFile, isInside, removeDeckOutputs } from './paths.js'
 import { Debouncer, LatestQueue } from './queue.js'
+import { Recheck } from './recheck.js'
 
 const debug = createDebug('watch')
 
@@ -27,7 +29,9 @@ const WARM_RENDERS = 8
  * to end, and rebuild the minimum: the deck itself, exactly the decks that use a theme file, the
  * decks that show an image. HTML goes first on its own lane; PDF/PPTX/PNG follow on a second lane
  * from the same render, so a slow PDF never holds back the next HTML. Every failure is reported
- * through `onError` or in a build result and watching goes on.
+ * through `onError` or in a build result and watching goes on. chokidar's events are not taken
+ * for the whole story: each file acted on is looked at again once quiet (see Recheck), and
+ * outputs that vanish are built again (see WrittenOutputs).
  */
 export interface DeckBuild {
   deck: string
@@ -78,6 +82,10 @@ export class Watcher {
   private readonly themeChanges: Debouncer<string>
   private readonly html: LatestQueue<string, true>
   private readonly browser: LatestQueue<string, RenderedDeck>
+  private readonly recheck: Recheck
+  private readonly outputs = new WrittenOutputs()
+  private outputCheck: NodeJS.Timeout | undefined
+  private checkingOutputs = false
   private themeTasks = 0
   private chokidar: FSWatcher | undefined
   private closing: Promise<void> | undefined
@@ -93,6 +101,10 @@ export class Watcher {
     this.themeChanges = new Debouncer(quiet, (file) => void this.themeChanged(file))
     this.html = new LatestQueue((deck) => this.buildHtml(deck), 2)
     this.browser = new LatestQueue((deck, rendered) => this.buildBrowserOutputs(deck, rendered), 2)
+    this.recheck = new Recheck((file) => {
+      debug('%s changed without an event', file)
+      this.changed('change', file)
+    })
   }
 
   get closed(): boolean {
@@ -130,6 +142,8 @@ export class Watcher {
     await new Promise<void>((resolve) => chokidar.once('ready', () => resolve()))
     for (const entry of this.builder.themes.entries()) this.follow([entry.file])
     for (const deck of initial) this.html.push(deck, true)
+    this.outputCheck = setInterval(() => void this.checkOutputs(), OUTPUT_CHECK_MS)
+    this.outputCheck.unref()
   }
 
   /** Resolves when nothing is waiting, building or writing (tests and benchmarks use this). */
@@ -137,7 +151,7 @@ export class Watcher {
     for (;;) {
       await this.html.idle()
       await this.browser.idle()
-      if (!this.deckChanges.pending && !this.themeChanges.pending && !this.html.size && !this.browser.size && !this.themeTasks) return
+      if (!this.deckChanges.pending && !this.themeChanges.pending && !this.html.size && !this.browser.size && !this.themeTasks && !this.recheck.pending) return
       await sleep(10)
     }
   }
@@ -169,6 +183,12 @@ export class Watcher {
         const decks = this.decksShowing(file)
         debug('%s %s: %d decks show it', event, file, decks.length)
         for (const deck of decks) this.deckChanges.touch(deck)
+        // The builds read the image after this; a write that chokidar drops comes later still.
+        if (decks.length) {
+          void this.recheck.note(file).then(() => {
+            if (!this.closed) this.recheck.later(file)
+          })
+        }
       }
     } catch (e) {
       this.events.onError?.(e, file)
@@ -197,9 +217,12 @@ export class Watcher {
     }
     this.events.onBuildStart?.(deck)
     const started = performance.now()
+    await this.recheck.note(deck)
     const result = await this.builder.buildDeck(deck, this.htmlFormats)
     if (this.closed) return
     if (result.errors.length && !(await this.exists(deck))) return this.removed(deck)
+    this.recheck.later(deck)
+    if (!result.errors.length) this.outputs.record(deck, 'html', result.outputs.map((o) => o.file))
     const first = !this.decks.has(deck)
     this.decks.add(deck)
     if (first && result.deck && !result.errors.length) void this.html.idle().then(() => this.warmRender(deck))
@@ -238,11 +261,30 @@ export class Watcher {
     const started = performance.now()
     const result = await this.builder.exportDeck(rendered, this.browserFormats)
     if (this.closed) return
+    if (!result.errors.length) this.outputs.record(deck, 'browser', result.outputs.map((o) => o.file))
     this.events.onBrowserOutputs?.({ deck, result, ms: performance.now() - started })
+  }
+
+  /** Build again the decks whose outputs vanished (see WrittenOutputs). */
+  private async checkOutputs(): Promise<void> {
+    if (this.closed || this.checkingOutputs) return
+    this.checkingOutputs = true
+    try {
+      const busy = (deck: string) => this.deckChanges.has(deck) || this.html.has(deck) || this.browser.has(deck)
+      for (const deck of await this.outputs.vanished(busy)) {
+        if (this.closed) return
+        debug('outputs of %s vanished: building them again', deck)
+        this.html.push(deck, true)
+      }
+    } finally {
+      this.checkingOutputs = false
+    }
   }
 
   private async removed(deck: string): Promise<void> {
     this.decks.delete(deck)
+    this.outputs.forget(deck)
+    this.recheck.forget(deck)
     this.images.delete(deck)
     this.missingTheme.delete(deck)
     this.builder.themes.recordUse(deck, [])
@@ -260,6 +302,7 @@ export class Watcher {
     try {
       const themes = this.builder.themes
       const users = new Set(themes.decksUsing(file))
+      await this.recheck.note(file)
       if (await this.exists(file)) {
         try {
           await themes.addFile(file)
@@ -280,12 +323,15 @@ export class Watcher {
       this.events.onError?.(e, file)
     } finally {
       this.themeTasks -= 1
+      if (!this.closed) this.recheck.later(file)
     }
   }
 
   /** Stop watching; running HTML builds finish, pending ones are dropped. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.outputCheck)
+      this.recheck.clear()
       this.deckChanges.clear()
       this.themeChanges.clear()
       await this.chokidar?.close()

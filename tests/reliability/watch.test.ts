@@ -1,0 +1,200 @@
+import { existsSync } from 'node:fs'
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { PassThrough } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Builder, type DeckResult, type Format } from '../../src/build.js'
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../src/diagnostics.js'
+import { installLint } from '../../src/lint/index.js'
+import { Printer } from '../../src/printer.js'
+import { startWatch, type WatchSession } from '../../src/watch/session.js'
+import { readPdf } from '../helpers/outputs.js'
+import { buildOptions, SEED, tempProject } from '../helpers/project.js'
+import { EventLog, until } from '../helpers/watch.js'
+
+// Watch mode under the faults a presenter's watcher meets over hours: save storms, a theme file
+// replaced by rename, a browser that dies, an output folder that is deleted. Each test runs the
+// real session (`deck watch` without its command line): chokidar, the warm pages, one Chromium.
+
+const deck = (title: string, text: string) => `---
+marp: true
+theme: palette-3
+---
+
+# ${title}
+
+${text}
+
+---
+
+## Second slide
+
+\`\`\`js
+const answer = 42
+\`\`\`
+`
+
+async function session(dir: string, formats: Format[], log: EventLog): Promise<WatchSession> {
+  const printer = new Printer({ cwd: dir, quiet: true, stream: new PassThrough() })
+  return startWatch({ build: buildOptions(dir, { formats }), inputs: [], printer, port: 0, events: log.events })
+}
+
+const pdfText = async (file: string): Promise<string> => (await readPdf(file)).text.join('\n')
+
+/** Findings as a reader sees them: rule, place and message, sorted. */
+const findings = (list: Diagnostic[], cwd: string): string[] => sortDiagnostics(list).map((d) => `${formatDiagnostic(d, cwd)} [${d.rule}]`)
+
+describe('watch always builds the last save', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  let watch: WatchSession
+  const log = new EventLog()
+  const file = () => path.join(dir, 'slides/talk.md')
+
+  beforeAll(async () => {
+    const p = await tempProject({ 'slides/talk.md': deck('Burst', 'save start') })
+    dir = p.dir
+    cleanup = p.cleanup
+    watch = await session(dir, ['html', 'pdf'], log)
+    await until(() => log.browser.length >= 1 && log.browser, 'the first PDF')
+    await watch.watcher.idle()
+  })
+
+  afterAll(async () => {
+    await watch?.close()
+    await cleanup?.()
+  })
+
+  it('100 saves in one second, 20 times: the HTML and the PDF hold the last one', async () => {
+    for (let burst = 0; burst < 20; burst += 1) {
+      const marker = `final-${String(burst).padStart(2, '0')}`
+      const started = performance.now()
+      // Writes at a steady 10 ms pace, as a script or a formatter saving in a loop. Every
+      // content has the same length, so the last save differs from the one before only in bytes.
+      for (let i = 0; i < 100; i += 1) {
+        const wait = started + i * 10 - performance.now()
+        if (wait > 0) await sleep(wait)
+        await writeFile(file(), deck('Burst', i === 99 ? marker : `saved-${String(i).padStart(3, '0')}`))
+      }
+      const html = path.join(dir, 'dist/talk.html')
+      await until(async () => (await readFile(html, 'utf8')).includes(marker), `burst ${burst}: the HTML of the last save`, 10_000)
+      await watch.watcher.idle()
+      expect(await pdfText(path.join(dir, 'dist/talk.pdf')), `burst ${burst}: the PDF`).toContain(marker)
+    }
+  })
+})
+
+describe('the warm page gives what a fresh build gives', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  let watch: WatchSession
+  const log = new EventLog()
+  const seed = () => path.join(dir, 'slides', path.basename(SEED))
+
+  beforeAll(async () => {
+    const p = await tempProject()
+    dir = p.dir
+    cleanup = p.cleanup
+    await copyFile(SEED, seed())
+    watch = await session(dir, ['html', 'pdf'], log)
+    await until(() => log.browser.length >= 1 && log.browser, 'the first PDF')
+    await watch.watcher.idle()
+  })
+
+  afterAll(async () => {
+    await watch?.close()
+    await cleanup?.()
+  })
+
+  /** What `deck build` makes of the project now: a fresh builder, a fresh page. */
+  const freshBuild = async (): Promise<{ result: DeckResult; pdf: Buffer }> => {
+    const out = path.join(dir, 'fresh')
+    const builder = new Builder(buildOptions(dir, { formats: ['pdf'], outDir: out }))
+    try {
+      await builder.init()
+      await installLint(builder)
+      const result = await builder.buildDeck(seed())
+      expect(result.errors).toEqual([])
+      return { result, pdf: await readFile(path.join(out, 'cni-deep-dive.pdf')) }
+    } finally {
+      await builder.close()
+    }
+  }
+
+  /** After `change`, the watcher's PDF and findings are those of a fresh build. */
+  const sameAsFresh = async (what: string, change: () => Promise<void>) => {
+    const m = log.mark()
+    await change()
+    await until(() => log.browser.slice(m.browser).find((b) => b.deck === seed()), `${what}: the PDF`)
+    await watch.watcher.idle()
+    const last = log.browser.at(-1)!
+    expect(last.result.errors).toEqual([])
+    const watched = [...(log.html.at(-1)?.result.diagnostics ?? []), ...last.result.diagnostics]
+    const fresh = await freshBuild()
+    expect(findings(watched, dir), `${what}: findings`).toEqual(findings(fresh.result.diagnostics, dir))
+    const pdf = path.join(dir, 'dist/cni-deep-dive.pdf')
+    expect(await pdfText(pdf), `${what}: PDF text`).toBe(await pdfText(path.join(dir, 'fresh/cni-deep-dive.pdf')))
+    expect((await readFile(pdf)).equals(fresh.pdf), `${what}: PDF bytes`).toBe(true)
+  }
+
+  it('after its theme file is replaced (temp file + rename)', async () => {
+    const css = path.join(dir, 'css/palette-3.css')
+    const original = await readFile(css, 'utf8')
+    // An editor's temp file next to the theme, then one named like sed -i's, with no telling suffix.
+    for (const [round, tmp] of [
+      [1, `${css}.tmp`],
+      [2, path.join(dir, 'css/sedX4f2a9')],
+    ] as const) {
+      await sameAsFresh(`theme round ${round}`, async () => {
+        await writeFile(tmp, `${original}\nsection { outline-color: #01020${round}; }\n`)
+        await rename(tmp, css)
+      })
+    }
+  })
+
+  it('after an edit inside a code block that Marp shrinks to fit', async () => {
+    const source = await readFile(seed(), 'utf8')
+    expect(source).toContain('"10.128.0.186/23"')
+    await sameAsFresh('code edit', () => writeFile(seed(), source.replace('"10.128.0.186/23"', '"10.128.0.187/23"')))
+  })
+})
+
+describe('rm -rf of the output folder while watching', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  let watch: WatchSession
+  const log = new EventLog()
+  const outputs = ['a.html', 'a.pdf', 'a.pptx', 'sub/b.html', 'sub/b.pdf', 'sub/b.pptx']
+
+  beforeAll(async () => {
+    const p = await tempProject({ 'slides/a.md': deck('A', 'alpha'), 'slides/sub/b.md': deck('B', 'beta') })
+    dir = p.dir
+    cleanup = p.cleanup
+    watch = await session(dir, ['html', 'pdf', 'pptx'], log)
+    await until(() => log.browser.length >= 2 && log.browser, 'the first outputs')
+    await watch.watcher.idle()
+  })
+
+  afterAll(async () => {
+    await watch?.close()
+    await cleanup?.()
+  })
+
+  it('builds every missing output again without a save', async () => {
+    const dist = path.join(dir, 'dist')
+    for (const o of outputs) expect(existsSync(path.join(dist, o)), o).toBe(true)
+    await rm(dist, { recursive: true, force: true })
+    await until(() => outputs.every((o) => existsSync(path.join(dist, o))), 'every output back', 15_000)
+    await watch.watcher.idle()
+    expect(await pdfText(path.join(dist, 'a.pdf'))).toContain('alpha')
+    expect(await pdfText(path.join(dist, 'sub/b.pdf'))).toContain('beta')
+    expect(await readFile(path.join(dist, 'sub/b.html'), 'utf8')).toContain('beta')
+
+    // One output alone, too.
+    await rm(path.join(dist, 'a.pdf'))
+    await until(() => existsSync(path.join(dist, 'a.pdf')), 'a.pdf back', 15_000)
+    await watch.watcher.idle()
+    expect(await pdfText(path.join(dist, 'a.pdf'))).toContain('alpha')
+  })
+})
