@@ -282,7 +282,7 @@ export class Watcher {
   }
 
   private async removed(deck: string): Promise<void> {
-    this.decks.delete(deck)
+    const known = this.decks.delete(deck)
     this.outputs.forget(deck)
     this.recheck.forget(deck)
     this.images.delete(deck)
@@ -293,7 +293,8 @@ export class Watcher {
     this.browser.drop(deck)
     await this.browser.settled(deck)
     const files = await removeDeckOutputs(this.builder, deck)
-    this.events.onRemoved?.(deck, files)
+    // The deletion can be seen twice (chokidar's late unlink, and the recheck): it is told once.
+    if (known || files.length) this.events.onRemoved?.(deck, files)
   }
 
   private async themeChanged(file: string): Promise<void> {
