@@ -351,7 +351,7 @@ export class Builder {
             skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
           }
           if (formats.includes('pdf')) {
-            const raw = await printPdf(page, deck, this.browser.timeoutMs)
+            const raw = await printPdf(page, deck)
             stage(file, 'printed', started)
             writes.push(
               (async () => {

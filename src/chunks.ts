@@ -4,7 +4,7 @@ import { drainShots, type ShotJob } from './export/images.js'
 import { collectGarbage, present, type View } from './export/page.js'
 import { onlySlides, type PageContent } from './export/page-content.js'
 import type { RenderedDeck } from './render.js'
-import { mergeMeasures, type PageCheck, type SlideMeasure } from './warm-pages.js'
+import { measure, mergeMeasures, type PageCheck, type SlideMeasure } from './warm-pages.js'
 
 /**
  * The page checks and slide pictures of a one-shot build, a chunk of slides at a time. Once the
@@ -94,7 +94,7 @@ export class ChunkedWork {
     for (const check of this.checks) {
       if (this.failed.has(check)) continue
       try {
-        const found = await check.measure(page, this.deck, slides)
+        const found = await measure(check, page, this.deck, slides)
         this.measured.set(check, mergeMeasures(this.measured.get(check) ?? [], slides, found))
       } catch (e) {
         this.failed.set(check, e)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { PER_SLIDE_MS } from './browser/step.js'
 import { COMMANDS, type Flags } from './commands/index.js'
 import { DEFAULTS } from './config.js'
 import { DeckError, ExitCode, isDeckError } from './errors.js'
@@ -52,7 +53,7 @@ Options:
       --allow-private-network  Fetch URLs on this machine or a private network (127/8, 10/8,
                             169.254/16, …); only for decks you trust
       --browser-path <path> Chrome/Chromium/Edge executable (default: CHROME_PATH, then usual paths)
-      --browser-timeout <s> Timeout of one browser operation in seconds (default: ${DEFAULTS.browserTimeoutMs / 1000})
+      --browser-timeout <s> Timeout of one browser operation in seconds (default: ${DEFAULTS.browserTimeoutMs / 1000}); loading, printing and checking a deck get ${PER_SLIDE_MS} ms more per slide
   -q, --quiet               Print only warnings and errors
   -h, --help                Show this help
   -v, --version             Show the version

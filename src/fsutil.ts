@@ -3,9 +3,24 @@ import { rmSync } from 'node:fs'
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 
-/** Temp files being written; a process that exits mid-write (Ctrl-C) removes them on its way out. */
-const writing = new Set<string>()
+/**
+ * Temp files and folders in use; a process that exits meanwhile (Ctrl-C, SIGTERM, an error that
+ * ends it) removes them on its way out.
+ */
+const inUse = new Set<string>()
 let exitHook = false
+
+/** Remove `file` (a file or a folder) if the process exits before the returned function is called. */
+export function removeOnExit(file: string): () => void {
+  if (!exitHook) {
+    exitHook = true
+    process.once('exit', () => {
+      for (const f of inUse) rmSync(f, { recursive: true, force: true })
+    })
+  }
+  inUse.add(file)
+  return () => void inUse.delete(file)
+}
 
 /**
  * Write a file so that no reader ever sees half of it: write a temp file in the same folder,
@@ -16,13 +31,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const dir = path.dirname(file)
   await mkdir(dir, { recursive: true })
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
-  if (!exitHook) {
-    exitHook = true
-    process.once('exit', () => {
-      for (const f of writing) rmSync(f, { force: true })
-    })
-  }
-  writing.add(tmp)
+  const written = removeOnExit(tmp)
   try {
     const handle = await open(tmp, 'w')
     try {
@@ -36,6 +45,6 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rm(tmp, { force: true })
     throw e
   } finally {
-    writing.delete(tmp)
+    written()
   }
 }

@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer-core'
+import { crashed, pageStep } from './browser/step.js'
 import createDebug from './debug.js'
 import type { Diagnostic } from './diagnostics.js'
 import { changedSlides, onlySlides, pageContent, type PageContent } from './export/page-content.js'
@@ -62,9 +63,14 @@ export class WarmPages {
   /** The deck's warm print page, showing `deck`: updated in place, or opened and loaded. */
   async show(deck: RenderedDeck): Promise<Page> {
     const warm = this.pages.get(deck.file)
-    if (warm && !warm.print.page.isClosed()) {
-      await present(warm.print, deck, pageContent(deck))
-      return warm.print.page
+    if (warm && usable(warm.print.page)) {
+      try {
+        await present(warm.print, deck, pageContent(deck))
+        return warm.print.page
+      } catch (e) {
+        // Its browser crashed before we heard of it: the deck goes into a fresh page (and browser).
+        if (!crashed(warm.print.page.browser(), e)) throw e
+      }
     }
     if (warm) this.release(deck.file)
     const fresh: WarmPage = { print: { page: await this.open(), shows: undefined }, scratch: undefined, checked: undefined }
@@ -102,8 +108,8 @@ export class WarmPages {
       const kept = last?.measures.get(check)
       try {
         let measured: readonly SlideMeasure[]
-        if (changed === 'all' || !kept) measured = await check.measure(page, deck)
-        else measured = mergeMeasures(kept, changed, changed.length ? await check.measure(target, deck, changed) : [])
+        if (changed === 'all' || !kept) measured = await measure(check, page, deck)
+        else measured = mergeMeasures(kept, changed, changed.length ? await measure(check, target, deck, changed) : [])
         measures.set(check, measured)
         found.push(...check.findings(deck, measured))
       } catch (e) {
@@ -133,7 +139,7 @@ export class WarmPages {
   }
 
   private async scratch(entry: WarmPage, deck: RenderedDeck, content: PageContent): Promise<Page> {
-    if (entry.scratch && !entry.scratch.page.isClosed()) {
+    if (entry.scratch && usable(entry.scratch.page)) {
       await present(entry.scratch, deck, content)
       return entry.scratch.page
     }
@@ -148,8 +154,16 @@ export class WarmPages {
   }
 }
 
+/** A page that can still be used: not closed, and its browser has not crashed or been shut down since. */
+const usable = (page: Page): boolean => !page.isClosed() && page.browser().connected
+
 function close(page: Page): void {
   if (!page.isClosed()) void page.close().catch(() => undefined)
+}
+
+/** One check on `slides` (every slide when undefined), within a deadline that grows with them. */
+export function measure(check: PageCheck, page: Page, deck: RenderedDeck, slides?: readonly number[]): Promise<readonly SlideMeasure[]> {
+  return pageStep(page, { stage: 'checking the slides', deck: deck.file, slides: slides?.length ?? deck.slideCount }, () => check.measure(page, deck, slides))
 }
 
 /** Kept measurements of unchanged slides with fresh ones of the changed slides, in slide order. */

@@ -3,6 +3,7 @@ import createDebug from '../debug.js'
 import { DeckError, ExitCode } from '../errors.js'
 import { findBrowser, NO_BROWSER_HINT } from './find.js'
 import { spawnChromium, type ChromiumProcess } from './spawn.js'
+import { bounded, browserStep, crashed, whenUnresponsive } from './step.js'
 
 const debug = createDebug('browser')
 
@@ -13,16 +14,15 @@ const isLocalNavigation = (url: string): boolean =>
 export interface BrowserOptions {
   /** Explicit executable; otherwise CHROME_PATH, then the usual install paths. */
   executablePath?: string
-  /** Timeout for one browser operation (launch, load, print, screenshot). */
+  /**
+   * Timeout of one browser operation (launch, page, screenshot, close); operations on many slides
+   * at once (load, print, checks) get more per slide (see stepTimeout).
+   */
   timeoutMs: number
 }
 
-/** Wait for `p`, but no longer than `ms` (the timer does not keep the process alive). */
-async function within(ms: number, p: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))])
-  clearTimeout(timer)
-}
+/** Wait for `p`, but no longer than `ms`; its failure is ignored. */
+const within = (ms: number, p: Promise<unknown>): Promise<unknown> => bounded(ms, p, undefined)
 
 /** The browser manager for a build's options (--browser-path, --browser-timeout). */
 export function browserFor(options: { browserTimeoutMs: number; browserPath?: string }): BrowserManager {
@@ -47,6 +47,8 @@ export class BrowserManager {
   private closed = false
   /** What we know of each browser we started: its process, and whether it is the headless shell. */
   private readonly launched = new Map<Browser, { process: ChromiumProcess; headlessShell: Promise<boolean> }>()
+  /** Every process we started and have not seen removed yet, crashed ones included: close waits for them. */
+  private readonly processes = new Set<ChromiumProcess>()
   /** A page opened ahead of need by warmUp. */
   private spare: Promise<Page> | undefined
   /** Requests that pages tried to make and were refused (should stay empty). */
@@ -104,19 +106,27 @@ export class BrowserManager {
         cause: e,
       })
     }
+    this.processes.add(chromium)
+    void chromium.disposed.then(() => this.processes.delete(chromium))
     let browser: Browser
     try {
-      browser = await (await puppeteer).default.connect({
-        browserWSEndpoint: chromium.wsEndpoint,
-        protocolTimeout: Math.max(this.options.timeoutMs, 30_000) * 2,
-        defaultViewport: null,
-      })
+      browser = await browserStep({ stage: 'connecting to Chromium', timeoutMs: this.options.timeoutMs }, async () =>
+        (await puppeteer).default.connect({
+          browserWSEndpoint: chromium.wsEndpoint,
+          // No protocol timeout: every operation has a deadline of its own that grows with the
+          // deck (see step.ts), and puppeteer's would cut a big deck's print short in its own words.
+          protocolTimeout: 0,
+          defaultViewport: null,
+        }),
+      )
     } catch (e) {
       await chromium.dispose()
       throw e
     }
+    // A browser that misses a deadline and does not answer a ping is killed (see browserStep).
+    whenUnresponsive(browser, () => void chromium.dispose())
     // Full Chromium in headless mode names itself `Chrome/…`, the headless shell `HeadlessChrome/…`.
-    const headlessShell = browser.version().then((v) => v.startsWith('HeadlessChrome/'), () => false)
+    const headlessShell = bounded(this.options.timeoutMs, browser.version().then((v) => v.startsWith('HeadlessChrome/')), false)
     this.launched.set(browser, { process: chromium, headlessShell })
     this.current = browser
     browser.once('disconnected', () => {
@@ -153,16 +163,56 @@ export class BrowserManager {
   async newPage(): Promise<Page> {
     const spare = this.spare
     this.spare = undefined
-    const page = spare ? await spare.catch(() => undefined) : undefined
-    return page && !page.isClosed() ? page : this.openPage()
+    const page = spare ? await bounded(this.options.timeoutMs, spare, undefined) : undefined
+    // A page of a browser that crashed since is no page (it need not know it is closed).
+    return page && !page.isClosed() && page.browser().connected ? page : this.openPage()
   }
 
+  /**
+   * A new page, in a fresh browser if the one we had turns out to be gone (it crashed or was
+   * killed between two builds, and its disconnect has not reached us yet): the next build
+   * succeeds on the first try.
+   */
   private async openPage(): Promise<Page> {
     const browser = await this.browser()
-    // A window per page: tabs of one window are hidden behind the front one, and a hidden page
-    // renders no frames, so Marp's auto-scaling (and our wait for it) would stall in every job
-    // but the newest (seen with two decks, or a warm page per deck in watch mode).
-    const page = await whileConnected(browser, browser.newPage({ type: 'window' }))
+    try {
+      return await this.openPageIn(browser)
+    } catch (e) {
+      // A browser that missed the deadline is not tried again: the deck fails, naming the stage.
+      if (!crashed(browser, e)) throw e
+      debug('browser gone, relaunching: %O', e)
+      this.forget(browser)
+      return this.openPageIn(await this.browser())
+    }
+  }
+
+  /** Forget `browser` (gone) so that the next job launches a fresh one; its process is killed. */
+  private forget(browser: Browser): void {
+    if (this.current === browser) {
+      this.current = undefined
+      this.launching = undefined
+    }
+    void this.launched.get(browser)?.process.dispose()
+  }
+
+  private async openPageIn(browser: Browser): Promise<Page> {
+    return browserStep({ stage: 'opening a page', timeoutMs: this.options.timeoutMs, browser }, async () => {
+      // A window per page: tabs of one window are hidden behind the front one, and a hidden page
+      // renders no frames, so Marp's auto-scaling (and our wait for it) would stall in every job
+      // but the newest (seen with two decks, or a warm page per deck in watch mode).
+      const page = await whileConnected(browser, browser.newPage({ type: 'window' }))
+      try {
+        await this.guard(page)
+      } catch (e) {
+        void within(this.options.timeoutMs, page.close())
+        throw e
+      }
+      return page
+    })
+  }
+
+  /** The page's deadline (the base of every step in it) and its network guard. */
+  private async guard(page: Page): Promise<void> {
     page.setDefaultTimeout(this.options.timeoutMs)
     await page.setRequestInterception(true)
     page.on('request', (req: HTTPRequest) => {
@@ -175,7 +225,6 @@ export class BrowserManager {
       debug('blocked request %s', url)
       void req.abort('blockedbyclient')
     })
-    return page
   }
 
   async withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
@@ -183,9 +232,8 @@ export class BrowserManager {
     try {
       return await fn(page)
     } finally {
-      await page.close().catch(() => {
-        // The browser may have gone away already; nothing to clean up then.
-      })
+      // The browser may have gone away or be stuck; either way there is nothing more to wait for.
+      await within(this.options.timeoutMs, page.close())
     }
   }
 
@@ -195,31 +243,32 @@ export class BrowserManager {
     this.spare = undefined
     const browser = await this.launching?.catch(() => undefined)
     this.launching = undefined
-    if (!browser) return
     this.current = undefined
-    const chromium = this.launched.get(browser)?.process
-    // Browser.close asks Chromium to quit; if it has not exited within a second it is killed.
-    await within(1000, browser.close().catch(() => undefined))
-    if (chromium) {
+    const chromium = browser && this.launched.get(browser)?.process
+    if (browser && chromium) {
+      // Browser.close asks Chromium to quit; if it has not exited within a second it is killed.
+      await within(1000, browser.close())
       await within(1000, chromium.exited)
-      await chromium.dispose()
     }
+    // Every process and profile folder goes before we return, also of browsers that crashed or
+    // were shut down on the way (their removal may still be running).
+    await Promise.all([...this.processes].map((p) => p.dispose()))
   }
 }
 
 /**
  * `work`, or a rejection as soon as the browser disconnects: puppeteer's newPage waits for its
- * target until the protocol timeout even when the browser is gone, which held a Ctrl-C'd watch
+ * target even when the browser is gone (until the step's deadline), which held a Ctrl-C'd watch
  * for 30 s when it came during a page check.
  */
 function whileConnected<T>(browser: Browser, work: Promise<T>): Promise<T> {
   if (!browser.connected) {
     work.catch(() => undefined)
-    return Promise.reject(new DeckError('the browser closed before the page opened'))
+    return Promise.reject(new Error('the browser has disconnected'))
   }
   let onGone = (): void => {}
   const gone = new Promise<never>((_, reject) => {
-    onGone = () => reject(new DeckError('the browser closed before the page opened'))
+    onGone = () => reject(new Error('the browser has disconnected'))
     browser.once('disconnected', onGone)
   })
   work.catch(() => undefined)

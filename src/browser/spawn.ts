@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { Socket } from 'node:net'
 import { rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -21,6 +22,8 @@ export interface ChromiumProcess {
   readonly exited: Promise<void>
   /** Kill the process (if still running) and remove its profile folder. */
   dispose(): Promise<void>
+  /** Resolves once dispose has removed everything. */
+  readonly disposed: Promise<void>
 }
 
 /**
@@ -93,16 +96,68 @@ function kill(child: ChildProcess, group: boolean): void {
   }
 }
 
+/**
+ * The watchdog's script: it waits on its stdin, a pipe whose only writer is our process. A line
+ * reading `done` means we cleaned up ourselves; end of file without it means we died, even by
+ * SIGKILL (the kernel closes a dead process's pipes), and then it kills the browser's process
+ * group and removes the profile folder. The removal waits a moment: a process that gets SIGKILL
+ * may finish the system call it is in (a write into the profile) before it dies.
+ */
+const WATCHDOG = [
+  'read -r line',
+  '[ "$line" = done ] && exit 0',
+  'kill -KILL "-$1" 2>/dev/null',
+  'sleep 0.2',
+  'rm -rf -- "$2"',
+].join('\n')
+
+/**
+ * Chromium must not outlive us, and it runs in a process group of its own, so nothing that
+ * ends ours ends it: a signal to our group (a CI runner's SIGKILL) or to our process alone. The
+ * exit hook below covers every exit Node sees; for the others (SIGKILL, an OOM kill) a watchdog
+ * does. We chose a watchdog over PR_SET_PDEATHSIG: Node cannot set that in the child before
+ * exec, `setpriv --pdeathsig` would set it on Debian's /usr/bin/chromium* wrapper scripts,
+ * which run the real browser as their child, not on the browser, and it fires on the death of
+ * the forking thread, not the process; nor does it remove the profile folder. The watchdog is a
+ * /bin/sh (about 1 MB), in a session of its own so that a kill of our group spares it.
+ */
+function startWatchdog(browserGroup: number, profileDir: string): ChildProcess | undefined {
+  try {
+    const dog = spawn('/bin/sh', ['-c', WATCHDOG, 'deck-watchdog', String(browserGroup), profileDir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
+    dog.on('error', () => undefined)
+    dog.stdin?.on('error', () => undefined)
+    // Neither the watchdog nor its pipe keeps Node running.
+    dog.unref()
+    if (dog.stdin instanceof Socket) dog.stdin.unref()
+    return dog
+  } catch {
+    return undefined
+  }
+}
+
+/** Tell the watchdog we cleaned up; it exits without touching anything. */
+function callOff(dog: ChildProcess | undefined): void {
+  if (dog?.stdin && !dog.stdin.destroyed) dog.stdin.end('done\n')
+}
+
 /** Processes still running when Node exits are killed, so no Chromium outlives a crash of ours. */
-const running = new Set<{ child: ChildProcess; profileDir: string; group: boolean }>()
+const running = new Set<{ child: ChildProcess; profileDir: string; group: boolean; watchdog: ChildProcess | undefined }>()
 let exitHookInstalled = false
 function killAllOnExit(): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
   process.once('exit', () => {
-    for (const { child, profileDir, group } of running) {
+    for (const { child, profileDir, group, watchdog } of running) {
       kill(child, group)
       rmSync(profileDir, { recursive: true, force: true })
+      // Its pipe closes as we exit; it must not kill a group whose id may be reused by then.
+      if (watchdog?.pid !== undefined) {
+        try {
+          process.kill(watchdog.pid, 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
     }
   })
 }
@@ -113,22 +168,28 @@ export function spawnChromium(executablePath: string, timeoutMs: number): Promis
   // binary as a child, so killing the script's pid alone would leave the browser running.
   const group = process.platform !== 'win32'
   const child = spawn(executablePath, chromiumArgs(profileDir), { stdio: ['ignore', 'ignore', 'pipe'], detached: group })
-  const entry = { child, profileDir, group }
+  const watchdog = group && child.pid !== undefined ? startWatchdog(child.pid, profileDir) : undefined
+  const entry = { child, profileDir, group, watchdog }
   running.add(entry)
   killAllOnExit()
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve()
     else child.once('exit', () => resolve())
   })
-  let disposed: Promise<void> | undefined
+  let disposing: Promise<void> | undefined
+  let removed = (): void => {}
+  const disposed = new Promise<void>((resolve) => (removed = resolve))
   const dispose = (): Promise<void> =>
-    (disposed ??= (async () => {
+    (disposing ??= (async () => {
       // The group goes even when the script has exited: the browser may have outlived it.
       kill(child, group)
       await exited
-      running.delete(entry)
       // Chromium's last writes may race the removal (ENOTEMPTY): rm retries those.
       await rm(profileDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 }).catch(() => undefined)
+      // Only now: an exit before the removal is done leaves it to the exit hook.
+      running.delete(entry)
+      callOff(watchdog)
+      removed()
     })())
 
   return new Promise<ChromiumProcess>((resolve, reject) => {
@@ -146,7 +207,7 @@ export function spawnChromium(executablePath: string, timeoutMs: number): Promis
       cleanup()
       // Keep reading so a chatty Chromium never blocks on a full pipe.
       child.stderr?.resume()
-      resolve({ wsEndpoint: m[1]!, child, exited, dispose })
+      resolve({ wsEndpoint: m[1]!, child, exited, dispose, disposed })
     }
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`Chromium exited at start (${signal ?? `code ${code}`})`)
     const onError = (e: Error) => fail(e.message)

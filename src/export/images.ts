@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer-core'
+import { bounded, pageStep } from '../browser/step.js'
 import type { RenderedDeck } from '../render.js'
 
 /**
@@ -27,36 +28,48 @@ export async function drainShots(
   // per browser context, which would make two pages shoot in turn instead of side by side. The
   // scale is set on the same session (a capture ignores another session's device metrics), and
   // detaching the session drops it again.
-  const session = await page.createCDPSession()
+  const step = (stage: string) => ({ stage, deck: deck.file })
+  const session = await pageStep(page, step('taking the slide pictures'), () => page.createCDPSession())
   let scale = 0
+  let ok = false
   try {
     for (let job = queue.shift(); job; job = queue.shift()) {
+      const shot = job
       try {
-        if (job.scale !== scale) {
-          await session.send('Emulation.setDeviceMetricsOverride', { width: deck.size.width, height: deck.size.height, deviceScaleFactor: job.scale, mobile: false })
-          scale = job.scale
-        }
-        await page.evaluate((i: number) => {
-          document.body.dataset['deckShot'] = ''
-          const slides = document.querySelectorAll('svg[data-marpit-svg]')
-          slides.forEach((el, j) => el.classList.toggle('deck-shot', j === i))
-        }, job.slide)
-        const { data } = await session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true, captureBeyondViewport: false })
-        done(job, Buffer.from(data, 'base64'))
+        // One slide at a time: the deadline is --browser-timeout, whatever the deck's size.
+        const png = await pageStep(page, step(`taking the picture of slide ${shot.slide + 1}`), async () => {
+          if (shot.scale !== scale) {
+            await session.send('Emulation.setDeviceMetricsOverride', { width: deck.size.width, height: deck.size.height, deviceScaleFactor: shot.scale, mobile: false })
+            scale = shot.scale
+          }
+          await page.evaluate((i: number) => {
+            document.body.dataset['deckShot'] = ''
+            const slides = document.querySelectorAll('svg[data-marpit-svg]')
+            slides.forEach((el, j) => el.classList.toggle('deck-shot', j === i))
+          }, shot.slide)
+          const { data } = await session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true, captureBeyondViewport: false })
+          return Buffer.from(data, 'base64')
+        })
+        done(shot, png)
       } catch (e) {
         // Give the job back so another page can take it.
-        queue.unshift(job)
+        queue.unshift(shot)
         throw e
       }
     }
+    ok = true
   } finally {
-    await session.detach().catch(() => undefined)
+    await bounded(page.getDefaultTimeout(), session.detach(), undefined)
     if (scale !== 0) {
-      // Back to the print layout, for whatever runs on this page next.
-      await page.evaluate(() => {
-        delete document.body.dataset['deckShot']
-        document.querySelectorAll('.deck-shot').forEach((el) => el.classList.remove('deck-shot'))
-      })
+      // Back to the print layout, for whatever runs on this page next (after a failure, if it can).
+      const restore = pageStep(page, step('taking the slide pictures'), () =>
+        page.evaluate(() => {
+          delete document.body.dataset['deckShot']
+          document.querySelectorAll('.deck-shot').forEach((el) => el.classList.remove('deck-shot'))
+        }),
+      )
+      if (ok) await restore
+      else await restore.catch(() => undefined)
     }
   }
 }

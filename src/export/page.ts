@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Page } from 'puppeteer-core'
+import { bounded, pageStep } from '../browser/step.js'
 import { escapeHtml } from '../html-text.js'
 import type { RenderedDeck } from '../render.js'
 import { changedSlides, contentHtml, pageContent, type PageContent } from './page-content.js'
@@ -38,11 +39,17 @@ export function printPageHtml(deck: RenderedDeck, content?: PageContent): string
   ].join('\n')
 }
 
-/** Load a deck (or `content` of it) into a page and wait until fonts and images are ready. */
-export async function loadDeck(page: Page, deck: RenderedDeck, content?: PageContent): Promise<void> {
-  await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: 1 })
-  await page.setContent(printPageHtml(deck, content), { waitUntil: 'load' })
-  await settle(page)
+/**
+ * Load a deck (or `content` of it) into a page and wait until fonts and images are ready. The
+ * page holds an element for every slide either way, so the deadline grows with the deck.
+ */
+export function loadDeck(page: Page, deck: RenderedDeck, content?: PageContent): Promise<void> {
+  return pageStep(page, { stage: 'loading the deck', deck: deck.file, slides: deck.slideCount }, async () => {
+    await page.setViewport({ width: deck.size.width, height: deck.size.height, deviceScaleFactor: 1 })
+    // The step's deadline bounds the load; puppeteer's own would end it sooner on a big deck.
+    await page.setContent(printPageHtml(deck, content), { waitUntil: 'load', timeout: 0 })
+    await settle(page)
+  })
 }
 
 /**
@@ -53,10 +60,16 @@ export async function loadDeck(page: Page, deck: RenderedDeck, content?: PageCon
  * the slides and the deck's CSS are swapped, and a full load is the fallback when fonts or slide
  * size changed.
  */
-export async function updateDeck(page: Page, deck: RenderedDeck, before?: PageContent, after = pageContent(deck)): Promise<void> {
+export function updateDeck(page: Page, deck: RenderedDeck, before?: PageContent, after = pageContent(deck)): Promise<void> {
+  return pageStep(page, { stage: 'updating the deck in its page', deck: deck.file, slides: deck.slideCount }, () => update(page, deck, before, after))
+}
+
+async function update(page: Page, deck: RenderedDeck, before: PageContent | undefined, after: PageContent | undefined): Promise<void> {
   const changed = changedSlides(before, after)
   if (after && changed !== 'all') {
-    if (!changed.length) return
+    // Nothing to change; one round trip still shows that the page (and its browser) is alive,
+    // so that a crash is noticed here, where a fresh page can take over, and not mid-print.
+    if (!changed.length) return void (await page.evaluate(() => 0))
     const replaced = await page.evaluate(
       (key: string, count: number, slides: Array<[number, string]>) => {
         const svgs = document.querySelectorAll('body > div[id] > svg[data-marpit-svg]')
@@ -91,15 +104,17 @@ export async function updateDeck(page: Page, deck: RenderedDeck, before?: PageCo
   else await loadDeck(page, deck, after)
 }
 
-/** A full garbage collection in the page's renderer (best effort: a failure changes nothing). */
+/**
+ * A full garbage collection in the page's renderer (best effort: a failure or a browser that
+ * does not answer within the page's timeout changes nothing; only memory is at stake).
+ */
 export async function collectGarbage(page: Page): Promise<void> {
-  try {
+  const collect = async () => {
     const session = await page.createCDPSession()
     await session.send('HeapProfiler.collectGarbage')
     await session.detach()
-  } catch {
-    // Only memory is at stake.
   }
+  await bounded(page.getDefaultTimeout(), collect(), undefined)
 }
 
 /** A page and what it shows; `shows` is undefined while it changes or when it is not known. */

@@ -1,5 +1,6 @@
 import type { PDFDocument, PDFRef } from 'pdf-lib'
 import type { Page } from 'puppeteer-core'
+import { pageStep } from '../browser/step.js'
 import type { RenderedDeck } from '../render.js'
 
 /**
@@ -15,14 +16,18 @@ export interface PdfOptions {
   date: Date
 }
 
-export async function printPdf(page: Page, deck: RenderedDeck, timeoutMs: number): Promise<Uint8Array> {
-  return page.pdf({
-    width: `${deck.size.width}px`,
-    height: `${deck.size.height}px`,
-    printBackground: true,
-    preferCSSPageSize: true,
-    timeout: timeoutMs,
-  })
+/** Print the loaded print page; the deadline grows with the deck (see stepTimeout). */
+export function printPdf(page: Page, deck: RenderedDeck): Promise<Uint8Array> {
+  return pageStep(page, { stage: 'printing the PDF', deck: deck.file, slides: deck.slideCount }, () =>
+    page.pdf({
+      width: `${deck.size.width}px`,
+      height: `${deck.size.height}px`,
+      printBackground: true,
+      preferCSSPageSize: true,
+      // The step's deadline bounds the print; puppeteer's own would end it sooner on a big deck.
+      timeout: 0,
+    }),
+  )
 }
 
 /** Bookmark text for each slide: its first heading, else "Slide N". */

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { removeOnExit } from '../fsutil.js'
 
 /**
  * The PPTX's slide pictures, kept in a temp folder from the shot to the packing: a 200-slide
@@ -10,7 +11,13 @@ import path from 'node:path'
 export class PictureStore {
   private readonly writes = new Map<number, Promise<void>>()
 
-  private constructor(private readonly dir: string) {}
+  /** Forgets the folder for the exit hook once it is removed. */
+  private readonly removed: () => void
+
+  private constructor(private readonly dir: string) {
+    // Ctrl-C mid-build exits at once (see withBuilder): the folder goes with the process.
+    this.removed = removeOnExit(dir)
+  }
 
   static async create(): Promise<PictureStore> {
     return new PictureStore(await mkdtemp(path.join(os.tmpdir(), 'deck-pictures-')))
@@ -35,6 +42,7 @@ export class PictureStore {
   async dispose(): Promise<void> {
     await Promise.allSettled(this.writes.values())
     await rm(this.dir, { recursive: true, force: true })
+    this.removed()
   }
 
   private file(slide: number): string {
