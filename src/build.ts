@@ -50,6 +50,12 @@ export interface BuildOptions {
   imageScale: number
   fetchRemote: boolean
   remoteTimeoutMs: number
+  /** Read local files outside the project (never /proc, /sys, /dev): marp-cli's --allow-local-files. */
+  allowLocalFiles: boolean
+  /** Fetch remote URLs that resolve to loopback, link-local or private addresses. */
+  allowPrivateNetwork: boolean
+  /** Largest remote resource embedded, in bytes. */
+  maxRemoteBytes: number
   browserPath?: string
   browserTimeoutMs: number
   /** Date stamped into PDF and PPTX metadata; fixed so outputs are reproducible. */
@@ -145,6 +151,9 @@ export class Builder {
       html: this.options.html,
       fetchRemote: this.options.fetchRemote,
       remoteTimeoutMs: this.options.remoteTimeoutMs,
+      allowLocalFiles: this.options.allowLocalFiles,
+      allowPrivateNetwork: this.options.allowPrivateNetwork,
+      maxRemoteBytes: this.options.maxRemoteBytes,
     }
   }
 

@@ -18,6 +18,8 @@ export const DEFAULTS = {
   formats: ['html', 'pdf', 'pptx'] as Format[],
   imageScale: 1,
   remoteTimeoutMs: 5000,
+  /** --max-remote-size, in MB. */
+  maxRemoteMb: 20,
   browserTimeoutMs: 30_000,
 } as const
 
@@ -79,6 +81,9 @@ export interface CliBuildValues {
   'image-scale'?: string
   offline?: boolean
   'remote-timeout'?: string
+  'allow-local-files'?: boolean
+  'allow-private-network'?: boolean
+  'max-remote-size'?: string
   'browser-path'?: string
   'browser-timeout'?: string
 }
@@ -95,6 +100,9 @@ export function defaultBuildOptions(root: string, overrides: Partial<BuildOption
     imageScale: DEFAULTS.imageScale,
     fetchRemote: true,
     remoteTimeoutMs: DEFAULTS.remoteTimeoutMs,
+    allowLocalFiles: false,
+    allowPrivateNetwork: false,
+    maxRemoteBytes: DEFAULTS.maxRemoteMb * 2 ** 20,
     browserTimeoutMs: DEFAULTS.browserTimeoutMs,
     date: buildDate(),
     ...overrides,
@@ -112,6 +120,9 @@ export function resolveBuildOptions(values: CliBuildValues, root: string): Build
     imageScale: parsePositiveNumber('--image-scale', values['image-scale'], DEFAULTS.imageScale),
     fetchRemote: !(values.offline ?? false),
     remoteTimeoutMs: parsePositiveNumber('--remote-timeout', values['remote-timeout'], DEFAULTS.remoteTimeoutMs),
+    allowLocalFiles: values['allow-local-files'] ?? false,
+    allowPrivateNetwork: values['allow-private-network'] ?? false,
+    maxRemoteBytes: Math.round(parsePositiveNumber('--max-remote-size', values['max-remote-size'], DEFAULTS.maxRemoteMb) * 2 ** 20),
     ...(browserPath ? { browserPath } : {}),
     browserTimeoutMs: parsePositiveNumber('--browser-timeout', values['browser-timeout'], DEFAULTS.browserTimeoutMs / 1000) * 1000,
   })
