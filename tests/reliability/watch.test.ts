@@ -160,6 +160,52 @@ describe('the warm page gives what a fresh build gives', () => {
   })
 })
 
+describe('a killed browser while watching', () => {
+  let dir: string
+  let cleanup: () => Promise<void>
+  let watch: WatchSession
+  const log = new EventLog()
+  const file = (name: string) => path.join(dir, 'slides', name)
+
+  beforeAll(async () => {
+    const p = await tempProject({ 'slides/a.md': deck('A', 'first'), 'slides/b.md': deck('B', 'first') })
+    dir = p.dir
+    cleanup = p.cleanup
+    watch = await session(dir, ['html', 'pdf'], log)
+    await until(() => log.browser.length >= 2 && log.browser, 'the first PDFs')
+    await watch.watcher.idle()
+  })
+
+  afterAll(async () => {
+    await watch?.close()
+    await cleanup?.()
+  })
+
+  it('the next PDF of every deck succeeds the first time', async () => {
+    for (const round of [1, 2]) {
+      const manager = watch.builder.browser
+      const browser = await manager.browser()
+      const pid = manager.pidOf(browser)
+      expect(pid).toBeTypeOf('number')
+      // The whole process group, as the OOM killer or `kill -9` of the group would.
+      process.kill(-pid!, 'SIGKILL')
+      // Round 1 saves at once, before the watcher may have seen the browser go; round 2 after.
+      if (round === 2) await until(() => !browser.connected, 'the browser to disconnect')
+      const m = log.mark()
+      await writeFile(file('a.md'), deck('A', `after crash ${round}`))
+      await writeFile(file('b.md'), deck('B', `after crash ${round}`))
+      for (const name of ['a.md', 'b.md']) {
+        const first = await until(() => log.browser.slice(m.browser).find((b) => b.deck === file(name)), `round ${round}: the PDF of ${name}`)
+        expect(first.result.errors, `round ${round}: ${name}`).toEqual([])
+      }
+      await watch.watcher.idle()
+      expect(log.errors.slice(m.errors)).toEqual([])
+      for (const name of ['a', 'b']) expect(await pdfText(path.join(dir, `dist/${name}.pdf`))).toContain(`after crash ${round}`)
+      expect(manager.pidOf(await manager.browser())).not.toBe(pid)
+    }
+  })
+})
+
 describe('rm -rf of the output folder while watching', () => {
   let dir: string
   let cleanup: () => Promise<void>
