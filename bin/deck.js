@@ -3,7 +3,7 @@
 // `npm run compile`.
 import { existsSync } from 'node:fs'
 
-const entry = new URL('../lib/src/cli.js', import.meta.url)
+const entry = new URL('../lib/src/cli/main.js', import.meta.url)
 if (!existsSync(entry)) {
   process.stderr.write('deck: lib/ is missing; run `npm run setup` (or `npm install`) first.\n')
   process.exit(2)

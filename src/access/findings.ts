@@ -1,8 +1,8 @@
-import type { AssetProblem } from '../assets.js'
-import type { Diagnostic } from '../diagnostics.js'
-import { slideOfLine } from '../deck/slides.js'
-import type { DeckFacts } from '../engine.js'
-import { escapeHtml } from '../html-text.js'
+import type { AssetProblem } from '../render/assets.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { slideOfLine } from '../render/slides.js'
+import type { DeckFacts } from '../render/engine.js'
+import { escapeHtml } from '../util/html-text.js'
 
 /**
  * Findings for the resources a deck names but that were not embedded: one per line that names

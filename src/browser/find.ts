@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync } from 'node:fs'
-import { DeckError, ExitCode } from '../errors.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 
 /**
  * Where a Chromium-family browser usually lives. `CHROME_PATH` (or --browser-path) wins; then

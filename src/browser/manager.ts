@@ -1,6 +1,6 @@
 import type { Browser, HTTPRequest, Page } from 'puppeteer-core'
-import createDebug from '../debug.js'
-import { DeckError, ExitCode } from '../errors.js'
+import createDebug from '../util/debug.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 import { findBrowser, NO_BROWSER_HINT } from './find.js'
 import { spawnChromium, type ChromiumProcess } from './spawn.js'
 import { bounded, browserStep, crashed, whenUnresponsive } from './step.js'

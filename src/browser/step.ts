@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core'
-import createDebug from '../debug.js'
-import { DeckError } from '../errors.js'
+import createDebug from '../util/debug.js'
+import { DeckError } from '../util/errors.js'
 
 /**
  * Every browser operation of a build runs through `browserStep`: it has a deadline, and whatever
@@ -151,7 +151,8 @@ async function translate(step: Step, e: unknown): Promise<unknown> {
       cause: e,
     })
   }
-  const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0]
+  // Chromium's own reason, without puppeteer's "Protocol error (Page.printToPDF): " before it.
+  const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(/^Protocol error \([^)]*\): /, '')
   return new DeckError(`${step.stage} failed in Chromium: ${reason}`, {
     ...(location ? { location } : {}),
     hint: 'Run again with DEBUG=deck:browser to see the whole error.',

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { closestMatch } from 'leven'
-import type { Diagnostic } from '../diagnostics.js'
-import { DeckError, ExitCode } from '../errors.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 
 /** A config setting that is read but not honoured, or honoured differently; printed like a finding. */
 export type ConfigWarning = Diagnostic & { rule: 'config'; severity: 'warning' }

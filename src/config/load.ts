@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { DeckError, ExitCode } from '../errors.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 import type { ConfigWarning } from './check.js'
 import { mapMarpConfig } from './marp-cli.js'
 import { readConfigFile } from './read.js'

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Format } from '../config.js'
+import type { Format } from './options.js'
 import { ConfigChecker, isObject, suggestKey, type ConfigWarning, type LineOf, type Raw } from './check.js'
 import { pdfOutlines, type CheckedConfig } from './schema.js'
 

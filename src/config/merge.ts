@@ -1,6 +1,6 @@
 import path from 'node:path'
-import { parseFormats, parsePositiveNumber, type CliBuildValues, type Format } from '../config.js'
-import { DeckError, ExitCode } from '../errors.js'
+import { parseFormats, parsePositiveNumber, type CliBuildValues, type Format } from './options.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 import type { LintConfig } from '../lint/config.js'
 import type { CheckedConfig, ConfigDefaults, PdfOutlines } from './schema.js'
 

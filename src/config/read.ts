@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
-import { DeckError, ExitCode } from '../errors.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 import type { LineOf } from './check.js'
 
 /** A config file's parsed value, and where its keys are when the format tells it. */

@@ -1,5 +1,5 @@
-import { DEFAULTS, FORMATS, type Format } from '../config.js'
-import { isDeckError } from '../errors.js'
+import { DEFAULTS, FORMATS, type Format } from './options.js'
+import { isDeckError } from '../util/errors.js'
 import { CONFIG_FILE, LINT_DEFAULTS, parseLintConfig, type LintConfig, type RuleSetting } from '../lint/config.js'
 import type { RuleId } from '../lint/rules.js'
 import { ConfigChecker, isObject, type LineOf } from './check.js'

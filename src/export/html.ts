@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import { DeckError } from '../errors.js'
-import { writeFileAtomic } from '../fsutil.js'
-import { escapeHtml } from '../html-text.js'
-import type { RenderedDeck } from '../render.js'
+import { DeckError } from '../util/errors.js'
+import { writeFileAtomic } from '../util/atomic-write.js'
+import { escapeHtml } from '../util/html-text.js'
+import type { RenderedDeck } from '../render/render.js'
 
 /**
  * The interactive HTML deck: marp-cli's bespoke viewer (keyboard navigation, presenter view with

@@ -1,7 +1,7 @@
 import type { PDFDocument, PDFRef } from 'pdf-lib'
 import type { Page } from 'puppeteer-core'
 import { pageStep } from '../browser/step.js'
-import type { RenderedDeck } from '../render.js'
+import type { RenderedDeck } from '../render/render.js'
 
 /**
  * PDF: Chromium prints the loaded print page (one page per slide, selectable text, embedded

@@ -1,5 +1,5 @@
 import type JSZip from 'jszip'
-import type { RenderedDeck } from '../render.js'
+import type { RenderedDeck } from '../render/render.js'
 import { writeZip, zipPart, type ZipPart } from './zip.js'
 
 /**

@@ -1,5 +1,5 @@
 import { crc32, deflateRawSync } from 'node:zlib'
-import { DeckError } from '../errors.js'
+import { DeckError } from '../util/errors.js'
 
 /**
  * A zip archive written in one pass over Node's own crc32 and deflate (zlib, native code).

@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core'
-import type { PageCheck } from '../build.js'
-import type { Diagnostic } from '../diagnostics.js'
-import type { RenderedDeck } from '../render.js'
+import type { PageCheck } from '../pipeline/builder.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import type { RenderedDeck } from '../render/render.js'
 import { ensureAxe, probeContrast, type ContrastNode } from './contrast.js'
 import { probeSlides, type ProbedElement, type ProbedSlide } from './page-probe.js'
 

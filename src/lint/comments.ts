@@ -1,5 +1,5 @@
-import type { DeckFacts } from '../engine.js'
-import { slideOfLine } from '../deck/slides.js'
+import type { DeckFacts } from '../render/engine.js'
+import { slideOfLine } from '../render/slides.js'
 
 /**
  * HTML comments of a deck with their line and slide, outside code fences. Marp turns comments

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Severity } from '../diagnostics.js'
-import { DeckError, ExitCode } from '../errors.js'
+import type { Severity } from '../util/diagnostics.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 import { isRuleId, RULE_IDS } from './rules.js'
 
 /**

@@ -1,6 +1,6 @@
-import { recoverFrontMatter } from '../deck/frontmatter.js'
-import type { Diagnostic } from '../diagnostics.js'
-import type { RenderedDeck } from '../render.js'
+import { recoverFrontMatter } from '../render/frontmatter.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import type { RenderedDeck } from '../render/render.js'
 import { sourceComments } from './comments.js'
 
 /**

@@ -1,5 +1,5 @@
-import type { Builder, DeckResult } from '../build.js'
-import type { Diagnostic } from '../diagnostics.js'
+import type { Builder, DeckResult } from '../pipeline/builder.js'
+import type { Diagnostic } from '../util/diagnostics.js'
 import { pageChecks } from './browser-rules.js'
 import { loadLintConfig, type LintConfig } from './config.js'
 import { checkContent } from './content.js'

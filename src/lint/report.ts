@@ -1,6 +1,6 @@
-import type { DeckResult } from '../build.js'
-import { relativePath, sortDiagnostics, type Diagnostic } from '../diagnostics.js'
-import { describeError } from '../errors.js'
+import type { DeckResult } from '../pipeline/builder.js'
+import { relativePath, sortDiagnostics, type Diagnostic } from '../util/diagnostics.js'
+import { describeError } from '../util/errors.js'
 
 /**
  * The three shapes of lint output: human (grouped by deck, then slide), JSON (schema below,

@@ -1,4 +1,4 @@
-import type { Severity } from '../diagnostics.js'
+import type { Severity } from '../util/diagnostics.js'
 
 /**
  * Every finding the build and `deck lint` can report, by stable id. The ids are the public

@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import createDebug from '../debug.js'
-import { DeckError, ExitCode } from '../errors.js'
-import { escapeHtml } from '../html-text.js'
+import createDebug from '../util/debug.js'
+import { DeckError, ExitCode } from '../util/errors.js'
+import { escapeHtml } from '../util/html-text.js'
 import { clientScript, WS_PATH, type ClientMessage, type PageState, type ServerMessage } from './client.js'
 import { allowedHosts, hostAllowed, originAllowed, resolveRequestPath } from './guard.js'
 

@@ -1,7 +1,7 @@
 import path from 'node:path'
-import type { DeckResult } from '../build.js'
+import type { DeckResult } from '../pipeline/builder.js'
 import { formatBytes } from './summary.js'
-import { escapeHtml } from '../html-text.js'
+import { escapeHtml } from '../util/html-text.js'
 
 /**
  * `deck build --index`: dist/index.html listing the decks of the build with links to their

@@ -1,7 +1,7 @@
 import path from 'node:path'
-import type { DeckResult } from '../build.js'
-import { relativePath } from '../diagnostics.js'
-import { describeError } from '../errors.js'
+import type { DeckResult } from '../pipeline/builder.js'
+import { relativePath } from '../util/diagnostics.js'
+import { describeError } from '../util/errors.js'
 
 /**
  * `deck build --summary file.md`: a short Markdown report of the build for a CI job page

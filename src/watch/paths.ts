@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Builder } from '../build.js'
+import type { Builder } from '../pipeline/builder.js'
 
 /**
  * Which paths watch mode cares about. Editors leave many files around a save: vim's swap files

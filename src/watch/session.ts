@@ -1,12 +1,12 @@
-import { Builder, type BuildOptions, type DeckResult } from '../build.js'
-import type { RenderedDeck } from '../render.js'
-import { formatDiagnostic, formatLocation, relativePath, sortDiagnostics, type Diagnostic } from '../diagnostics.js'
-import { describeError, isDeckError } from '../errors.js'
+import { Builder, type BuildOptions, type DeckResult } from '../pipeline/builder.js'
+import type { RenderedDeck } from '../render/render.js'
+import { formatDiagnostic, formatLocation, relativePath, sortDiagnostics, type Diagnostic } from '../util/diagnostics.js'
+import { describeError, isDeckError } from '../util/errors.js'
 import type { OverlayItem, PageState } from '../preview/client.js'
 import { PreviewServer } from '../preview/server.js'
-import type { Printer } from '../printer.js'
+import type { Printer } from '../cli/printer.js'
 import { installLint, overflowingSlides } from '../lint/index.js'
-import { changedSlides, pageContent } from '../export/page-content.js'
+import { changedSlides, pageContent } from '../browser/page-content.js'
 import { Watcher, type WatchEvents } from './watcher.js'
 
 /**

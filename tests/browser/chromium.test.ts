@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { BrowserManager } from '../../src/browser/manager.js'
 import { findBrowser } from '../../src/browser/find.js'
 import { spawnChromium } from '../../src/browser/spawn.js'
-import { collectGarbage } from '../../src/export/page.js'
+import { collectGarbage } from '../../src/browser/page.js'
 import { commandLine, descendants } from '../helpers/processes.js'
 
 /** Our own Chromium process: started without a blank tab, driven over CDP, gone without a trace. */

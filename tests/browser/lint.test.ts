@@ -5,8 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Builder, type DeckResult } from '../../src/build.js'
-import { sortDiagnostics, type Diagnostic } from '../../src/diagnostics.js'
+import { Builder, type DeckResult } from '../../src/pipeline/builder.js'
+import { sortDiagnostics, type Diagnostic } from '../../src/util/diagnostics.js'
 import { installLint, overflowingSlides } from '../../src/lint/index.js'
 import type { LintJson } from '../../src/lint/report.js'
 import { buildOptions, FIXTURES, ROOT, SEED } from '../helpers/project.js'
@@ -114,7 +114,7 @@ describe('deck lint (CLI)', () => {
     )
 
   beforeAll(() => {
-    if (!existsSync(path.join(ROOT, 'lib/src/commands/lint.js'))) throw new Error('lib/ is not compiled: run `npx tsc -p .` (npm test does)')
+    if (!existsSync(path.join(ROOT, 'lib/src/cli/lint.js'))) throw new Error('lib/ is not compiled: run `npx tsc -p .` (npm test does)')
   })
 
   it('--strict exits 4 on the seed deck and prints findings grouped by slide', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ProtocolError, TimeoutError } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Builder } from '../../src/build.js'
+import { Builder } from '../../src/pipeline/builder.js'
 import { failureKind, PER_SLIDE_MS, stepTimeout } from '../../src/browser/step.js'
 import { generateDeck } from '../../scripts/bench/decks.js'
 import { readPdf } from '../helpers/outputs.js'
@@ -124,14 +124,18 @@ describe('browser faults', () => {
     }
   })
 
-  it('SIGINT mid-PPTX leaves no picture folder and no profile folder', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s mid-PPTX leaves no picture folder and no profile folder', async (signal, code) => {
     await freshTmp()
     const { child, exited } = deckBuild(dir, tmp, ['slides/x.md', '--format', 'pptx', '--out', 'out-int'])
     try {
       // The picture folder exists and holds a first picture: the PPTX is being shot.
       await until('the first slide picture', () => readdirSync(tmp).some((d) => d.startsWith('deck-pictures-') && readdirSync(path.join(tmp, d)).length > 0))
-      child.kill('SIGINT')
-      expect((await exited).code).toBe(130)
+      child.kill(signal)
+      expect((await exited).code).toBe(code)
       expect(leftovers(tmp)).toEqual([])
     } finally {
       child.kill('SIGKILL')

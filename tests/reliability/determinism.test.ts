@@ -9,9 +9,9 @@ import { load } from 'cheerio'
 import JSZip from 'jszip'
 import { PDFDocument } from 'pdf-lib'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { buildDate, LAST_EPOCH } from '../../src/config.js'
-import { noTokenizeTimeLimit, scopeAttribute, scopeKey } from '../../src/deck/deterministic.js'
-import { DeckMarp } from '../../src/engine.js'
+import { buildDate, LAST_EPOCH } from '../../src/config/options.js'
+import { noTokenizeTimeLimit, scopeAttribute, scopeKey } from '../../src/render/deterministic.js'
+import { DeckMarp } from '../../src/render/engine.js'
 import { ROOT, SEED, tempProject } from '../helpers/project.js'
 
 // Issue #9, parts 3 and 9: the same deck gives the same bytes whatever the machine is doing, and
@@ -20,7 +20,7 @@ import { ROOT, SEED, tempProject } from '../helpers/project.js'
 
 const run = promisify(execFile)
 const CLI = path.join(ROOT, 'bin/deck.js')
-const ENGINE = path.join(ROOT, 'lib/src/engine.js')
+const ENGINE = path.join(ROOT, 'lib/src/render/engine.js')
 
 const SCOPED = `---
 marp: true

@@ -5,8 +5,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { PDFDict, PDFDocument, PDFName, PDFNumber } from 'pdf-lib'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { renderSource } from '../../src/render.js'
-import { ThemeRegistry } from '../../src/theme.js'
+import { renderSource } from '../../src/render/render.js'
+import { ThemeRegistry } from '../../src/render/themes.js'
 import { readPptx } from '../helpers/outputs.js'
 import { solidPng } from '../helpers/png.js'
 import { ROOT, tempProject } from '../helpers/project.js'
@@ -104,7 +104,7 @@ const warningLines = (out: string): number[] =>
 
 beforeAll(async () => {
   // The CLI runs the compiled lib/; `npm test` compiles it first.
-  await readFile(path.join(ROOT, 'lib/src/cli.js'))
+  await readFile(path.join(ROOT, 'lib/src/cli/main.js'))
 })
 
 describe('local-file policy', () => {

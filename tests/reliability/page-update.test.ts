@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { Builder } from '../../src/build.js'
+import { Builder } from '../../src/pipeline/builder.js'
 import { buildOptions, tempProject } from '../helpers/project.js'
 
 // Pages updated in place (watch mode's warm pages, a big deck's chunks) must show what a fresh

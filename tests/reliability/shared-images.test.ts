@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Builder } from '../../src/build.js'
+import { Builder } from '../../src/pipeline/builder.js'
 import { topLeftPixel } from '../helpers/outputs.js'
 import { makePng } from '../helpers/png.js'
 import { buildOptions, tempProject } from '../helpers/project.js'

@@ -5,8 +5,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { load, type CheerioAPI } from 'cheerio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { renderDeck, type RenderContext } from '../../src/render.js'
-import { ThemeRegistry } from '../../src/theme.js'
+import { renderDeck, type RenderContext } from '../../src/render/render.js'
+import { ThemeRegistry } from '../../src/render/themes.js'
 import { FIXTURES, ROOT } from '../helpers/project.js'
 
 /**

@@ -1,11 +1,11 @@
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { sortDiagnostics, type Diagnostic } from '../../src/diagnostics.js'
+import { sortDiagnostics, type Diagnostic } from '../../src/util/diagnostics.js'
 import { LINT_DEFAULTS, type LintConfig } from '../../src/lint/config.js'
 import { checkContent } from '../../src/lint/content.js'
 import { reviewFindings } from '../../src/lint/suppress.js'
-import { renderDeck, renderSource, type RenderContext, type RenderedDeck } from '../../src/render.js'
-import { ThemeRegistry } from '../../src/theme.js'
+import { renderDeck, renderSource, type RenderContext, type RenderedDeck } from '../../src/render/render.js'
+import { ThemeRegistry } from '../../src/render/themes.js'
 import { FIXTURES, ROOT, SEED } from '../helpers/project.js'
 
 // The Markdown-level rules, as the build and `deck lint` run them: render diagnostics plus the

@@ -1,8 +1,8 @@
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { changedSlides, contentHtml, onlySlides, pageContent } from '../../src/export/page-content.js'
-import { renderSource, type RenderContext, type RenderedDeck } from '../../src/render.js'
-import { ThemeRegistry } from '../../src/theme.js'
+import { changedSlides, contentHtml, onlySlides, pageContent } from '../../src/browser/page-content.js'
+import { renderSource, type RenderContext, type RenderedDeck } from '../../src/render/render.js'
+import { ThemeRegistry } from '../../src/render/themes.js'
 import { ROOT } from '../helpers/project.js'
 
 // Which slides a save changed, from two renders of the same deck: what watch mode replaces in the

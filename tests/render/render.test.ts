@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { load } from 'cheerio'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { highlightCacheSize } from '../../src/engine.js'
-import { renderDeck, renderSource, type RenderContext } from '../../src/render.js'
-import { ThemeRegistry } from '../../src/theme.js'
+import { highlightCacheSize } from '../../src/render/engine.js'
+import { renderDeck, renderSource, type RenderContext } from '../../src/render/render.js'
+import { ThemeRegistry } from '../../src/render/themes.js'
 import { FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
 
 let ctx: RenderContext

@@ -1,7 +1,7 @@
 import { mkdir, realpath, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DeckError, isDeckError } from '../../src/errors.js'
+import { DeckError, isDeckError } from '../../src/util/errors.js'
 import { loadConfig } from '../../src/config/load.js'
 import { applyConfig } from '../../src/config/merge.js'
 import { findProjectRoot } from '../../src/config/root.js'

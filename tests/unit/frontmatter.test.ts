@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { recoverFrontMatter } from '../../src/deck/frontmatter.js'
-import { normaliseSource } from '../../src/render.js'
+import { recoverFrontMatter } from '../../src/render/frontmatter.js'
+import { normaliseSource } from '../../src/render/render.js'
 import { SEED } from '../helpers/project.js'
 
 describe('recoverFrontMatter', () => {

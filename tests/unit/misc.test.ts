@@ -5,12 +5,12 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { isCssColour, themeHasClass } from '../../src/deck/checks.js'
-import { buildDate, parseFormats } from '../../src/config.js'
-import { DeckError, ExitCode } from '../../src/errors.js'
-import { writeFileAtomic } from '../../src/fsutil.js'
-import { classifyUrl, inlineAssets, localPath } from '../../src/assets.js'
-import { PictureStore } from '../../src/export/pictures.js'
+import { isCssColour, themeHasClass } from '../../src/render/checks.js'
+import { buildDate, parseFormats } from '../../src/config/options.js'
+import { DeckError, ExitCode } from '../../src/util/errors.js'
+import { writeFileAtomic } from '../../src/util/atomic-write.js'
+import { classifyUrl, inlineAssets, localPath } from '../../src/render/assets.js'
+import { PictureStore } from '../../src/export/pptx-pictures.js'
 import { writeZip, zipPart } from '../../src/export/zip.js'
 import JSZip from 'jszip'
 import { PNG_1PX, ROOT, tempProject } from '../helpers/project.js'
@@ -52,7 +52,7 @@ describe('writeFileAtomic', () => {
     // 300 MB are still being written and flushed.
     const script = `
       import { existsSync, readdirSync } from 'node:fs'
-      import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'lib/src/fsutil.js')).href)}
+      import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'lib/src/util/atomic-write.js')).href)}
       void writeFileAtomic(${JSON.stringify(path.join(out, 'deck.pdf'))}, Buffer.alloc(300 * 2 ** 20, 1))
       const started = setInterval(() => {
         if (!existsSync(${JSON.stringify(out)}) || readdirSync(${JSON.stringify(out)}).length === 0) return

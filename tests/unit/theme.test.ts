@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DeckError } from '../../src/errors.js'
-import { parseTheme, ThemeRegistry } from '../../src/theme.js'
+import { DeckError } from '../../src/util/errors.js'
+import { parseTheme, ThemeRegistry } from '../../src/render/themes.js'
 import { tempProject } from '../helpers/project.js'
 
 let cleanup: (() => Promise<void>) | undefined

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer'
-import type { Diagnostic } from '../diagnostics.js'
-import { DeckError } from '../errors.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { DeckError } from '../util/errors.js'
 
 /**
  * A deck's bytes to text. Marp takes a string, and a plain 'utf8' read turns invalid bytes into

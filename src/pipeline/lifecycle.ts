@@ -1,8 +1,8 @@
 import { constants } from 'node:os'
-import type { Builder, BuildOptions } from '../build.js'
+import type { Builder, BuildOptions } from './builder.js'
 import { browserFor } from '../browser/manager.js'
 import type { LintConfig } from '../lint/config.js'
-import { RenderAhead } from '../render-ahead.js'
+import { RenderAhead } from '../render/ahead.js'
 
 /**
  * Run `fn` with a Builder that has lint installed, for the one-shot commands (`build`, `lint`).
@@ -21,7 +21,7 @@ export async function withBuilder<T>(
   const browser = browserFor(options)
   try {
     if (opts.warm) browser.warmUp()
-    const [{ Builder }, { installLint }] = await Promise.all([import('../build.js'), import('../lint/index.js')])
+    const [{ Builder }, { installLint }] = await Promise.all([import('./builder.js'), import('../lint/index.js')])
     const builder = new Builder(options, browser)
     builder.renderAhead = ahead
     await builder.init()

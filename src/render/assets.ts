@@ -2,10 +2,10 @@ import { readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { readLocalMedia } from './access/local.js'
-import type { AccessPolicy } from './access/policy.js'
-import { fetchRemoteMedia, RemoteRefusal } from './access/remote.js'
-import { decodeEntities } from './html-text.js'
+import { readLocalMedia } from '../access/local.js'
+import type { AccessPolicy } from '../access/policy.js'
+import { fetchRemoteMedia, RemoteRefusal } from '../access/remote.js'
+import { decodeEntities } from '../util/html-text.js'
 
 /**
  * Everything a deck needs is inlined so outputs are self-contained and builds never touch a CDN:

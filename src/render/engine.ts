@@ -3,9 +3,9 @@ import katex from '@marp-team/marp-core/plugins/katex'
 import shiki from '@marp-team/marp-core/plugins/shiki'
 import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
 import { TWEMOJI_BASE } from './assets.js'
-import { noTokenizeTimeLimit, stableStyleScopes } from './deck/deterministic.js'
-import { mathStrict, watchMath, type MathEnv } from './deck/math.js'
-import { slideOfLine } from './deck/slides.js'
+import { noTokenizeTimeLimit, stableStyleScopes } from './deterministic.js'
+import { mathStrict, watchMath, type MathEnv } from './math.js'
+import { slideOfLine } from './slides.js'
 
 /**
  * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to

@@ -1,11 +1,11 @@
-import { failureCode, findDecks, forEachDeck } from '../decks.js'
-import { resolveBuildOptions, type CliBuildValues } from '../config.js'
-import { DeckError, ExitCode } from '../errors.js'
+import { failureCode, findDecks, forEachDeck } from '../pipeline/decks.js'
+import { resolveBuildOptions, type CliBuildValues } from '../config/options.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 import { loadLintConfig } from '../lint/config.js'
 import { toGithub, toHuman, toJson, type ReportFormat } from '../lint/report.js'
-import type { Printer } from '../printer.js'
-import { withBuilder } from './builder.js'
-import type { Command, FlagValues } from './index.js'
+import type { Printer } from './printer.js'
+import { withBuilder } from '../pipeline/lifecycle.js'
+import type { Command, FlagValues } from './commands.js'
 
 /** `deck lint`: the build's render and print page, checked, nothing written. */
 const REPORTERS: readonly ReportFormat[] = ['human', 'json', 'github']

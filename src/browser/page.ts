@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { Page } from 'puppeteer-core'
-import { bounded, pageStep } from '../browser/step.js'
-import { escapeHtml } from '../html-text.js'
-import type { RenderedDeck } from '../render.js'
+import { bounded, pageStep } from './step.js'
+import { escapeHtml } from '../util/html-text.js'
+import type { RenderedDeck } from '../render/render.js'
 import { changedSlides, contentHtml, pageContent, type PageContent } from './page-content.js'
 
 /** What a page can keep across an in-place update: same fonts and same slide size. */

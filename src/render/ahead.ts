@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { BuildOptions } from './build.js'
-import createDebug from './debug.js'
-import { DeckError, type ExitCode, type Location } from './errors.js'
+import type { BuildOptions } from '../pipeline/builder.js'
+import createDebug from '../util/debug.js'
+import { DeckError, type ExitCode, type Location } from '../util/errors.js'
 import type { RenderedDeck } from './render.js'
 
 const debug = createDebug('render')
@@ -91,7 +91,7 @@ export class RenderAhead {
    * that run the TypeScript sources; theirs pass `entry`, the worker in lib/): the caller then
    * renders on its own thread.
    */
-  static start(options: RenderAheadOptions, files: readonly string[], entry = new URL('./render-worker.js', import.meta.url)): RenderAhead | undefined {
+  static start(options: RenderAheadOptions, files: readonly string[], entry = new URL('./worker.js', import.meta.url)): RenderAhead | undefined {
     if (files.length === 0 || !existsSync(fileURLToPath(entry))) return undefined
     // Only what the render needs crosses the thread, not the whole build's options.
     const { root, themeSets, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes } = options

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util'
-import type { Printer } from '../printer.js'
+import type { Printer } from './printer.js'
 import { buildCommand } from './build.js'
 import { lintCommand } from './lint.js'
 import { watchCommand } from './watch.js'

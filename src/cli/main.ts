@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { PER_SLIDE_MS } from './browser/step.js'
-import { COMMANDS, type Flags } from './commands/index.js'
-import { DEFAULTS } from './config.js'
-import { DeckError, ExitCode, isDeckError } from './errors.js'
+import { PER_SLIDE_MS } from '../browser/step.js'
+import { COMMANDS, type Flags } from './commands.js'
+import { DEFAULTS } from '../config/options.js'
+import { DeckError, ExitCode, isDeckError } from '../util/errors.js'
 import { Printer } from './printer.js'
 
 /** The `deck` command: parses arguments and hands over to a command; no logic of its own. */
@@ -65,7 +65,7 @@ Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 lint found probl
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
   return pkg.version
 }
 

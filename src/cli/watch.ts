@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
-import { resolveBuildOptions, parsePositiveNumber, type CliBuildValues } from '../config.js'
-import { ExitCode } from '../errors.js'
-import type { Printer } from '../printer.js'
-import { STOP_SIGNALS } from './builder.js'
-import type { Command } from './index.js'
+import { resolveBuildOptions, parsePositiveNumber, type CliBuildValues } from '../config/options.js'
+import { ExitCode } from '../util/errors.js'
+import type { Printer } from './printer.js'
+import { STOP_SIGNALS } from '../pipeline/lifecycle.js'
+import type { Command } from './commands.js'
 
 /** `deck watch`: build once, rebuild on every save, serve a live preview until Ctrl-C. */
 const DEFAULT_PORT = 8080

@@ -1,6 +1,6 @@
 import type { Page } from 'puppeteer-core'
-import { bounded, pageStep } from '../browser/step.js'
-import type { RenderedDeck } from '../render.js'
+import { bounded, pageStep } from './step.js'
+import type { RenderedDeck } from '../render/render.js'
 
 /**
  * Slide images for PNG output and PPTX pictures. One slide is shown at a time in a viewport of

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { isDeckError } from './errors.js'
-import type { RenderJob, RenderReply, WireError } from './render-ahead.js'
+import { isDeckError } from '../util/errors.js'
+import type { RenderJob, RenderReply, WireError } from './ahead.js'
 import { renderDeck, type RenderContext } from './render.js'
-import { ThemeRegistry } from './theme.js'
+import { ThemeRegistry } from './themes.js'
 
 /* The render worker of RenderAhead: renders each deck of the job in turn and posts it back. */
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { removeOnExit } from '../fsutil.js'
+import { removeOnExit } from '../util/atomic-write.js'
 
 /**
  * The PPTX's slide pictures, kept in a temp folder from the shot to the packing: a 200-slide

@@ -1,4 +1,4 @@
-import type { RenderedDeck } from '../render.js'
+import type { RenderedDeck } from '../render/render.js'
 
 /**
  * What the print page of a render shows, slide by slide, so that watch mode can touch only the

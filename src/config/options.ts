@@ -1,6 +1,6 @@
 import path from 'node:path'
-import type { BuildOptions } from './build.js'
-import { DeckError, ExitCode } from './errors.js'
+import type { BuildOptions } from '../pipeline/builder.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 
 /** Output formats; defined here (not in build.ts) so the CLI can parse flags without loading the pipeline. */
 export const FORMATS = ['html', 'pdf', 'pptx', 'png'] as const

@@ -1,10 +1,10 @@
 import type { Page } from 'puppeteer-core'
-import { crashed, pageStep } from './browser/step.js'
-import createDebug from './debug.js'
-import type { Diagnostic } from './diagnostics.js'
-import { changedSlides, onlySlides, pageContent, type PageContent } from './export/page-content.js'
-import { present, type View } from './export/page.js'
-import type { RenderedDeck } from './render.js'
+import { crashed, pageStep } from './step.js'
+import createDebug from '../util/debug.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { changedSlides, onlySlides, pageContent, type PageContent } from './page-content.js'
+import { present, type View } from './page.js'
+import type { RenderedDeck } from '../render/render.js'
 
 /**
  * The print pages watch mode keeps open between builds, one per deck, and the one record of what

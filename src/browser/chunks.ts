@@ -1,9 +1,9 @@
 import type { Page } from 'puppeteer-core'
-import type { Diagnostic } from './diagnostics.js'
-import { drainShots, type ShotJob } from './export/images.js'
-import { collectGarbage, present, type View } from './export/page.js'
-import { onlySlides, type PageContent } from './export/page-content.js'
-import type { RenderedDeck } from './render.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { drainShots, type ShotJob } from './screenshots.js'
+import { collectGarbage, present, type View } from './page.js'
+import { onlySlides, type PageContent } from './page-content.js'
+import type { RenderedDeck } from '../render/render.js'
 import { measure, mergeMeasures, type PageCheck, type SlideMeasure } from './warm-pages.js'
 
 /**

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { DeckResult } from './build.js'
-import { DeckError, ExitCode, isDeckError } from './errors.js'
+import type { DeckResult } from './builder.js'
+import { DeckError, ExitCode, isDeckError } from '../util/errors.js'
 
 /** Decks named on the command line: files, or folders searched for `*.md` (recursively). */
 export async function findDecks(inputs: string[], root: string): Promise<string[]> {

@@ -1,6 +1,6 @@
-import { relativePath } from '../diagnostics.js'
-import { DeckError, isDeckError } from '../errors.js'
-import type { ThemeRegistry } from '../theme.js'
+import { relativePath } from '../util/diagnostics.js'
+import { DeckError, isDeckError } from '../util/errors.js'
+import type { ThemeRegistry } from './themes.js'
 
 /**
  * A broken theme fails only the decks that use it, and its error says where on both ends: the

@@ -1,23 +1,23 @@
 import path from 'node:path'
 import type { Page } from 'puppeteer-core'
-import { browserFor, type BrowserManager } from './browser/manager.js'
-import { needsBrowser, type Format } from './config.js'
-import createDebug from './debug.js'
-import type { Diagnostic } from './diagnostics.js'
-import { buildHtml } from './export/html.js'
-import { drainShots, shotJobs, type ShotJob } from './export/images.js'
-import { collectGarbage, loadDeck } from './export/page.js'
-import { pageContent } from './export/page-content.js'
-import { ChunkedWork } from './chunks.js'
-import { finishPdf, loadPdfLib, printPdf } from './export/pdf.js'
-import { PictureStore } from './export/pictures.js'
-import { collectNodeGarbage } from './memory.js'
-import { finishPptx, loadPptxLibs, preparePptx, type PptxSkeleton } from './export/pptx.js'
-import { writeFileAtomic } from './fsutil.js'
-import type { RenderAhead } from './render-ahead.js'
-import type { RenderContext, RenderedDeck } from './render.js'
-import { ThemeRegistry } from './theme.js'
-import { WarmPages, type PageCheck } from './warm-pages.js'
+import { browserFor, type BrowserManager } from '../browser/manager.js'
+import { needsBrowser, type Format } from '../config/options.js'
+import createDebug from '../util/debug.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { buildHtml } from '../export/html.js'
+import { drainShots, shotJobs, type ShotJob } from '../browser/screenshots.js'
+import { collectGarbage, loadDeck } from '../browser/page.js'
+import { pageContent } from '../browser/page-content.js'
+import { ChunkedWork } from '../browser/chunks.js'
+import { finishPdf, loadPdfLib, printPdf } from '../export/pdf.js'
+import { PictureStore } from '../export/pptx-pictures.js'
+import { collectNodeGarbage } from '../browser/memory.js'
+import { finishPptx, loadPptxLibs, preparePptx, type PptxSkeleton } from '../export/pptx.js'
+import { writeFileAtomic } from '../util/atomic-write.js'
+import type { RenderAhead } from '../render/ahead.js'
+import type { RenderContext, RenderedDeck } from '../render/render.js'
+import { ThemeRegistry } from '../render/themes.js'
+import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
 
 /**
  * Orchestration: render each deck once, then derive every requested output from that render.
@@ -35,7 +35,7 @@ function stage(file: string, what: string, started: number): void {
   debug('%s: %s at %d ms (node: heap %d MB, buffers %d MB, rss %d MB)', file, what, Math.round(performance.now() - started), mb(heapUsed), mb(arrayBuffers), mb(rss))
 }
 
-export { FORMATS, type Format } from './config.js'
+export { FORMATS, type Format } from '../config/options.js'
 
 export interface BuildOptions {
   /** Project root: `slides/` and `css/` live here; relative paths resolve from here. */
@@ -105,7 +105,7 @@ const CHUNKED_FROM = 48
 /** Shots between two collections of Node's own garbage (see collectNodeGarbage). */
 const NODE_GC_EVERY = 24
 
-export type { PageCheck, SlideMeasure } from './warm-pages.js'
+export type { PageCheck, SlideMeasure } from '../browser/warm-pages.js'
 
 /** A check of the Markdown and its render (lint's content rules), run after every render. */
 export type DeckCheck = (deck: RenderedDeck) => Diagnostic[]
@@ -241,7 +241,7 @@ export class Builder {
    * whose decks render in a worker never loads it here.
    */
   async render(file: string): Promise<RenderedDeck> {
-    const { renderDeck } = await import('./render.js')
+    const { renderDeck } = await import('../render/render.js')
     return renderDeck(file, this.renderContext)
   }
 

@@ -1,5 +1,5 @@
-import { formatDiagnostic, relativePath, type Diagnostic } from './diagnostics.js'
-import { isDeckError } from './errors.js'
+import { formatDiagnostic, relativePath, type Diagnostic } from '../util/diagnostics.js'
+import { isDeckError } from '../util/errors.js'
 
 /**
  * The one place that writes to the terminal. Progress and results go to stderr so stdout stays

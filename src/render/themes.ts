@@ -1,11 +1,11 @@
 import { readFile, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { checkLocalFile } from './access/local.js'
-import type { AccessPolicy, Refusal } from './access/policy.js'
-import { isText } from './access/sniff.js'
-import type { Diagnostic } from './diagnostics.js'
-import { DeckError, ExitCode } from './errors.js'
+import { checkLocalFile } from '../access/local.js'
+import type { AccessPolicy, Refusal } from '../access/policy.js'
+import { isText } from '../access/sniff.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 
 /**
  * The theme set: CSS files from `css/` and `--theme-set`, known by their `@theme` name (Marp's
