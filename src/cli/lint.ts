@@ -1,11 +1,9 @@
-import { failureCode, findDecks, forEachDeck } from '../pipeline/decks.js'
-import { resolveBuildOptions, type CliBuildValues } from '../config/options.js'
-import { DeckError, ExitCode } from '../util/errors.js'
-import { loadLintConfig } from '../lint/config.js'
 import { toGithub, toHuman, toJson, type ReportFormat } from '../lint/report.js'
-import type { Printer } from './printer.js'
-import { withBuilder } from '../pipeline/lifecycle.js'
+import { lint } from '../pipeline/run.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 import type { Command, FlagValues } from './commands.js'
+import { optionsFromFlags } from './options.js'
+import type { Printer } from './printer.js'
 
 /** `deck lint`: the build's render and print page, checked, nothing written. */
 const REPORTERS: readonly ReportFormat[] = ['human', 'json', 'github']
@@ -25,29 +23,25 @@ export function pickReporter(values: FlagValues, env: NodeJS.ProcessEnv = proces
 export async function runLint(ctx: { cwd: string; printer: Printer; values: FlagValues; inputs: string[] }): Promise<number> {
   const { cwd, printer, values, inputs } = ctx
   const reporter = pickReporter(values)
-  const options = resolveBuildOptions(values as CliBuildValues, cwd)
-  const config = await loadLintConfig(cwd)
-  const strict = values['strict'] === true || config.strict
-  const decks = await findDecks(inputs.length ? inputs : ['slides'], cwd)
-  return withBuilder(options, { warm: decks.length > 0, lint: config, renderAhead: decks }, async (builder) => {
-    const results = await forEachDeck(decks, (file) => builder.inspectDeck(file))
-    results.sort((a, b) => a.file.localeCompare(b.file))
-
-    const broken = results.filter((r) => r.errors.length > 0)
-    const findings = results.reduce((n, r) => n + r.diagnostics.length, 0)
-    const failed = broken.length > 0 || (strict && findings > 0)
-    const report = { results, failed }
-    if (reporter === 'json') printer.data(JSON.stringify(toJson(report, cwd), null, 2))
-    else {
-      if (reporter === 'github') {
-        const annotations = toGithub(report, cwd)
-        if (annotations) printer.data(annotations)
-      }
-      printer.report(toHuman(report, cwd))
-    }
-    if (broken.length) return failureCode(results)
-    return failed ? ExitCode.LINT_FAILED : ExitCode.OK
+  const options = optionsFromFlags(values, inputs, cwd)
+  // Findings go to the report below; errors and config warnings are printed as they come.
+  const result = await lint({
+    ...options,
+    ...(values['strict'] === true ? { lint: { strict: true } } : {}),
+    onEvent: (event) => {
+      if (event.type !== 'findings' && event.type !== 'error') printer.event(event)
+    },
   })
+  const report = { results: result.decks, failed: result.failed }
+  if (reporter === 'json') printer.data(JSON.stringify(toJson(report, cwd), null, 2))
+  else {
+    if (reporter === 'github') {
+      const annotations = toGithub(report, cwd)
+      if (annotations) printer.data(annotations)
+    }
+    printer.report(toHuman(report, cwd))
+  }
+  return result.exitCode
 }
 
 export const lintCommand: Command = {

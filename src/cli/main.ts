@@ -5,6 +5,7 @@ import { COMMANDS, type Flags } from './commands.js'
 import { DEFAULTS } from '../config/options.js'
 import { DeckError, ExitCode, isDeckError } from '../util/errors.js'
 import { Printer } from './printer.js'
+import { exitOnSignal } from './signals.js'
 
 /** The `deck` command: parses arguments and hands over to a command; no logic of its own. */
 const SHARED_FLAGS = {
@@ -90,7 +91,13 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       return ExitCode.OK
     }
     const inputs = named ? positionals.slice(1) : positionals
-    return await command.run({ cwd, printer, values, inputs })
+    // Watch closes in order on a stop signal; the one-shot commands exit at once.
+    const stopOnSignal = command.name === 'watch' ? () => undefined : exitOnSignal()
+    try {
+      return await command.run({ cwd, printer, values, inputs })
+    } finally {
+      stopOnSignal()
+    }
   } catch (e) {
     printer.error(e)
     return isDeckError(e) ? e.code : ExitCode.BUILD_FAILED

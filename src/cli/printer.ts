@@ -1,5 +1,7 @@
-import { formatDiagnostic, relativePath, type Diagnostic } from '../util/diagnostics.js'
-import { isDeckError } from '../util/errors.js'
+import type { PipelineEvent } from '../pipeline/events.js'
+import type { RunResult } from '../pipeline/run.js'
+import { formatDiagnostic, formatError, relativePath, type Diagnostic } from '../util/diagnostics.js'
+import { isDeckError, reportError } from '../util/errors.js'
 
 /**
  * The one place that writes to the terminal. Progress and results go to stderr so stdout stays
@@ -57,16 +59,43 @@ export class Printer {
     this.write(formatDiagnostic(d, this.options.cwd))
   }
 
+  /** An error: a DeckError as `file:line: error: message` and its hint; anything else is a bug and shows its stack. */
   error(e: unknown, deck?: string): void {
-    if (isDeckError(e)) {
-      const where = e.location ? `${this.rel(e.location.file)}${e.location.line ? `:${e.location.line}` : ''}: ` : deck ? `${this.rel(deck)}: ` : ''
-      this.write(`${where}error: ${e.message}`)
-      if (e.hint) this.write(`    ${e.hint}`)
-      if (process.env['DEBUG'] && e.stack) this.write(e.stack)
-      return
+    this.write(formatError(reportError(e), deck, this.options.cwd))
+    const stack = e instanceof Error ? e.stack : undefined
+    if (stack && (!isDeckError(e) || process.env['DEBUG'])) this.write(stack)
+  }
+
+  /** One line (or a few) for each event of a build, lint or watch. */
+  event(e: PipelineEvent): void {
+    switch (e.type) {
+      case 'config-warning':
+        return this.diagnostic(e.finding)
+      case 'output':
+        return this.output(e.deck, e.file, e.ms)
+      case 'findings':
+        for (const d of e.findings) this.diagnostic(d)
+        return
+      case 'error':
+        return this.error(e.error, e.deck)
+      case 'written':
+        return this.info(`=> ${this.rel(e.file)}`)
+      case 'rebuilt':
+        return this.rebuilt(e.deck, e.files, e.ms)
+      case 'info':
+        return this.info(e.message)
     }
-    const err = e instanceof Error ? e : new Error(String(e))
-    this.write(`${deck ? `${this.rel(deck)}: ` : ''}error: ${err.message}`)
-    if (err.stack) this.write(err.stack)
+  }
+
+  /** The last line of a build: how many decks, outputs and warnings, and how long it took. */
+  buildDone(result: RunResult): void {
+    const { decks } = result
+    const failed = decks.filter((r) => r.errors.length > 0)
+    const outputs = decks.reduce((n, r) => n + r.outputs.length, 0)
+    const warnings = decks.reduce((n, r) => n + r.findings.length, 0)
+    const deckWord = decks.length === 1 ? 'deck' : 'decks'
+    const status = failed.length ? `${failed.length} of ${decks.length} ${deckWord} failed` : `${decks.length} ${deckWord} built`
+    this.info(`${status}: ${outputs} outputs, ${warnings} warnings in ${formatMs(result.ms)}`)
+    if (decks.length === 0) this.info('No decks found: put Markdown files in slides/ or name them on the command line.')
   }
 }

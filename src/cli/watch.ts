@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process'
-import { resolveBuildOptions, parsePositiveNumber, type CliBuildValues } from '../config/options.js'
+import { parsePositiveNumber } from '../config/options.js'
+import { watch } from '../watch/api.js'
+import { optionsFromFlags } from './options.js'
 import { ExitCode } from '../util/errors.js'
 import type { Printer } from './printer.js'
-import { STOP_SIGNALS } from '../pipeline/lifecycle.js'
+import { stopSignal } from './signals.js'
 import type { Command } from './commands.js'
 
 /** `deck watch`: build once, rebuild on every save, serve a live preview until Ctrl-C. */
@@ -21,23 +23,6 @@ function openInBrowser(url: string, printer: Printer): void {
   }
 }
 
-/**
- * Resolves on the first SIGINT, SIGTERM or SIGHUP (the terminal closed); later ones are ignored
- * while we shut down.
- */
-function stopSignal(): { stopped: Promise<string>; dispose: () => void } {
-  let resolve: (signal: string) => void = () => undefined
-  const stopped = new Promise<string>((r) => (resolve = r))
-  const onSignal = (signal: string) => resolve(signal)
-  for (const s of STOP_SIGNALS) process.on(s, onSignal)
-  return {
-    stopped,
-    dispose: () => {
-      for (const s of STOP_SIGNALS) process.off(s, onSignal)
-    },
-  }
-}
-
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'Build, then rebuild on every save and serve a live preview',
@@ -52,15 +37,16 @@ export const watchCommand: Command = {
     '      --no-open             Do not open the preview in a browser',
   ],
   async run({ inputs, values, cwd, printer }) {
-    const build = resolveBuildOptions(values as CliBuildValues, cwd)
     const portValue = values['port']
-    const port = typeof portValue === 'string' ? (portValue === '0' ? 0 : parsePositiveNumber('--port', portValue, DEFAULT_PORT)) : DEFAULT_PORT
-    const host = typeof values['host'] === 'string' ? values['host'] : '127.0.0.1'
+    const host = values['host']
+    const port = typeof portValue === 'string' ? (portValue === '0' ? 0 : parsePositiveNumber('--port', portValue, DEFAULT_PORT)) : undefined
     const signals = stopSignal()
     try {
-      // Loaded here so `deck build` and `deck --help` do not pay for the watcher and server.
-      const { startWatch } = await import('../watch/session.js')
-      const session = await startWatch({ build, inputs, printer, host, port, nextFreePort: portValue === undefined })
+      const session = await watch({
+        ...optionsFromFlags(values, inputs, cwd),
+        watch: { ...(port !== undefined ? { port } : {}), ...(typeof host === 'string' ? { host } : {}) },
+        onEvent: (event) => printer.event(event),
+      })
       try {
         printer.info(`Watching ${inputs.length ? inputs.join(', ') : 'slides/'}; preview at ${session.url} (Ctrl-C to stop)`)
         if (!values['no-open'] && process.stdout.isTTY && !process.env['CI']) openInBrowser(session.url, printer)

@@ -72,26 +72,11 @@ export function parsePositiveNumber(name: string, value: string | undefined, fal
   return n
 }
 
-export interface CliBuildValues {
-  out?: string
-  format?: string
-  'theme-set'?: string[]
-  html?: boolean
-  'pdf-notes'?: boolean
-  'image-scale'?: string
-  offline?: boolean
-  'remote-timeout'?: string
-  'allow-local-files'?: boolean
-  'allow-private-network'?: boolean
-  'max-remote-size'?: string
-  'browser-path'?: string
-  'browser-timeout'?: string
-}
-
 /** Every build option at its default, for a project at `root`; tests and benches start here. */
 export function defaultBuildOptions(root: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
   return {
     root,
+    inputDir: path.join(root, 'slides'),
     outDir: path.resolve(root, DEFAULTS.outDir),
     formats: [...DEFAULTS.formats],
     themeSets: [],
@@ -107,23 +92,4 @@ export function defaultBuildOptions(root: string, overrides: Partial<BuildOption
     date: buildDate(),
     ...overrides,
   }
-}
-
-export function resolveBuildOptions(values: CliBuildValues, root: string): BuildOptions {
-  const browserPath = values['browser-path']
-  return defaultBuildOptions(root, {
-    ...(values.out ? { outDir: path.resolve(root, values.out) } : {}),
-    formats: parseFormats(values.format),
-    themeSets: values['theme-set'] ?? [],
-    html: values.html ?? false,
-    pdfNotes: values['pdf-notes'] ?? false,
-    imageScale: parsePositiveNumber('--image-scale', values['image-scale'], DEFAULTS.imageScale),
-    fetchRemote: !(values.offline ?? false),
-    remoteTimeoutMs: parsePositiveNumber('--remote-timeout', values['remote-timeout'], DEFAULTS.remoteTimeoutMs),
-    allowLocalFiles: values['allow-local-files'] ?? false,
-    allowPrivateNetwork: values['allow-private-network'] ?? false,
-    maxRemoteBytes: Math.round(parsePositiveNumber('--max-remote-size', values['max-remote-size'], DEFAULTS.maxRemoteMb) * 2 ** 20),
-    ...(browserPath ? { browserPath } : {}),
-    browserTimeoutMs: parsePositiveNumber('--browser-timeout', values['browser-timeout'], DEFAULTS.browserTimeoutMs / 1000) * 1000,
-  })
 }

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import type { Severity } from '../util/diagnostics.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 import { isRuleId, RULE_IDS } from './rules.js'
@@ -60,24 +58,4 @@ export function parseLintConfig(value: unknown, file: string): LintConfig {
     }
   }
   return out
-}
-
-/** Read `deck.config.json` from the project root; defaults when there is none. */
-export async function loadLintConfig(root: string): Promise<LintConfig> {
-  const file = path.join(root, CONFIG_FILE)
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...LINT_DEFAULTS, rules: {} }
-    throw e
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw bad(file, `not valid JSON (${(e as Error).message})`)
-  }
-  const lint = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>)['lint'] : undefined
-  return parseLintConfig(lint, file)
 }

@@ -1,7 +1,7 @@
 import type { Builder, DeckResult } from '../pipeline/builder.js'
 import type { Diagnostic } from '../util/diagnostics.js'
 import { pageChecks } from './browser-rules.js'
-import { loadLintConfig, type LintConfig } from './config.js'
+import { LINT_DEFAULTS, type LintConfig } from './config.js'
 import { checkContent } from './content.js'
 import { reviewFindings } from './suppress.js'
 
@@ -11,10 +11,9 @@ import { reviewFindings } from './suppress.js'
  * command, `deck lint` and watch mode all install it the same way, so they report the same.
  */
 export { RULES, RULE_IDS, type RuleId } from './rules.js'
-export { loadLintConfig, type LintConfig } from './config.js'
+export type { LintConfig } from './config.js'
 
-export async function installLint(builder: Builder, config?: LintConfig): Promise<LintConfig> {
-  const cfg = config ?? (await loadLintConfig(builder.options.root))
+export function installLint(builder: Builder, cfg: LintConfig = LINT_DEFAULTS): LintConfig {
   builder.deckChecks.push(checkContent)
   builder.pageChecks.push(...pageChecks({ minCodeFontPx: cfg.minCodeFontPx }))
   builder.review = (deck, list) => reviewFindings(deck, list, cfg)

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import type { Page } from 'puppeteer-core'
 import { browserFor, type BrowserManager } from '../browser/manager.js'
 import { needsBrowser, type Format } from '../config/options.js'
@@ -13,6 +12,7 @@ import { finishPdf, loadPdfLib, printPdf } from '../export/pdf.js'
 import { PictureStore } from '../export/pptx-pictures.js'
 import { collectNodeGarbage } from '../browser/memory.js'
 import { finishPptx, loadPptxLibs, preparePptx, type PptxSkeleton } from '../export/pptx.js'
+import { outputPath } from './outputs.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
 import type { RenderAhead } from '../render/ahead.js'
 import type { RenderContext, RenderedDeck } from '../render/render.js'
@@ -40,7 +40,11 @@ export { FORMATS, type Format } from '../config/options.js'
 export interface BuildOptions {
   /** Project root: `slides/` and `css/` live here; relative paths resolve from here. */
   root: string
+  /** The folder decks come from; outputs keep their layout under it. */
+  inputDir: string
   outDir: string
+  /** One deck to one format: the output's exact name (`-o talk.pdf`). */
+  outFile?: string
   formats: Format[]
   /** Extra theme CSS files or folders (css/ is always included when it exists). */
   themeSets: string[]
@@ -129,7 +133,6 @@ export class Builder {
   /** Decks a one-shot command is already rendering in a worker (see RenderAhead). */
   renderAhead: RenderAhead | undefined
   private readonly warmPages = new WarmPages(() => this.browser.newPage())
-  private readonly slidesDir: string
 
   constructor(
     readonly options: BuildOptions,
@@ -137,7 +140,6 @@ export class Builder {
   ) {
     this.themes = new ThemeRegistry(options.root)
     this.browser = browser ?? browserFor(options)
-    this.slidesDir = path.join(options.root, 'slides')
   }
 
   /** Load the theme set: the project's css/ folder, then every --theme-set path. */
@@ -157,13 +159,9 @@ export class Builder {
     }
   }
 
-  /** dist/<path under slides/ or file name>.<ext>; PNGs get the slide number: deck.001.png. */
+  /** Where an output of a deck goes (see outputs.ts). */
   outputPath(deckFile: string, format: Format, slide?: number): string {
-    const inSlides = deckFile.startsWith(this.slidesDir + path.sep)
-    const rel = inSlides ? path.relative(this.slidesDir, deckFile) : path.basename(deckFile)
-    const base = path.join(this.options.outDir, rel.replace(/\.md$/i, ''))
-    if (format === 'png') return `${base}.${String((slide ?? 0) + 1).padStart(3, '0')}.png`
-    return `${base}.${format}`
+    return outputPath(this.options, deckFile, format, slide)
   }
 
   async buildDeck(file: string, formats: Format[] = this.options.formats, hooks: BuildHooks = {}): Promise<DeckResult> {

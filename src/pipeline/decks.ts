@@ -1,16 +1,17 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { DeckResult } from './builder.js'
-import { DeckError, ExitCode, isDeckError } from '../util/errors.js'
+import { relativePath } from '../util/diagnostics.js'
+import { DeckError, ExitCode } from '../util/errors.js'
 
-/** Decks named on the command line: files, or folders searched for `*.md` (recursively). */
-export async function findDecks(inputs: string[], root: string): Promise<string[]> {
+/** Decks to build: files, or folders searched for `*.md` (recursively); relative ones start at `base`. */
+export async function findDecks(inputs: string[], base: string): Promise<string[]> {
   const out = new Set<string>()
   for (const input of inputs) {
-    const abs = path.resolve(root, input)
+    const abs = path.resolve(base, input)
     const info = await stat(abs).catch(() => null)
     if (!info) {
-      throw new DeckError(`no such deck or folder: ${input}`, {
+      throw new DeckError(`no such deck or folder: ${relativePath(abs, base)}`, {
         code: ExitCode.USAGE,
         hint: 'Name Markdown files or folders; with no argument every deck in slides/ is built.',
       })
@@ -43,11 +44,4 @@ export async function forEachDeck(decks: string[], job: (file: string) => Promis
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, decks.length) }, worker))
   return results
-}
-
-/** The exit code for decks that failed: no browser (3) when that is why, else 1. */
-export function failureCode(results: DeckResult[]): ExitCode {
-  const broken = results.filter((r) => r.errors.length > 0)
-  if (!broken.length) return ExitCode.OK
-  return broken.some((r) => r.errors.some((e) => isDeckError(e) && e.code === ExitCode.NO_BROWSER)) ? ExitCode.NO_BROWSER : ExitCode.BUILD_FAILED
 }

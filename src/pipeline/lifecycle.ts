@@ -1,4 +1,3 @@
-import { constants } from 'node:os'
 import type { Builder, BuildOptions } from './builder.js'
 import { browserFor } from '../browser/manager.js'
 import type { LintConfig } from '../lint/config.js'
@@ -16,7 +15,6 @@ export async function withBuilder<T>(
   opts: { warm: boolean; lint?: LintConfig; renderAhead?: readonly string[] },
   fn: (builder: Builder) => Promise<T>,
 ): Promise<T> {
-  const stopOnSignal = exitOnSignal()
   const ahead = opts.renderAhead ? RenderAhead.start(options, opts.renderAhead) : undefined
   const browser = browserFor(options)
   try {
@@ -29,25 +27,5 @@ export async function withBuilder<T>(
     return await fn(builder)
   } finally {
     await Promise.all([ahead?.close(), browser.close()])
-    stopOnSignal()
-  }
-}
-
-/** The signals that stop a command: Ctrl-C, a CI job's timeout, the terminal closing. */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-
-/**
- * Ctrl-C, or a CI job's timeout (SIGTERM), during a one-shot command: exit at once with the
- * shell's code for the signal (130, 143, 129). Without this, Node died on the signal without its exit
- * hooks, and Chromium, in a process group of its own (so that it can be killed whole), kept
- * running with its profile folder. `process.exit` runs the hook that kills it and removes the
- * folder. Outputs are written whole or not at all, so nothing half-written is left. Returns the
- * function that removes the handlers.
- */
-function exitOnSignal(): () => void {
-  const onSignal = (signal: NodeJS.Signals) => process.exit(128 + constants.signals[signal])
-  for (const s of STOP_SIGNALS) process.on(s, onSignal)
-  return () => {
-    for (const s of STOP_SIGNALS) process.off(s, onSignal)
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { DeckResult } from '../pipeline/builder.js'
+import type { DeckReport } from '../pipeline/report.js'
 import { formatBytes } from './summary.js'
 import { escapeHtml } from '../util/html-text.js'
 
@@ -15,12 +15,12 @@ const href = (from: string, to: string) =>
     .map((p) => encodeURIComponent(p))
     .join('/')
 
-export function indexPage(results: DeckResult[], outDir: string, title = 'Decks'): string {
+export function indexPage(results: DeckReport[], outDir: string, title = 'Decks'): string {
   const items = [...results]
-    .filter((r) => r.deck && r.outputs.length)
-    .sort((a, b) => (a.deck?.title ?? '').localeCompare(b.deck?.title ?? ''))
+    .filter((r) => r.title !== undefined && r.outputs.length)
+    .sort((a, b) => (a.title ?? '').localeCompare(b.title ?? ''))
     .map((r) => {
-      const deck = r.deck!
+      const deck = { title: r.title ?? '', slideCount: r.slides, author: r.author, description: r.description }
       const html = r.outputs.find((o) => o.format === 'html')
       const name = html ? `<a href="${href(outDir, html.file)}">${escapeHtml(deck.title)}</a>` : escapeHtml(deck.title)
       const links = r.outputs

@@ -1,3 +1,5 @@
+import type { ReportedError } from './errors.js'
+
 /**
  * Findings about a deck: render warnings (bad front matter, missing image…) and lint results
  * share this shape so that the build, the lint command and the preview overlay print them alike.
@@ -32,11 +34,21 @@ export function relativePath(file: string, cwd = process.cwd()): string {
   return file
 }
 
+/** `file:line (slide N)`: where a finding is, as every report shows it. */
+export function formatPlace(d: Pick<Diagnostic, 'file' | 'line' | 'slide'>, cwd = process.cwd()): string {
+  return `${formatLocation(d, cwd)}${d.slide ? ` (slide ${d.slide})` : ''}`
+}
+
 export function formatDiagnostic(d: Diagnostic, cwd = process.cwd()): string {
-  const where = formatLocation(d, cwd)
-  const slide = d.slide ? ` (slide ${d.slide})` : ''
   const hint = d.hint ? `\n    ${d.hint}` : ''
-  return `${where}${slide}: ${d.severity}: ${d.message} [${d.rule}]${hint}`
+  return `${formatPlace(d, cwd)}: ${d.severity}: ${d.message} [${d.rule}]${hint}`
+}
+
+/** `file:line: error: message` and the hint under it; `deck` is the place when the error names none. */
+export function formatError(e: ReportedError, deck: string | undefined, cwd = process.cwd()): string {
+  const file = e.file ?? deck
+  const where = file ? `${formatLocation({ file, ...(e.line ? { line: e.line } : {}) }, cwd)}: ` : ''
+  return `${where}error: ${e.message}${e.hint ? `\n    ${e.hint}` : ''}`
 }
 
 /** Order findings by file, then line, so output is the same for the same input. */

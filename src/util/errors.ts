@@ -42,8 +42,26 @@ export class DeckError extends Error {
 
 export const isDeckError = (e: unknown): e is DeckError => e instanceof DeckError
 
-/** A message for any thrown value, for places that report and go on (watch mode, per-deck failures). */
-export function describeError(e: unknown): string {
-  if (e instanceof Error) return e.message
-  return String(e)
+/** An error as reports carry it: plain data, with the place and the hint of a DeckError. */
+export interface ReportedError {
+  message: string
+  /** The file and 1-based line the error is about, when known. */
+  file?: string
+  line?: number
+  /** What to do about it. */
+  hint?: string
+  code: ExitCode
+}
+
+/** Any thrown value as a ReportedError; anything but a DeckError is a bug, reported as a failed build. */
+export function reportError(e: unknown): ReportedError {
+  if (isDeckError(e)) {
+    return {
+      message: e.message,
+      ...(e.location ? { file: e.location.file, ...(e.location.line ? { line: e.location.line } : {}) } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+      code: e.code,
+    }
+  }
+  return { message: e instanceof Error ? e.message : String(e), code: ExitCode.BUILD_FAILED }
 }

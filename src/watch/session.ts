@@ -1,10 +1,11 @@
 import { Builder, type BuildOptions, type DeckResult } from '../pipeline/builder.js'
 import type { RenderedDeck } from '../render/render.js'
 import { formatDiagnostic, formatLocation, relativePath, sortDiagnostics, type Diagnostic } from '../util/diagnostics.js'
-import { describeError, isDeckError } from '../util/errors.js'
+import { isDeckError } from '../util/errors.js'
+import type { EventHandler } from '../pipeline/events.js'
+import type { LintConfig } from '../lint/config.js'
 import type { OverlayItem, PageState } from '../preview/client.js'
 import { PreviewServer } from '../preview/server.js'
-import type { Printer } from '../cli/printer.js'
 import { installLint, overflowingSlides } from '../lint/index.js'
 import { changedSlides, pageContent } from '../browser/page-content.js'
 import { Watcher, type WatchEvents } from './watcher.js'
@@ -17,7 +18,10 @@ import { Watcher, type WatchEvents } from './watcher.js'
 export interface WatchSessionOptions {
   build: BuildOptions
   inputs: string[]
-  printer: Printer
+  /** Rebuilds, findings, errors, deletions; nothing is printed here. */
+  onEvent: EventHandler
+  /** Lint settings (default: read from the project). */
+  lint?: LintConfig
   host?: string
   /** 0 picks a free port (tests). */
   port?: number
@@ -40,7 +44,7 @@ function errorItem(e: unknown, deck: string, cwd: string): OverlayItem {
     const where = e.location ? formatLocation({ file: e.location.file, ...(e.location.line ? { line: e.location.line } : {}) }, cwd) : relativePath(deck, cwd)
     return { where, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }
   }
-  return { where: relativePath(deck, cwd), message: describeError(e) }
+  return { where: relativePath(deck, cwd), message: e instanceof Error ? e.message : String(e) }
 }
 
 const warningItem = (d: Diagnostic, cwd: string): OverlayItem => ({
@@ -63,7 +67,7 @@ export function pageState(result: Pick<DeckResult, 'file' | 'errors' | 'diagnost
 }
 
 export async function startWatch(options: WatchSessionOptions): Promise<WatchSession> {
-  const { printer, build } = options
+  const { onEvent: emit, build } = options
   const cwd = build.root
   const builder = new Builder(build)
   // Each deck's print page stays open between saves and is updated in place.
@@ -98,9 +102,9 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
 
   const report = (deck: string, result: DeckResult): void => {
     const text = sortDiagnostics(result.diagnostics).map((d) => formatDiagnostic(d, cwd)).join('\n')
-    if (text !== (printed.get(deck) ?? '')) for (const d of sortDiagnostics(result.diagnostics)) printer.diagnostic(d)
+    if (text !== (printed.get(deck) ?? '')) emit({ type: 'findings', deck, findings: sortDiagnostics(result.diagnostics) })
     printed.set(deck, text)
-    for (const e of result.errors) printer.error(e, deck)
+    for (const error of result.errors) emit({ type: 'error', deck, error })
   }
 
   let server: PreviewServer | undefined
@@ -124,15 +128,15 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         } else {
           failed.delete(deck)
           dropStaleFindings(deck, result)
-          if (result.outputs.length) printer.rebuilt(deck, result.outputs.map((o) => o.file), b.ms)
+          if (result.outputs.length) emit({ type: 'rebuilt', deck, files: result.outputs.map((o) => o.file), ms: b.ms })
           if (result.outputs.some((o) => o.format === 'html')) server?.reload(html, stateOf(deck))
         }
         if (isNew) server?.reloadIndex()
         extra.onHtml?.(b)
       },
       onBrowserOutputs: (b) => {
-        for (const e of b.result.errors) printer.error(e, b.deck)
-        if (b.result.outputs.length) printer.rebuilt(b.deck, b.result.outputs.map((o) => o.file), b.ms)
+        for (const error of b.result.errors) emit({ type: 'error', deck: b.deck, error })
+        if (b.result.outputs.length) emit({ type: 'rebuilt', deck: b.deck, files: b.result.outputs.map((o) => o.file), ms: b.ms })
         // Lint's page findings arrive after the HTML: print the new ones, update the open pages.
         // Findings measured on a render that a newer one replaced meanwhile are old news: the
         // newer render's checks follow.
@@ -140,7 +144,8 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         if (latest) {
           const before = pagePrinted.get(b.deck) ?? new Set<string>()
           const now = sortDiagnostics(b.result.diagnostics)
-          for (const d of now) if (!before.has(formatDiagnostic(d, cwd))) printer.diagnostic(d)
+          const fresh = now.filter((d) => !before.has(formatDiagnostic(d, cwd)))
+          if (fresh.length) emit({ type: 'findings', deck: b.deck, findings: fresh })
           pagePrinted.set(b.deck, new Set(now.map((d) => formatDiagnostic(d, cwd))))
           pageFindings.set(b.deck, b.result.diagnostics)
           if (!failed.has(b.deck)) server?.setState(builder.outputPath(b.deck, 'html'), stateOf(b.deck))
@@ -155,12 +160,13 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         pagePrinted.delete(deck)
         printed.delete(deck)
         seen.delete(deck)
-        printer.info(`${printer.rel(deck)} was deleted${files.length ? `: removed ${files.map((f) => printer.rel(f)).join(', ')}` : ''}`)
+        const rel = (f: string) => relativePath(f, cwd)
+        emit({ type: 'info', message: `${rel(deck)} was deleted${files.length ? `: removed ${files.map(rel).join(', ')}` : ''}` })
         server?.reloadIndex()
         extra.onRemoved?.(deck, files)
       },
       onError: (e, file) => {
-        printer.error(e, file)
+        emit({ type: 'error', ...(file ? { deck: file } : {}), error: e })
         extra.onError?.(e, file)
       },
     },
@@ -174,7 +180,7 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
 
   try {
     await builder.init()
-    await installLint(builder)
+    await installLint(builder, options.lint)
     builder.browser.warmUp()
     server = new PreviewServer({
       root: build.outDir,
@@ -183,7 +189,7 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
       nextFreePort: options.nextFreePort ?? false,
       index: () =>
         watcher.deckFiles.map((deck) => ({
-          name: printer.rel(deck),
+          name: relativePath(deck, cwd),
           outputs: (['html', 'pdf', 'pptx'] as const).map((f) => builder.outputPath(deck, f)),
           failed: failed.has(deck),
         })),

@@ -40,10 +40,11 @@ describe('live preview in headless Chromium', () => {
     const p = await tempProject({ 'slides/talk.md': deck('original text') })
     dir = p.dir
     cleanup = p.cleanup
+    const printer = new Printer({ cwd: dir, quiet: false, stream: out })
     session = await startWatch({
       build: buildOptions(dir, { formats: ['html'] }),
       inputs: [],
-      printer: new Printer({ cwd: dir, quiet: false, stream: out }),
+      onEvent: (event) => printer.event(event),
       port: 0,
       events: log.events,
     })

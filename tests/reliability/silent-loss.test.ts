@@ -6,6 +6,7 @@ import { load } from 'cheerio'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Diagnostic } from '../../src/util/diagnostics.js'
 import { isDeckError } from '../../src/util/errors.js'
+import { toReport } from '../../src/pipeline/report.js'
 import { toGithub, toHuman, toJson } from '../../src/lint/report.js'
 import { renderDeck, renderSource, type RenderContext } from '../../src/render/render.js'
 import { ThemeRegistry } from '../../src/render/themes.js'
@@ -233,7 +234,7 @@ describe('content Marp would lose gets a finding', () => {
     expect(found[2]!.message).toContain('//cdn.example.com/bg.png')
     expect(found[0]!.hint).toContain('next to the theme')
     // Lint output names the theme file, not the deck, for these lines.
-    const report = { results: [{ file: deck.file, outputs: [], diagnostics: found, errors: [], renderMs: 0 }], failed: false }
+    const report = { results: [toReport({ file: deck.file, outputs: [], diagnostics: found, errors: [], renderMs: 0 })], failed: false }
     expect(toJson(report, dir).decks[0]!.findings[0]).toMatchObject({ file: 'css/remote.css', line: 3 })
     expect(toHuman(report, dir)).toContain('css/remote.css:3  warning')
     expect(toGithub(report, dir)).toContain('file=css/remote.css,line=3,')

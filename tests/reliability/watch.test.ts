@@ -37,7 +37,7 @@ const answer = 42
 
 async function session(dir: string, formats: Format[], log: EventLog): Promise<WatchSession> {
   const printer = new Printer({ cwd: dir, quiet: true, stream: new PassThrough() })
-  return startWatch({ build: buildOptions(dir, { formats }), inputs: [], printer, port: 0, events: log.events })
+  return startWatch({ build: buildOptions(dir, { formats }), inputs: [], onEvent: (event) => printer.event(event), port: 0, events: log.events })
 }
 
 const pdfText = async (file: string): Promise<string> => (await readPdf(file)).text.join('\n')

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/load.js'
 import { applyConfig } from '../../src/config/merge.js'
 import { findProjectRoot } from '../../src/config/root.js'
 import { CONFIG_DEFAULTS, defineConfig, validateConfig } from '../../src/config/schema.js'
+import { resolveSettings } from '../../src/pipeline/settings.js'
 import { ROOT, tempProject } from '../helpers/project.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -275,12 +276,11 @@ describe('marp-cli config', () => {
   })
 })
 
-describe('applyConfig: flags over config over defaults', () => {
-  const root = '/p'
-  const config = validateConfig({ out: 'cfg-out', formats: ['pdf'], html: true, pdfNotes: false, offline: false, imageScale: 2, browserTimeout: 60, watch: { port: 9000 }, lint: { strict: false }, title: 'From config' }, '/p/deck.config.json')
+describe('precedence: options (flags) over the config file over the defaults', () => {
+  const configJson = { out: 'cfg-out', formats: ['pdf'], html: true, imageScale: 2, browserTimeout: 60, watch: { port: 9000 }, lint: { strict: false, minCodeFontPx: 14 }, title: 'From config' }
 
   it('defaults when neither says', () => {
-    const r = applyConfig({}, {}, CONFIG_DEFAULTS, { root })
+    const r = applyConfig({}, CONFIG_DEFAULTS, '/p')
     expect(r).toMatchObject({
       inputDir: '/p/slides',
       decks: ['/p/slides'],
@@ -303,40 +303,45 @@ describe('applyConfig: flags over config over defaults', () => {
     expect(r.outFile).toBeUndefined()
   })
 
-  it('the config over the defaults (config paths are absolute by then)', () => {
-    const r = applyConfig({ ...config, out: '/p/cfg-out' }, {}, CONFIG_DEFAULTS, { root })
-    expect(r).toMatchObject({ outDir: '/p/cfg-out', formats: ['pdf'], html: true, imageScale: 2, browserTimeoutMs: 60_000, watch: { port: 9000, strictPort: true }, metadata: { title: 'From config' } })
+  it('the config over the defaults, its paths relative to the config file', async () => {
+    const dir = await project({ 'deck.config.json': JSON.stringify(configJson), 'package.json': '{}' })
+    const s = await resolveSettings({ cwd: path.join(dir) })
+    expect(s.resolved).toMatchObject({ outDir: path.join(dir, 'cfg-out'), formats: ['pdf'], html: true, imageScale: 2, browserTimeoutMs: 60_000, watch: { port: 9000, strictPort: true }, metadata: { title: 'From config' } })
+    expect(s.build).toMatchObject({ root: dir, outDir: path.join(dir, 'cfg-out'), html: true, imageScale: 2 })
   })
 
-  it('flags over the config, their paths relative to the root', () => {
-    const flags = { out: 'flag-out', format: 'html', 'image-scale': '3', 'browser-timeout': '5', port: '0', 'no-open': true, strict: true, title: 'From flag', 'theme-set': ['t.css'], offline: true, 'pdf-notes': true }
-    const r = applyConfig({ ...config, out: '/p/cfg-out' }, flags, CONFIG_DEFAULTS, { root })
-    expect(r).toMatchObject({
-      outDir: '/p/flag-out',
+  it('options over the config, their paths relative to cwd; nested settings merge key by key', async () => {
+    const dir = await project({ 'deck.config.json': JSON.stringify(configJson), 'talks/.keep': '' })
+    const s = await resolveSettings({ cwd: path.join(dir, 'talks'), out: 'flag-out', formats: ['html'], imageScale: 3, browserTimeout: 5, offline: true, pdfNotes: true, themeSet: ['t.css'], title: 'From flag', watch: { port: 0 }, lint: { strict: true } })
+    expect(s.root).toBe(dir)
+    expect(s.resolved).toMatchObject({
+      outDir: path.join(dir, 'talks/flag-out'),
       formats: ['html'],
       html: true,
       imageScale: 3,
       browserTimeoutMs: 5000,
-      watch: { port: 0, open: false, strictPort: true },
-      lint: { strict: true },
+      watch: { port: 0, strictPort: true },
+      lint: { strict: true, minCodeFontPx: 14 },
       metadata: { title: 'From flag' },
-      themeSets: ['/p/t.css'],
+      themeSets: [path.join(dir, 'talks/t.css')],
       fetchRemote: false,
       pdfNotes: true,
     })
   })
 
-  it('--input-dir replaces the decks of the config', () => {
-    expect(applyConfig({ decks: ['/p/x.md'] }, {}, CONFIG_DEFAULTS, { root }).decks).toEqual(['/p/x.md'])
-    expect(applyConfig({ decks: ['/p/x.md'] }, { 'input-dir': 'talks' }, CONFIG_DEFAULTS, { root })).toMatchObject({ inputDir: '/p/talks', decks: ['/p/talks'] })
+  it('an input folder in the options replaces the decks of the config', async () => {
+    const dir = await project({ 'deck.config.json': JSON.stringify({ decks: ['x.md'] }) })
+    expect((await resolveSettings({ cwd: dir })).resolved.decks).toEqual([path.join(dir, 'x.md')])
+    expect((await resolveSettings({ cwd: dir, inputDir: 'talks' })).resolved).toMatchObject({ inputDir: path.join(dir, 'talks'), decks: [path.join(dir, 'talks')] })
   })
 
   it('an output file name takes its format, and disagreeing formats are a usage error', async () => {
-    expect(applyConfig({}, { out: 'talk.pdf' }, CONFIG_DEFAULTS, { root })).toMatchObject({ outDir: '/p', outFile: '/p/talk.pdf', formats: ['pdf'] })
-    const e = await deckError(() => applyConfig({}, { out: 'talk.pdf', format: 'html,pdf' }, CONFIG_DEFAULTS, { root }))
+    const dir = await project({ 'package.json': '{}' })
+    expect((await resolveSettings({ cwd: dir, out: 'talk.pdf' })).resolved).toMatchObject({ outDir: dir, outFile: path.join(dir, 'talk.pdf'), formats: ['pdf'] })
+    const e = await deckError(() => resolveSettings({ cwd: dir, out: 'talk.pdf', formats: ['html', 'pdf'] }))
     expect([e.code, e.message]).toEqual([2, expect.stringContaining('talk.pdf is a file name')])
-    const bad = await deckError(() => applyConfig(config, { 'image-scale': 'x' }, CONFIG_DEFAULTS, { root }))
-    expect([bad.code, bad.message]).toEqual([2, expect.stringContaining('--image-scale')])
+    const bad = await deckError(() => resolveSettings({ cwd: dir, imageScale: -1 }))
+    expect([bad.code, bad.message]).toEqual([2, expect.stringContaining('imageScale')])
   })
 })
 

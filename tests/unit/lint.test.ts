@@ -1,12 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { DeckResult } from '../../src/pipeline/builder.js'
+import { toReport } from '../../src/pipeline/report.js'
 import { pickReporter } from '../../src/cli/lint.js'
 import type { Diagnostic } from '../../src/util/diagnostics.js'
-import { isDeckError } from '../../src/util/errors.js'
-import { loadLintConfig, parseLintConfig } from '../../src/lint/config.js'
+import { parseLintConfig } from '../../src/lint/config.js'
 import { nearestDirective } from '../../src/lint/content.js'
 import { findingsBySlide, overflowingSlides } from '../../src/lint/index.js'
 import { toGithub, toHuman, toJson } from '../../src/lint/report.js'
@@ -14,6 +11,7 @@ import { RULES } from '../../src/lint/rules.js'
 
 const d = (over: Partial<Diagnostic>): Diagnostic => ({ rule: 'overflow', severity: 'warning', file: '/p/slides/a.md', message: 'm', ...over })
 const result = (diagnostics: Diagnostic[], errors: unknown[] = []): DeckResult => ({ file: '/p/slides/a.md', outputs: [], diagnostics, errors, renderMs: 0 })
+const report = (diagnostics: Diagnostic[], errors: unknown[] = []) => toReport(result(diagnostics, errors))
 
 describe('config', () => {
   it('validates rules and settings', () => {
@@ -25,20 +23,6 @@ describe('config', () => {
     expect(parseLintConfig(undefined, 'f')).toEqual({ strict: false, minCodeFontPx: 12, rules: {} })
     for (const bad of [{ rules: { overflw: 'off' } }, { rules: { overflow: 'nope' } }, { strict: 'yes' }, { minCodeFontPx: -1 }, []]) {
       expect(() => parseLintConfig(bad, 'f')).toThrow(/deck\.config\.json/)
-    }
-  })
-
-  it('reads the lint key of deck.config.json, defaults without one, usage error on bad JSON', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'deck-lint-'))
-    try {
-      expect((await loadLintConfig(dir)).rules).toEqual({})
-      await writeFile(path.join(dir, 'deck.config.json'), JSON.stringify({ other: 1, lint: { rules: { 'empty-slide': 'off' } } }))
-      expect((await loadLintConfig(dir)).rules).toEqual({ 'empty-slide': 'off' })
-      await writeFile(path.join(dir, 'deck.config.json'), '{ nope')
-      const e = await loadLintConfig(dir).catch((x: unknown) => x)
-      expect(isDeckError(e) && e.code).toBe(2)
-    } finally {
-      await rm(dir, { recursive: true, force: true })
     }
   })
 })
@@ -65,7 +49,7 @@ describe('reports', () => {
   ]
 
   it('JSON: version 1 schema with nulls for unknown fields, sorted by line, summary by rule', () => {
-    const json = toJson({ results: [result(list)], failed: true }, '/p')
+    const json = toJson({ results: [report(list)], failed: true }, '/p')
     expect(json).toEqual({
       version: 1,
       decks: [
@@ -85,7 +69,7 @@ describe('reports', () => {
   })
 
   it('GitHub: one escaped workflow command per finding, on the Markdown line', () => {
-    const lines = toGithub({ results: [result(list, [new Error('no browser')])], failed: true }, '/p').split('\n')
+    const lines = toGithub({ results: [report(list, [new Error('no browser')])], failed: true }, '/p').split('\n')
     expect(lines).toEqual([
       '::error file=slides/a.md,title=deck lint::no browser',
       '::warning file=slides/a.md,line=6,title=front-matter::bad: YAML, 100%25',
@@ -95,7 +79,7 @@ describe('reports', () => {
   })
 
   it('human: grouped by deck, then whole-deck findings, then slide by slide', () => {
-    const text = toHuman({ results: [result(list)], failed: false }, '/p')
+    const text = toHuman({ results: [report(list)], failed: false }, '/p')
     expect(text.split('\n')).toEqual([
       'slides/a.md (3 findings)',
       '  deck',

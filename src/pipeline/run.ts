@@ -1,0 +1,108 @@
+import { appendFile } from 'node:fs/promises'
+import path from 'node:path'
+import { needsBrowser } from '../config/options.js'
+import { indexPage } from '../publish/index-page.js'
+import { buildSummary } from '../publish/summary.js'
+import { sortDiagnostics } from '../util/diagnostics.js'
+import { DeckError, ExitCode } from '../util/errors.js'
+import { writeFileAtomic } from '../util/atomic-write.js'
+import type { DeckResult } from './builder.js'
+import { findDecks, forEachDeck } from './decks.js'
+import type { EventHandler } from './events.js'
+import { withBuilder } from './lifecycle.js'
+import { failureCode, toReport, type DeckReport } from './report.js'
+import { resolveSettings, type DeckOptions, type Settings } from './settings.js'
+
+/**
+ * `build` and `lint`, the public API's one-shot runs: options in, per-deck reports out, progress
+ * through `onEvent`. Nothing here prints or exits; the CLI is one caller.
+ */
+export interface BuildRunOptions extends DeckOptions {
+  /** Append a Markdown summary (decks, slides, outputs, sizes, findings) to this file, e.g. `$GITHUB_STEP_SUMMARY`. */
+  summary?: string
+  /** Write `index.html` in the output folder, listing the decks built. */
+  index?: boolean
+}
+
+export interface RunResult {
+  /** What the CLI exits with: 0, 1 (a deck failed), 3 (no browser), 4 (lint found problems with `strict`). */
+  exitCode: ExitCode
+  /** The project root the run used. */
+  root: string
+  outDir: string
+  /** One report per deck, sorted by path. */
+  decks: DeckReport[]
+  ms: number
+}
+
+export interface LintResult extends RunResult {
+  /** Whether the run fails: a deck could not be checked, or `lint.strict` with findings. */
+  failed: boolean
+}
+
+/** Build every deck of the options (default: every `.md` under `slides/`) to every format asked for. */
+export async function build(options: BuildRunOptions = {}): Promise<RunResult> {
+  const started = performance.now()
+  const { summary, index, ...deckOptions } = options
+  const { settings, decks, emit, cwd } = await prepare(deckOptions)
+  const { formats } = settings.build
+  const warm = decks.length > 0 && needsBrowser(formats)
+  const results = await withBuilder(settings.build, { warm, lint: settings.resolved.lint, renderAhead: decks }, (builder) =>
+    forEachDeck(decks, async (file) => {
+      const result = await builder.buildDeck(file, formats, {
+        onOutput: (deck, out) => emit({ type: 'output', deck, ...out }),
+      })
+      report(result, emit)
+      return result
+    }),
+  )
+  const reports = sorted(results)
+  if (summary) await appendFile(path.resolve(cwd, summary), buildSummary(reports, cwd))
+  if (index) {
+    const index = path.join(settings.build.outDir, 'index.html')
+    await writeFileAtomic(index, indexPage(reports, settings.build.outDir))
+    emit({ type: 'written', file: index })
+  }
+  return { exitCode: failureCode(reports), root: settings.root, outDir: settings.build.outDir, decks: reports, ms: performance.now() - started }
+}
+
+/** Check every deck as a build would (render and print page), writing nothing. */
+export async function lint(options: DeckOptions = {}): Promise<LintResult> {
+  const started = performance.now()
+  const { settings, decks, emit } = await prepare(options)
+  const results = await withBuilder(settings.build, { warm: decks.length > 0, lint: settings.resolved.lint, renderAhead: decks }, (builder) =>
+    forEachDeck(decks, async (file) => {
+      const result = await builder.inspectDeck(file)
+      report(result, emit)
+      return result
+    }),
+  )
+  const reports = sorted(results)
+  const broken = failureCode(reports)
+  const findings = reports.some((r) => r.findings.length > 0)
+  const failed = broken !== ExitCode.OK || (settings.resolved.lint.strict && findings)
+  const exitCode = broken !== ExitCode.OK ? broken : failed ? ExitCode.LINT_FAILED : ExitCode.OK
+  return { exitCode, failed, root: settings.root, outDir: settings.build.outDir, decks: reports, ms: performance.now() - started }
+}
+
+async function prepare(options: DeckOptions): Promise<{ settings: Settings; decks: string[]; emit: EventHandler; cwd: string }> {
+  const cwd = path.resolve(options.cwd ?? process.cwd())
+  const emit: EventHandler = options.onEvent ?? (() => undefined)
+  const settings = await resolveSettings(options)
+  for (const finding of settings.warnings) emit({ type: 'config-warning', finding })
+  const decks = await findDecks(settings.resolved.decks, cwd)
+  if (settings.build.outFile && decks.length > 1) {
+    throw new DeckError(`the output ${path.basename(settings.build.outFile)} is one file, but ${decks.length} decks were found`, {
+      code: ExitCode.USAGE,
+      hint: 'Name one deck, or give a folder as the output (-o dist).',
+    })
+  }
+  return { settings, decks, emit, cwd }
+}
+
+function report(result: DeckResult, emit: EventHandler): void {
+  emit({ type: 'findings', deck: result.file, findings: sortDiagnostics(result.diagnostics) })
+  for (const error of result.errors) emit({ type: 'error', deck: result.file, error })
+}
+
+const sorted = (results: DeckResult[]): DeckReport[] => results.map(toReport).sort((a, b) => a.file.localeCompare(b.file))
