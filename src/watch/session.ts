@@ -66,44 +66,58 @@ export function pageState(result: Pick<DeckResult, 'file' | 'errors' | 'diagnost
   }
 }
 
+/** What the session keeps of each deck between saves. */
+interface DeckState {
+  /** The last build failed: the page shows its errors until a build succeeds. */
+  failed: boolean
+  /** The findings last printed, so unchanged warnings are not repeated on every save. */
+  printed: string
+  /** The last render's findings and the last page (lint) findings; the page shows both. */
+  renderFindings: Diagnostic[]
+  pageFindings: Diagnostic[]
+  /** The page findings last printed, so the terminal shows each one once. */
+  pagePrinted: Set<string>
+  /** The last good render, to tell which slides a save changed. */
+  shown?: RenderedDeck
+}
+
 export async function startWatch(options: WatchSessionOptions): Promise<WatchSession> {
   const { onEvent: emit, build } = options
   const cwd = build.root
   const builder = new Builder(build)
   // Each deck's print page stays open between saves and is updated in place.
   builder.keepPages = true
-  const failed = new Set<string>()
-  const seen = new Set<string>()
-  /** What was last printed for each deck, so unchanged warnings are not repeated on every save. */
-  const printed = new Map<string, string>()
-  /** The last render findings and page (lint) findings of each deck; the page shows both. */
-  const renderFindings = new Map<string, Diagnostic[]>()
-  const pageFindings = new Map<string, Diagnostic[]>()
-  /** Each deck's last good render, to tell which slides a save changed. */
-  const shown = new Map<string, RenderedDeck>()
-  /** The page findings last printed per deck, so the terminal shows each one once. */
-  const pagePrinted = new Map<string, Set<string>>()
+  const decks = new Map<string, DeckState>()
+  const stateFor = (deck: string): DeckState => {
+    let state = decks.get(deck)
+    if (!state) {
+      state = { failed: false, printed: '', renderFindings: [], pageFindings: [], pagePrinted: new Set() }
+      decks.set(deck, state)
+    }
+    return state
+  }
   /**
    * A new render makes the page findings of the slides it changed stale until the browser lane
    * measures them again (a few hundred ms later): the page should not show a fixed slide's
    * overflow in the meantime. Findings of untouched slides stay.
    */
-  const dropStaleFindings = (deck: string, result: DeckResult): void => {
+  const dropStaleFindings = (state: DeckState, result: DeckResult): void => {
     if (!result.deck) return
-    const last = shown.get(deck)
-    const changed = changedSlides(last && pageContent(last), pageContent(result.deck))
-    shown.set(deck, result.deck)
-    const kept = changed === 'all' ? [] : (pageFindings.get(deck) ?? []).filter((d) => d.slide === undefined || !changed.includes(d.slide))
-    pageFindings.set(deck, kept)
+    const changed = changedSlides(state.shown && pageContent(state.shown), pageContent(result.deck))
+    state.shown = result.deck
+    state.pageFindings = changed === 'all' ? [] : state.pageFindings.filter((d) => d.slide === undefined || !changed.includes(d.slide))
   }
-  const stateOf = (deck: string, errors: unknown[] = []): PageState =>
-    pageState({ file: deck, errors, diagnostics: [...(renderFindings.get(deck) ?? []), ...(pageFindings.get(deck) ?? [])] }, cwd)
+  const stateOf = (deck: string, errors: unknown[] = []): PageState => {
+    const state = stateFor(deck)
+    return pageState({ file: deck, errors, diagnostics: [...state.renderFindings, ...state.pageFindings] }, cwd)
+  }
   const extra = options.events ?? {}
 
   const report = (deck: string, result: DeckResult): void => {
+    const state = stateFor(deck)
     const text = sortDiagnostics(result.diagnostics).map((d) => formatDiagnostic(d, cwd)).join('\n')
-    if (text !== (printed.get(deck) ?? '')) emit({ type: 'findings', deck, findings: sortDiagnostics(result.diagnostics) })
-    printed.set(deck, text)
+    if (text !== state.printed) emit({ type: 'findings', deck, findings: sortDiagnostics(result.diagnostics) })
+    state.printed = text
     for (const error of result.errors) emit({ type: 'error', deck, error })
   }
 
@@ -117,17 +131,16 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
       onBuildStart: (deck) => extra.onBuildStart?.(deck),
       onHtml: (b) => {
         const { deck, result } = b
+        const isNew = !decks.has(deck)
         report(deck, result)
         const html = builder.outputPath(deck, 'html')
-        const isNew = !seen.has(deck)
-        seen.add(deck)
-        renderFindings.set(deck, result.diagnostics)
-        if (result.errors.length) {
-          failed.add(deck)
+        const state = stateFor(deck)
+        state.renderFindings = result.diagnostics
+        state.failed = result.errors.length > 0
+        if (state.failed) {
           server?.setState(html, stateOf(deck, result.errors))
         } else {
-          failed.delete(deck)
-          dropStaleFindings(deck, result)
+          dropStaleFindings(state, result)
           if (result.outputs.length) emit({ type: 'rebuilt', deck, files: result.outputs.map((o) => o.file), ms: b.ms })
           if (result.outputs.some((o) => o.format === 'html')) server?.reload(html, stateOf(deck))
         }
@@ -140,26 +153,20 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         // Lint's page findings arrive after the HTML: print the new ones, update the open pages.
         // Findings measured on a render that a newer one replaced meanwhile are old news: the
         // newer render's checks follow.
-        const latest = !b.result.deck || shown.get(b.deck) === b.result.deck
+        const state = stateFor(b.deck)
+        const latest = !b.result.deck || state.shown === b.result.deck
         if (latest) {
-          const before = pagePrinted.get(b.deck) ?? new Set<string>()
           const now = sortDiagnostics(b.result.diagnostics)
-          const fresh = now.filter((d) => !before.has(formatDiagnostic(d, cwd)))
+          const fresh = now.filter((d) => !state.pagePrinted.has(formatDiagnostic(d, cwd)))
           if (fresh.length) emit({ type: 'findings', deck: b.deck, findings: fresh })
-          pagePrinted.set(b.deck, new Set(now.map((d) => formatDiagnostic(d, cwd))))
-          pageFindings.set(b.deck, b.result.diagnostics)
-          if (!failed.has(b.deck)) server?.setState(builder.outputPath(b.deck, 'html'), stateOf(b.deck))
+          state.pagePrinted = new Set(now.map((d) => formatDiagnostic(d, cwd)))
+          state.pageFindings = b.result.diagnostics
+          if (!state.failed) server?.setState(builder.outputPath(b.deck, 'html'), stateOf(b.deck))
         }
         extra.onBrowserOutputs?.(b)
       },
       onRemoved: (deck, files) => {
-        failed.delete(deck)
-        renderFindings.delete(deck)
-        pageFindings.delete(deck)
-        shown.delete(deck)
-        pagePrinted.delete(deck)
-        printed.delete(deck)
-        seen.delete(deck)
+        decks.delete(deck)
         const rel = (f: string) => relativePath(f, cwd)
         emit({ type: 'info', message: `${rel(deck)} was deleted${files.length ? `: removed ${files.map(rel).join(', ')}` : ''}` })
         server?.reloadIndex()
@@ -191,7 +198,7 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         watcher.deckFiles.map((deck) => ({
           name: relativePath(deck, cwd),
           outputs: (['html', 'pdf', 'pptx'] as const).map((f) => builder.outputPath(deck, f)),
-          failed: failed.has(deck),
+          failed: decks.get(deck)?.failed ?? false,
         })),
     })
     const url = await server.start()
