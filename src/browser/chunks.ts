@@ -11,10 +11,8 @@ import { measure, mergeMeasures, type PageCheck, type SlideMeasure } from './war
  * print page has printed the PDF, it and the second window each hold one chunk (the other
  * slides are empty, in their place), check it, shoot it, and swap in the next: the print page
  * from the front of the deck, the second window from the back. A page so never holds the whole
- * deck during the shots, nor axe-core a grid of every element of it.
- *
- * Measured on the 200-slide deck: the print page's renderer held ~445 MB after checking every
- * slide at once and the second window ~245 MB with the whole deck loaded.
+ * deck during the shots, nor axe-core a grid of every element of it: on a big deck, those are
+ * what the renderers' memory grows with.
  */
 export class ChunkedWork {
   private readonly measured = new Map<PageCheck, readonly SlideMeasure[]>()
@@ -49,9 +47,9 @@ export class ChunkedWork {
         const view = this.views.get(page)
         if (view) {
           await present(view, this.deck, next)
-          // The slides swapped out are garbage now. Collected at once, not when V8 gets to it:
-          // on 200 slides the two renderers stayed at ~100–130 MB each instead of growing to
-          // ~185 and ~235, for ~0.3 s more (a full collection per chunk).
+          // The slides swapped out are garbage now. Collected at once, not when V8 gets to it,
+          // so each renderer holds about one chunk, for the small cost of a full collection
+          // per chunk.
           await collectGarbage(page)
         } else {
           const fresh: View = { page, shows: undefined }

@@ -6,9 +6,9 @@ import { DeckError, ExitCode } from '../util/errors.js'
  * the usual install paths of Chromium, Chrome and Edge on Linux, macOS and Windows.
  *
  * Debian's `chromium-headless-shell` (Chromium's headless-only build, the one puppeteer calls
- * "shell") comes first: it renders with the same Blink and Skia, and on the seed deck it
- * starts in ~100 ms instead of ~300 ms and takes its screenshots faster, because it has no
- * browser UI layer to run. `npm run setup` installs it next to Chromium.
+ * "shell") comes first: it renders with the same Blink and Skia, and it starts and takes its
+ * screenshots faster, because it has no browser UI layer to run. `npm run setup` installs it
+ * next to Chromium.
  */
 const CANDIDATES: Record<string, string[]> = {
   linux: [

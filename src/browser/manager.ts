@@ -37,8 +37,7 @@ export function browserFor(options: { browserTimeoutMs: number; browserPath?: st
  * before it gets here, so any other request is blocked and recorded.
  *
  * One process is enough: two windows of one Chromium take screenshots side by side as fast as
- * two Chromium processes did (200-slide deck: 18.7 s against 21.8 s, one window alone 28.6 s),
- * with one browser and GPU process less in memory.
+ * two Chromium processes, with one browser and GPU process less in memory.
  */
 export class BrowserManager {
   private launching: Promise<Browser> | undefined
@@ -62,7 +61,7 @@ export class BrowserManager {
 
   /**
    * Start launching now (e.g. while decks render) without waiting, and open one page ahead: a
-   * page's renderer process takes ~100 ms of CPU to start, which then overlaps the render
+   * page's renderer process takes CPU time to start, which then overlaps the render
    * instead of delaying the first page load. `prepare` runs on that page once it is open (again
    * if called again); the first job to ask for a page gets it, prepared or not.
    */
@@ -93,7 +92,7 @@ export class BrowserManager {
   private async launch(): Promise<Browser> {
     const executablePath = findBrowser(this.options.executablePath)
     debug('launch %s', executablePath)
-    // The process starts now; puppeteer-core (~120 ms to import) loads while Chromium starts.
+    // The process starts now; puppeteer-core, slow to import, loads while Chromium starts.
     const starting = spawnChromium(executablePath, this.options.timeoutMs)
     const puppeteer = import('puppeteer-core')
     let chromium: ChromiumProcess
@@ -144,8 +143,7 @@ export class BrowserManager {
 
   /**
    * Whether the browser is Chromium's headless shell. Two windows shooting side by side pay off
-   * only there: seed deck, two windows against one, 2.5–2.8 s against 3.1 s in the shell, but
-   * 3.88 s against 3.72 s (and +90 MB) in full Chromium.
+   * only there; in full Chromium they are slower than one window and take more memory.
    */
   async isHeadlessShell(): Promise<boolean> {
     return (await this.launched.get(await this.browser())?.headlessShell) ?? false
@@ -258,8 +256,8 @@ export class BrowserManager {
 
 /**
  * `work`, or a rejection as soon as the browser disconnects: puppeteer's newPage waits for its
- * target even when the browser is gone (until the step's deadline), which held a Ctrl-C'd watch
- * for 30 s when it came during a page check.
+ * target even when the browser is gone (until the step's deadline), which would hold a watch
+ * stopped during a page check until that deadline.
  */
 function whileConnected<T>(browser: Browser, work: Promise<T>): Promise<T> {
   if (!browser.connected) {

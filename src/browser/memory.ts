@@ -5,10 +5,10 @@ let gc: (() => void) | null | undefined
 
 /**
  * A full garbage collection of this process's heap. Each slide picture arrives over the
- * DevTools socket as a ~360 KB base64 string; V8 leaves hundreds of them uncollected while the
- * heap may still grow, so a 200-slide build reached ~100 MB of heap (~240 MB RSS) by its last
- * shot. `--expose-gc` set at run time gives a `gc` function to new contexts only, hence the
- * context. Without it (a runtime that refuses the flag) this does nothing.
+ * DevTools socket as a base64 string; V8 leaves hundreds of them uncollected while the heap may
+ * still grow, so a big deck's build would otherwise hold most of them by its last shot.
+ * `--expose-gc` set at run time gives a `gc` function to new contexts only, hence the context.
+ * Without it (a runtime that refuses the flag) this does nothing.
  */
 export function collectNodeGarbage(): void {
   if (gc === undefined) {

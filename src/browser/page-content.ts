@@ -78,7 +78,7 @@ export function onlySlides(content: PageContent, keep: readonly number[]): PageC
  * The slides (1-based) whose markup differs between two contents of the same deck's page, or
  * 'all' when either is unknown, the frame differs or the slide count changed. An inserted slide
  * shifts the ones after it, and pagination renumbers them; counting everything as changed then
- * costs one full pass, as before.
+ * costs one full pass, as a fresh load does.
  */
 export function changedSlides(before: PageContent | undefined, after: PageContent | undefined): number[] | 'all' {
   if (!before || !after || before.slides.length !== after.slides.length) return 'all'

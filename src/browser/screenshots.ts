@@ -2,11 +2,12 @@ import type { Page } from 'puppeteer-core'
 import { bounded, pageStep } from './step.js'
 import type { RenderedDeck } from '../render/render.js'
 
-/**
+/*
  * Slide images for PNG output and PPTX pictures. One slide is shown at a time in a viewport of
- * the slide's size (half the cost of clipping a tall page). Shots come from a shared queue so
+ * the slide's size (cheaper than clipping a tall page). Shots come from a shared queue so
  * that two pages can drain it together, each at its own pace.
  */
+
 export interface ShotJob {
   /** 0-based slide index. */
   slide: number

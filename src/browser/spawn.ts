@@ -6,15 +6,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { needsNoSandbox } from './find.js'
 
-/**
- * Starting the Chromium process ourselves instead of through `puppeteer.launch`, for two reasons
- * measured on the seed deck (2 cores):
- * - it can start before puppeteer-core, marp-core and shiki are imported (~250 ms of module
- *   loading that the launch now overlaps), because this module needs only node:child_process;
- * - `--no-startup-window` spares the blank tab that `launch` opens and we closed again: its
- *   renderer cost ~160 ms of CPU at every start.
+/*
+ * Starting the Chromium process ourselves instead of through `puppeteer.launch`, for two reasons:
+ * - it can start before puppeteer-core, marp-core and shiki are imported, so the launch overlaps
+ *   their loading, because this module needs only node:child_process;
+ * - `--no-startup-window` spares the blank tab that `launch` opens, and the CPU its renderer
+ *   takes at every start.
  * The browser is then driven over its DevTools WebSocket with `puppeteer.connect`.
  */
+
 export interface ChromiumProcess {
   readonly wsEndpoint: string
   readonly child: ChildProcess
@@ -28,7 +28,7 @@ export interface ChromiumProcess {
 
 /**
  * Our flags, each for a reason. Several match puppeteer's defaults; we list them ourselves
- * because we no longer launch through puppeteer.
+ * because we do not launch through puppeteer.
  */
 function chromiumArgs(profileDir: string): string[] {
   return [
@@ -55,8 +55,8 @@ function chromiumArgs(profileDir: string): string[] {
     '--use-mock-keychain',
     '--disable-features=Translate,MediaRouter,OptimizationHints,AcceptCHFrame',
     // The network service in the browser process, not a utility process of its own: pages load
-    // only inlined data (and the preview's localhost), so it has little to do. Seed build: peak
-    // PSS −15 to −20 MB (4 runs each), no change in time.
+    // only inlined data (and the preview's localhost), so it has little to do, and one process
+    // less lowers the build's peak memory.
     '--enable-features=NetworkServiceInProcess2',
     // Several windows (two decks, warm pages in watch mode) must all keep painting and running
     // timers: a throttled background page would stall Marp's auto-scaling and our waits.
@@ -75,9 +75,8 @@ function chromiumArgs(profileDir: string): string[] {
     '--force-color-profile=srgb',
     '--font-render-hinting=none',
     '--disable-gpu',
-    // Frames on demand instead of at a 60 Hz pace: each screenshot waits for a fresh frame, and
-    // unpaced the seed deck's 16 shots at 2x took ~150 ms less in the headless shell. An idle
-    // page draws no frames either way (measured: no extra CPU while idle).
+    // Frames on demand instead of at a 60 Hz pace: each screenshot waits for a fresh frame, which
+    // comes sooner unpaced. An idle page draws no frames either way.
     '--disable-frame-rate-limit',
     '--disable-gpu-vsync',
     ...(needsNoSandbox() ? ['--no-sandbox', '--disable-setuid-sandbox'] : []),
@@ -119,7 +118,7 @@ const WATCHDOG = [
  * exec, `setpriv --pdeathsig` would set it on Debian's /usr/bin/chromium* wrapper scripts,
  * which run the real browser as their child, not on the browser, and it fires on the death of
  * the forking thread, not the process; nor does it remove the profile folder. The watchdog is a
- * /bin/sh (about 1 MB), in a session of its own so that a kill of our group spares it.
+ * small /bin/sh, in a session of its own so that a kill of our group spares it.
  */
 function startWatchdog(browserGroup: number, profileDir: string): ChildProcess | undefined {
   try {

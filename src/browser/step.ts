@@ -2,13 +2,14 @@ import type { Browser, Page } from 'puppeteer-core'
 import createDebug from '../util/debug.js'
 import { DeckError } from '../util/errors.js'
 
-/**
+/*
  * Every browser operation of a build runs through `browserStep`: it has a deadline, and whatever
  * goes wrong comes out as a DeckError that names the stage ("printing the PDF"), the deck and
  * what to do, never as puppeteer's own words ("Target closed", "Increase the 'protocolTimeout'").
  * Puppeteer's protocol timeout is off (see BrowserManager.launch): these deadlines bound the
  * operations instead, because they grow with the deck and puppeteer's cannot.
  */
+
 const debug = createDebug('browser')
 
 /**

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../util/atomic-write.js'
 import { escapeHtml } from '../util/html-text.js'
 import type { RenderedDeck } from '../render/render.js'
 
-/**
+/*
  * The interactive HTML deck: marp-cli's bespoke viewer (keyboard navigation, presenter view with
  * notes, overview, slide number in the URL) around the slides of our one render. marp-cli's
  * template is not public API, so we take the viewer's parts (its stylesheet, the on-screen
@@ -16,10 +16,11 @@ import type { RenderedDeck } from '../render/render.js'
  * CSS and notes between them. A save in watch mode then costs a string join, not a second
  * render. The output is self-contained: fonts, images and emoji are already inlined.
  *
- * The extracted parts are cached on disk per marp-cli version (node_modules/.cache): loading
- * marp-cli and converting the stub costs ~150 ms of CPU, which a one-shot build pays while
- * Chromium prints.
+ * The extracted parts are cached on disk per marp-cli version (node_modules/.cache), since
+ * loading marp-cli and converting the stub take CPU time; a one-shot build without the cache
+ * pays it while Chromium prints.
  */
+
 export interface BespokeShell {
   css: string
   controls: string

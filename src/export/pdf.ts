@@ -3,12 +3,13 @@ import type { Page } from 'puppeteer-core'
 import { pageStep } from '../browser/step.js'
 import type { RenderedDeck } from '../render/render.js'
 
-/**
+/*
  * PDF: Chromium prints the loaded print page (one page per slide, selectable text, embedded
  * fonts); pdf-lib then adds what Chromium cannot: the document title as plain text, author,
  * one bookmark per slide, speaker notes as annotations, and fixed dates so the same deck gives
  * the same bytes.
  */
+
 export interface PdfOptions {
   /** Speaker notes as PDF text annotations, one per slide that has notes. */
   notes: boolean
@@ -38,7 +39,7 @@ export function slideTitles(deck: RenderedDeck): string[] {
   })
 }
 
-// pdf-lib takes ~100 ms to import: loaded on first use, or ahead while a render worker renders
+// pdf-lib is slow to import: loaded on first use, or ahead while a render worker renders
 // (see Builder.prepareExports), never at start-up.
 type PdfLib = typeof import('pdf-lib')
 let pdfLib: Promise<PdfLib> | undefined

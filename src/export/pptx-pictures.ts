@@ -4,9 +4,9 @@ import path from 'node:path'
 import { removeOnExit } from '../util/atomic-write.js'
 
 /**
- * The PPTX's slide pictures, kept in a temp folder from the shot to the packing: a 200-slide
- * build otherwise held ~55 MB of PNGs in Node while Chromium was still shooting, at the build's
- * peak of memory. Read back one by one when the package is written, once Chromium is done.
+ * The PPTX's slide pictures, kept in a temp folder from the shot to the packing: otherwise a big
+ * deck's PNGs would sit in Node while Chromium is still shooting, at the build's peak of memory.
+ * Read back one by one when the package is written, once Chromium is done.
  */
 export class PictureStore {
   private readonly writes = new Map<number, Promise<void>>()

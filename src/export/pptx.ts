@@ -2,11 +2,12 @@ import type JSZip from 'jszip'
 import type { RenderedDeck } from '../render/render.js'
 import { writeZip, zipPart, type ZipPart } from './zip.js'
 
-/**
+/*
  * PowerPoint: one slide per slide at the deck's size, the slide image (2x) as a full-bleed
- * picture, speaker notes in the notes pane, the title in the document properties. Editable text
- * boxes will be layered over the picture from the same page the images come from.
+ * picture, speaker notes in the notes pane, the title in the document properties. The slides
+ * are pictures, not editable text.
  */
+
 export interface PptxOptions {
   /** Fixed date for docProps and zip entries, so the same deck gives the same bytes. */
   date: Date
@@ -14,7 +15,7 @@ export interface PptxOptions {
 
 const PX_PER_INCH = 96
 
-// Loaded on first use (~80 ms of start-up otherwise). pptxgenjs ships ESM code with
+// Loaded on first use, so start-up does not pay for them. pptxgenjs ships ESM code with
 // CommonJS-style types: at run time the default export is the class, but TypeScript (NodeNext)
 // sees the module object.
 export async function loadPptxLibs() {
@@ -65,8 +66,8 @@ export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promis
   return { parts, media: await slideMedia(zip), date: opts.date }
 }
 
-// pptxgenjs only takes images as base64 text, which it decodes again: for 200 slides at 2x that
-// is ~50 MB encoded, decoded and copied for nothing. It gets a 1x1 placeholder per slide instead,
+// pptxgenjs only takes images as base64 text, which it decodes again: every 2x picture would be
+// encoded, decoded and copied for nothing. It gets a 1x1 placeholder per slide instead,
 // and finishPptx() puts the real PNG bytes in its place.
 const PLACEHOLDER_PNG =
   'image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='

@@ -1,18 +1,19 @@
 import { crc32, deflateRawSync } from 'node:zlib'
 import { DeckError } from '../util/errors.js'
 
-/**
+/*
  * A zip archive written in one pass over Node's own crc32 and deflate (zlib, native code).
  *
  * Why not JSZip, which pptxgenjs brings and which still reads pptxgenjs's package: its CRC-32
  * and deflate are JavaScript, cold in a one-shot build, and its generate step runs after the last
- * slide picture, so all of it lands on the end of the build: ~80 ms for the seed's 3 MB package.
- * Here the XML parts are compressed while Chromium takes the screenshots (`zipPart`), and the
- * end is a native CRC of each picture and one copy.
+ * slide picture, so all of it lands on the end of the build. Here the XML parts are compressed
+ * while Chromium takes the screenshots (`zipPart`), and the end is a native CRC of each picture
+ * and one copy.
  *
  * Entries are stored (method 0) or deflated (8); no zip64, so a part of 4 GiB or more, or more
  * than 65535 parts, is refused. The same parts and date always give the same bytes.
  */
+
 export interface ZipPart {
   name: string
   /** Bytes as they go into the archive: deflated or stored. */

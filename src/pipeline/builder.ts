@@ -19,12 +19,13 @@ import type { RenderContext, RenderedDeck } from '../render/render.js'
 import { ThemeRegistry } from '../render/themes.js'
 import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
 
-/**
+/*
  * Orchestration: render each deck once, then derive every requested output from that render.
  * HTML needs no browser and is written as soon as it is ready; PDF, PNG and PPTX share one page
  * per deck in the one browser. A deck that fails keeps its previous outputs and does not stop
  * the others.
  */
+
 const debug = createDebug('build')
 
 /** `DEBUG=deck:build`: when each stage of a deck ended, and this process's memory then. */
@@ -94,16 +95,13 @@ export const PPTX_SCALE = 2
  */
 const MIN_SHOTS_TO_SHARE = 6
 /**
- * Most slides a page holds at a time while checking and shooting (see ChunkedWork). On the
- * 200-slide deck, 12 against 24: peak PSS 637–643 against ~696 MB, for ~1.7 s more (21.8 s
- * against 20.1 s, one run each).
+ * Most slides a page holds at a time while checking and shooting (see ChunkedWork): smaller
+ * chunks lower the build's peak memory and cost time (docs/PERFORMANCE.md).
  */
 const SHOT_CHUNK = 12
 /**
- * From this many slides, pages work in chunks. 200 slides (chunks of 24): 17.3–18.1 s against
- * 20.3 s whole (2 runs each), peak PSS ~710 MB against ~1060. The seed deck (16 slides) was
- * slower in chunks, 2.48 s against 2.34 s (median of 15): both windows then load axe-core, for
- * few slides.
+ * From this many slides, pages work in chunks: a big deck then builds sooner and in less memory.
+ * A small deck is slower in chunks, since both windows then load axe-core for few slides.
  */
 const CHUNKED_FROM = 48
 /** Shots between two collections of Node's own garbage (see collectNodeGarbage). */
@@ -126,8 +124,8 @@ export class Builder {
   review: DiagnosticReview = (_deck, list) => list
   /**
    * Keep each deck's print page open between builds and update it in place (watch mode): the
-   * next PDF of the seed deck then takes ~120 ms of browser time instead of ~330 ms, and the page
-   * checks measure only the slides a save changed.
+   * next PDF then needs no fresh page load (fonts included), and the page checks measure only the
+   * slides a save changed.
    */
   keepPages = false
   /** Decks a one-shot command is already rendering in a worker (see RenderAhead). */
@@ -178,10 +176,8 @@ export class Builder {
 
   /**
    * While a worker renders the deck, this thread is free to load what the exports need: the
-   * libraries of PDF and PPTX, and axe-core into the page opened ahead. Seed deck, medians of
-   * 12 alternating runs: 2.27 s with this against 2.36 s without (the worker alone gave
-   * 2.29 s against 2.31 s for rendering here). Before the worker, the same preloads gained
-   * nothing: the render held this thread, and puppeteer with it.
+   * libraries of PDF and PPTX, and axe-core into the page opened ahead. This pays because the
+   * render is off this thread: a render here would hold it, and puppeteer with it.
    */
   private prepareExports(formats: Format[]): void {
     if (needsBrowser(formats) && this.pageChecks.some((c) => c.prepare)) {
@@ -293,8 +289,7 @@ export class Builder {
    * PDF, page checks and screenshots. The print page prints the PDF and runs the checks while a
    * second window (when there are enough shots to share) loads the deck and starts on the
    * screenshot queue; the print page then joins it. If the second page fails, the print page
-   * finishes the shots. Measured on the seed deck: the print page alone took ~1.8 s from load to
-   * the last shot, the two windows ~1.1 s. A big deck instead has both windows check and shoot
+   * finishes the shots. A big deck instead has both windows check and shoot
    * a chunk of slides at a time once the PDF is printed (see ChunkedWork).
    */
   private async browserOutputs(
@@ -350,7 +345,7 @@ export class Builder {
           stage(file, 'page loaded', started)
           loaded()
           // In chunks, the second window waits for the PDF: the print page holds the whole deck
-          // until then, and both at once made the peak of a 200-slide build (~700 MB PSS).
+          // until then, and both at once would make the build's peak of memory.
           if (!work) printPageLoaded()
           // The package is made on this thread while Chromium works; only the pictures go in after.
           if (formats.includes('pptx')) {
@@ -363,9 +358,9 @@ export class Builder {
             writes.push(
               (async () => {
                 await emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started)
-                // pdf-lib's parse of the whole document is garbage now (~30 MB of heap on 200
-                // slides; on the seed, Node's PSS at the build's peak went from 115–121 to
-                // 108–112 MB, 3 runs each). Not in watch mode, where a pause would hold up saves.
+                // pdf-lib's parse of the whole document is garbage now: collected before the
+                // shots take the build to its peak of memory. Not in watch mode, where a pause
+                // would hold up saves.
                 if (!this.keepPages) collectNodeGarbage()
               })(),
             )
@@ -381,8 +376,7 @@ export class Builder {
           } else {
             diagnostics.push(...(await this.warmPages.check(page, deck, this.pageChecks)))
             // axe-core's grid of every element is garbage once the checks ran; collected now, the
-            // page shoots with less held: peak PSS of the seed build 468–504 → 445–487 MB (4 runs
-            // each), of the 200-slide build 1149 → 1062 MB (one run each), no slower.
+            // page shoots with less held, at no cost in time.
             if (this.pageChecks.length && queue.length) await collectGarbage(page)
             stage(file, 'page checks done', started)
             await drainShots(page, deck, queue, done)

@@ -6,7 +6,7 @@ import { RenderAhead } from '../render/ahead.js'
 /**
  * Run `fn` with a Builder that has lint installed, for the one-shot commands (`build`, `lint`).
  * With `warm`, Chromium and a first page start before the pipeline's modules load, so the launch
- * overlaps ~250 ms of imports; this module itself loads nothing heavy. With `renderAhead`, those
+ * overlaps their imports; this module itself loads nothing heavy. With `renderAhead`, those
  * decks start rendering in a worker at once (see RenderAhead). Chromium and the worker are
  * closed however `fn` ends.
  */

@@ -1,11 +1,13 @@
 import path from 'node:path'
 import type { Format } from '../config/options.js'
 
-/**
+/*
  * Where a deck's outputs go: `<out>/<path under the input folder>.<ext>`, or `<out>/<file
  * name>.<ext>` for a deck from elsewhere; PNGs get the slide number (`deck.001.png`). An output
  * file name (`-o talk.pdf`) is used as it is.
  */
+
+/** The folders (and the one output file, if any) that outputPath places outputs in. */
 export interface OutputLayout {
   /** The folder decks come from (`slides/`); its subfolders are kept under `outDir`. */
   inputDir: string

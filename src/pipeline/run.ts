@@ -13,10 +13,12 @@ import { withBuilder } from './lifecycle.js'
 import { failureCode, toReport, type DeckReport } from './report.js'
 import { resolveSettings, type DeckOptions, type Settings } from './settings.js'
 
-/**
+/*
  * `build` and `lint`, the public API's one-shot runs: options in, per-deck reports out, progress
  * through `onEvent`. Nothing here prints or exits; the CLI is one caller.
  */
+
+/** Options of `build`: the options every run takes, and the two reports a CI job wants. */
 export interface BuildRunOptions extends DeckOptions {
   /** Append a Markdown summary (decks, slides, outputs, sizes, findings) to this file, e.g. `$GITHUB_STEP_SUMMARY`. */
   summary?: string
