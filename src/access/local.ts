@@ -1,5 +1,6 @@
 import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { memoByKey } from '../util/memo.js'
 import { NEVER_READ, type AccessPolicy, type Refusal } from './policy.js'
 import { KIND_WORDS, sniffMedia, type MediaKind } from './sniff.js'
 
@@ -15,17 +16,8 @@ export const isInside = (file: string, dir: string): boolean =>
 
 const neverRead = (file: string): string | undefined => NEVER_READ.find((dir) => isInside(file, dir))
 
-const realRoots = new Map<string, Promise<string | undefined>>()
-
-/** A root's real path (memoised: roots are the project's folders and do not move during a run). */
-function realRoot(root: string): Promise<string | undefined> {
-  let real = realRoots.get(root)
-  if (!real) {
-    real = realpath(root).catch(() => undefined)
-    realRoots.set(root, real)
-  }
-  return real
-}
+/** A root's real path, or undefined when it does not exist (roots are the project's folders). */
+const realRoot = memoByKey((root: string) => realpath(root).catch(() => undefined), (root) => root, 64)
 
 export const OUTSIDE_HINT =
   'Only files inside the project and its theme folders are embedded. Move the file into the project, or build with --allow-local-files if you trust this deck.'

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { memo } from '../util/memo.js'
 import { createRequire } from 'node:module'
 import type { Page } from 'puppeteer-core'
 
@@ -25,13 +26,8 @@ export interface ContrastNode {
   expected: number
 }
 
-let axeSource: Promise<string> | undefined
-
 /** axe-core's browser bundle, read once per process from the installed package. */
-export function loadAxeSource(): Promise<string> {
-  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-  return axeSource
-}
+export const loadAxeSource = memo(() => readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'))
 
 /** axe-core in the page, unless it is there already (a global, so it survives `setContent`). */
 export async function ensureAxe(page: Page): Promise<void> {

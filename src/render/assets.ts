@@ -6,6 +6,7 @@ import { readLocalMedia } from '../access/local.js'
 import type { AccessPolicy } from '../access/policy.js'
 import { fetchRemoteMedia, RemoteRefusal } from '../access/remote.js'
 import { decodeEntities } from '../util/html-text.js'
+import { memo, memoByKey } from '../util/memo.js'
 
 /**
  * Everything a deck needs is inlined so outputs are self-contained and builds never touch a CDN:
@@ -90,18 +91,15 @@ export interface InlineResult {
   files: string[]
 }
 
-const remoteCache = new Map<string, Promise<string>>()
+/** Remote images fetched in this process, by URL and the policy that let them in. */
+const remoteImages = memoByKey(
+  ({ url, policy }: { url: string; policy: AccessPolicy }) => fetchRemoteMedia(url, policy, ['image', 'font']),
+  ({ url, policy }) => `${policy.allowPrivateNetwork}\u0000${policy.maxRemoteBytes}\u0000${url}`,
+  256,
+)
 
 function fetchDataUri(url: string, policy: AccessPolicy): Promise<string> {
-  const key = `${policy.allowPrivateNetwork}\u0000${policy.maxRemoteBytes}\u0000${url}`
-  let pending = remoteCache.get(key)
-  if (!pending) {
-    pending = fetchRemoteMedia(url, policy, ['image', 'font'])
-    remoteCache.set(key, pending)
-    // A failure is not cached: the next build may have a network.
-    pending.catch(() => remoteCache.delete(key))
-  }
-  return pending
+  return remoteImages({ url, policy })
 }
 
 // Where a page loads something: `src` of <img> tags, and `url(…)` inside style attributes and
@@ -248,30 +246,21 @@ async function inlineFontCss(css: string, dir: string, subset?: RegExp): Promise
   return out.join('\n')
 }
 
-let textFontCss: Promise<string> | undefined
-let mathFontCss: Promise<string> | undefined
-
 /** @font-face rules for the fonts our themes use (Inter, JetBrains Mono), inlined. */
-export function textFonts(): Promise<string> {
-  textFontCss ??= (async () => {
-    const parts: string[] = []
-    for (const { pkg, css } of FONT_FILES) {
-      const dir = path.dirname(require.resolve(`${pkg}/package.json`))
-      for (const file of css) parts.push(await inlineFontCss(await readFile(path.join(dir, file), 'utf8'), dir, WANTED_SUBSET))
-    }
-    return parts.join('\n')
-  })()
-  return textFontCss
-}
+export const textFonts = memo(async () => {
+  const parts: string[] = []
+  for (const { pkg, css } of FONT_FILES) {
+    const dir = path.dirname(require.resolve(`${pkg}/package.json`))
+    for (const file of css) parts.push(await inlineFontCss(await readFile(path.join(dir, file), 'utf8'), dir, WANTED_SUBSET))
+  }
+  return parts.join('\n')
+})
 
 /** KaTeX's fonts, inlined; only decks that contain math pay for them. */
-export function mathFonts(): Promise<string> {
-  mathFontCss ??= (async () => {
-    const dir = path.join(path.dirname(require.resolve('katex/package.json')), 'dist')
-    return inlineFontCss(await readFile(path.join(dir, 'katex.css'), 'utf8'), dir)
-  })()
-  return mathFontCss
-}
+export const mathFonts = memo(async () => {
+  const dir = path.join(path.dirname(require.resolve('katex/package.json')), 'dist')
+  return inlineFontCss(await readFile(path.join(dir, 'katex.css'), 'utf8'), dir)
+})
 
 /** The font CSS a rendered deck needs. */
 export async function fontCssFor(html: string): Promise<string> {
