@@ -42,10 +42,9 @@ export function memoByKey<A, T>(make: (arg: A) => Promise<T>, keyOf: (arg: A) =>
     })
     return made
   }
-  return Object.assign(get, {
-    clear: () => kept.clear(),
-    get size() {
-      return kept.size
-    },
+  // defineProperty, not Object.assign: assign would copy the getter's value once.
+  return Object.defineProperties(get, {
+    clear: { value: () => kept.clear() },
+    size: { get: () => kept.size },
   }) as KeyedMemo<A, T>
 }
