@@ -1,15 +1,16 @@
-/**
+/*
  * The reload client injected into every previewed deck page. It runs in the browser: the server
  * inlines `reloadClient.toString()`, so it must not use anything from outside its own body.
  * marp-cli's viewer keeps the slide in the URL hash (and presenter view in `?view=`), so a plain
  * `location.reload()` comes back on the same slide in the same view.
  *
  * A rebuild is first applied in place: the page fetches the new HTML and swaps in the slides,
- * styles and notes that changed, keeping its fonts, scripts, slide and view. A 200-slide deck
- * then updates without the ~2 s reload of its 1.6 MB page (which also held the CPU that the next
- * save's render needed). What the viewer set up at load (the slide count, each slide's
+ * styles and notes that changed, keeping its fonts, scripts, slide and view. A big deck then
+ * updates without reloading its whole page (which would also hold the CPU that the next save's
+ * render needs). What the viewer set up at load (the slide count, each slide's
  * fragments, its stylesheets) cannot be swapped: when that changed the page reloads.
  */
+
 export interface OverlayItem {
   /** `file:line`, relative to the project. */
   where: string

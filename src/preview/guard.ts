@@ -2,7 +2,7 @@ import { realpath, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
-/**
+/*
  * What the preview server may answer. It serves one folder (dist/) and nothing else: a request
  * path is decoded once, any `..`, backslash or NUL is refused before the path is joined, the
  * joined path must stay inside the root, and so must the real path after symlinks. Dotfiles
@@ -10,6 +10,7 @@ import path from 'node:path'
  * address we listen on is refused, which defeats DNS rebinding: a page on evil.example whose
  * name now resolves to 127.0.0.1 still sends `Host: evil.example`.
  */
+
 export type Resolved = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404 }
 
 const inside = (file: string, dir: string): boolean => file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep)

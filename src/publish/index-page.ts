@@ -3,7 +3,7 @@ import type { DeckReport } from '../pipeline/report.js'
 import { formatBytes } from './summary.js'
 import { escapeHtml } from '../util/html-text.js'
 
-/**
+/*
  * `deck build --index`: dist/index.html listing the decks of the build with links to their
  * outputs, so the HTML published to GitHub Pages has a front page. Self-contained, no scripts.
  */

@@ -2,10 +2,11 @@ import path from 'node:path'
 import type { DeckReport } from '../pipeline/report.js'
 import { formatError, formatPlace, relativePath } from '../util/diagnostics.js'
 
-/**
+/*
  * `deck build --summary file.md`: a short Markdown report of the build for a CI job page
  * (`$GITHUB_STEP_SUMMARY`): one row per deck with slides, outputs and sizes, then the findings.
  */
+
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 export function formatBytes(bytes: number): string {

@@ -12,9 +12,9 @@ const debug = createDebug('render')
  * The decks of a one-shot build (`deck build`, `deck lint`), rendered in a worker thread while
  * the main thread starts the browser stage.
  *
- * Why: the render is synchronous (marp-core, shiki compiling its grammars) and costs ~400 ms cold
- * on the seed deck. On the main thread it also holds up puppeteer, which needs that thread to
- * send its commands, so Chromium, launched by then, sat idle until the render ended. In a worker
+ * Why: the render is synchronous (marp-core, shiki compiling its grammars) and slow when cold. On
+ * the main thread it also holds up puppeteer, which needs that thread to send its commands, so
+ * Chromium, launched by then, would sit idle until the render ended. In a worker
  * the main thread meanwhile loads the browser stage, opens pages and loads axe-core into them.
  * Watch mode keeps its render in-process, where its caches stay warm from save to save.
  *

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../util/diagnostics.js'
 import type { DeckFacts } from './engine.js'
 import { directiveProblem, type DirectiveContext } from './directives.js'
 
-/**
+/*
  * Checks that need only the Markdown and the render's facts (no browser): they run on every
  * build, and lint adds its browser checks on top.
  */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Marp } from '@marp-team/marp-core'
 
-/**
+/*
  * What makes a render depend only on its input: no clock in the highlighting, no chance in the
  * scoped-style ids. DeckMarp (engine.ts) wires both in; every render path (the CLI's worker
  * thread, watch, lint, tests) goes through DeckMarp.
@@ -10,7 +10,7 @@ import type { Marp } from '@marp-team/marp-core'
 /**
  * shiki stops tokenizing a line after `tokenizeTimeLimit` ms (default 500) and leaves the rest of
  * it plain. A grammar's regexes are compiled on their first use, inside that time, so on a busy
- * machine the first lines of a language lost their colours. marp-core's shiki plugin calls
+ * machine the first lines of a language can lose their colours. marp-core's shiki plugin calls
  * `codeToHtml` without the option but runs `marp.shikiTransformers` on every call; shiki hands
  * `preprocess` the options object it then tokenizes with, so setting the limit there turns it off
  * (0 means none in shiki's textmate tokenizer). A line still ends: each scan either moves forward
@@ -48,9 +48,9 @@ export function scopeKey(slide: number, styles: readonly string[]): string {
 
 /**
  * Marpit gives each slide with a `<style scoped>` a random key (`data-marpit-scope-XXXXXXXX`), so
- * the HTML, and the PDF and PPTX made from it, changed on every build. This rule runs just before
- * Marpit's `marpit_style_assign` and gives such slides a key from `scopeKey`; Marpit keeps a key
- * it finds and scopes the styles with it.
+ * the HTML, and the PDF and PPTX made from it, would change on every build. This rule runs just
+ * before Marpit's `marpit_style_assign` and gives such slides a key from `scopeKey`; Marpit keeps
+ * a key it finds and scopes the styles with it.
  *
  * Leans on @marp-team/marpit 3.2.3 `lib/markdown/style/assign.js`: the rule name, the slide's
  * open token (`meta.marpitSlideElement === 1`, `meta.marpitSlide`), `marpit_style` tokens with

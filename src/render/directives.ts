@@ -1,4 +1,4 @@
-/**
+/*
  * Directive values that Marp (marp-core 5.0, Marpit 3.2) ignores or misreads without a word, by
  * directive. What each accepts is read from their sources in node_modules:
  * - `paginate`: true/false, and `hold`/`skip` (Marpit `directives.js`: anything else is false);

@@ -7,11 +7,11 @@ import { noTokenizeTimeLimit, stableStyleScopes } from './deterministic.js'
 import { mathStrict, watchMath, type MathEnv } from './math.js'
 import { slideOfLine } from './slides.js'
 
-/**
+/*
  * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to
  * files from the @twemoji/svg package instead of a CDN, a highlight cache shared by every render
  * in the process, a plugin that records source facts (slide lines, images, fences…) for
- * warnings and lint, and the same output for the same input (deck/deterministic.ts).
+ * warnings and lint, and the same output for the same input (deterministic.ts).
  */
 
 export interface SlideFact {
@@ -67,7 +67,7 @@ const PLAIN = new Set(['', 'text', 'txt', 'plain'])
 export const isKnownLanguage = (lang: string): boolean =>
   PLAIN.has(lang) || lang in bundledLanguages || lang in bundledLanguagesAlias
 
-// Highlighting is the most expensive part of a render (200 fences: ~200 ms of 240 ms). Output
+// Highlighting is the most expensive part of a render of a deck with much code. Output
 // depends only on the language, the fence attributes and the code, because marp-core's shiki
 // theme is made of CSS variables, so one cache serves every deck and theme in the process.
 const HIGHLIGHT_CACHE_LIMIT = 5000
@@ -146,8 +146,8 @@ const NON_ASCII = /[^\u0000-\u007f]/
 
 /**
  * marp-core's unicode emoji rule splits every text of every inline token with a regex of all
- * emoji (~5 ms of a 40 ms warm render of 200 slides). No emoji is plain ASCII, so the rule is
- * given only the inline tokens with a non-ASCII text; it changes those tokens in place.
+ * emoji, a cost every warm render pays. No emoji is plain ASCII, so the rule is given only the
+ * inline tokens with a non-ASCII text; it changes those tokens in place.
  */
 function scanOnlyNonAsciiForEmoji(md: MarkdownItRules): void {
   const rule = md.core.ruler.__rules__.find((r) => r.name === 'marp_unicode_emoji')
@@ -301,9 +301,9 @@ export class DeckMarp extends Marp {
     return [...sizes]
   }
 
-  // A fence's HTML (highlight, Marp's auto-scaling wrapper, twemoji over the result: ~3 ms of a
-  // 40 ms warm render of 200 fences) depends on the fence token and on whether the deck's theme
-  // auto-scales code. Watch mode re-renders mostly unchanged fences, so it is kept per engine.
+  // A fence's HTML (highlight, Marp's auto-scaling wrapper, twemoji over the result) depends on
+  // the fence token and on whether the deck's theme auto-scales code. Watch mode re-renders mostly
+  // unchanged fences, so it is kept per engine.
   private cacheFences(md: MarkdownItRules): void {
     const fence = md.renderer.rules['fence']
     if (!fence) return
@@ -317,8 +317,8 @@ export class DeckMarp extends Marp {
     }
   }
 
-  // Marpit runs the whole theme through PostCSS on every render (~60% of a warm render of the
-  // seed deck). The result depends only on the theme and the pack options (the deck's own
+  // Marpit runs the whole theme through PostCSS on every render (most of a warm render of a
+  // small deck). The result depends only on the theme and the pack options (the deck's own
   // <style> blocks, containers, inline SVG), so it is kept per engine.
   private cachePackedThemes(): void {
     const themeSet = this.themeSet

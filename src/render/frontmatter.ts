@@ -1,11 +1,12 @@
 import { parseDocument } from 'yaml'
 
-/**
+/*
  * Marp drops the whole front matter when any line of it is not valid YAML (the seed deck's
  * `@auto-scaling: true` does that), which silently loses the theme, pagination and classes.
  * We keep every entry that parses on its own and blank out the ones that do not, so line numbers
  * stay the same and the deck renders as the author meant. The author's file is never changed.
  */
+
 export interface FrontMatterIssue {
   /** 1-based line in the deck. */
   line: number

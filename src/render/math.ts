@@ -2,7 +2,7 @@ import type { Diagnostic } from '../util/diagnostics.js'
 import type { DeckFacts } from './engine.js'
 import { slideOfLine } from './slides.js'
 
-/**
+/*
  * What KaTeX says about a deck's math, as findings at the deck's line. KaTeX's default strict
  * mode prints its warnings with console.warn, on stderr and naming no file, and with marp-core's
  * `throwOnError: false` a formula it cannot parse becomes red source text on the slide without a

@@ -7,6 +7,7 @@ import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
 import { checkDirectiveValues, checkFences, checkThemeResources } from './checks.js'
 import { recoverFrontMatter } from './frontmatter.js'
 import { checkMath } from './math.js'
+import { deckMetadata, type MetadataDefaults } from './metadata.js'
 import { decodeDeck } from './source.js'
 import { brokenThemeError, themeLoadError } from './theme-errors.js'
 import type { Diagnostic } from '../util/diagnostics.js'
@@ -15,10 +16,11 @@ import { BESPOKE_CONTAINER } from '../export/html.js'
 import { DeckError } from '../util/errors.js'
 import type { ThemeRegistry } from './themes.js'
 
-/**
+/*
  * The render stage: Markdown in, everything the exporters and lint need out. It runs once per
  * deck per change; HTML, PDF, PPTX, PNG and lint all derive from its result.
  */
+
 export interface RenderContext {
   themes: ThemeRegistry
   /** Allow raw HTML in Markdown, as marp-cli's --html. */
@@ -31,6 +33,14 @@ export interface RenderContext {
   allowPrivateNetwork?: boolean
   /** Largest remote resource embedded, in bytes (default DEFAULT_MAX_REMOTE_BYTES). */
   maxRemoteBytes?: number
+  /** Title, description, author, keywords, url and image of decks whose front matter has none. */
+  metadata?: MetadataDefaults
+  /** Theme of decks whose front matter names none: a theme name or a CSS file (absolute or relative to the deck). */
+  theme?: string
+  /** `lang` of decks whose front matter has none (the HTML says `en` when neither does). */
+  lang?: string
+  /** Render math with KaTeX (default), or leave `$…$` as text (`false`). */
+  math?: boolean
 }
 
 /**
@@ -78,6 +88,11 @@ export interface RenderedDeck {
   title: string
   author?: string
   description?: string
+  keywords?: string[]
+  /** Canonical URL of the HTML deck. */
+  url?: string
+  /** The `og:image` of the HTML deck (see ogImage in metadata.ts). */
+  image?: string
   lang?: string
   theme: ThemeUse
   facts: DeckFacts
@@ -86,14 +101,15 @@ export interface RenderedDeck {
   images: string[]
 }
 
-/* Engines are costly to build (~25 ms) and cheap to reuse; one per theme-set version and html flag. */
+/* Engines are costly to build and cheap to reuse; one per theme-set version and html flag. */
 const engines = new Map<string, DeckMarp>()
 
 function engineFor(ctx: RenderContext): DeckMarp {
-  const key = `${ctx.html}:${ctx.themes.version}:${ctx.themes.projectRoot}`
+  const math = ctx.math ?? true
+  const key = `${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:${ctx.themes.projectRoot}`
   let engine = engines.get(key)
   if (engine) return engine
-  engine = new DeckMarp({ html: ctx.html, container: BESPOKE_CONTAINER })
+  engine = new DeckMarp({ html: ctx.html, container: BESPOKE_CONTAINER, math, ...(ctx.lang ? { lang: ctx.lang } : {}) })
   const broken = new Map<string, unknown>()
   for (const entry of ctx.themes.entries()) {
     // A theme Marp cannot parse fails only the decks that use it (failIfThemeBroken).
@@ -135,6 +151,11 @@ function replaceThemeValue(markdown: string, line: number, name: string): string
 
 const stringOf = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined)
 
+/** Where a theme value came from, for its findings: the deck's `theme:` line, or the project's default. */
+function themeSource(fromDeck: boolean, value: string): string {
+  return fromDeck ? `theme \`${value}\`` : `theme \`${value}\` (the default theme of decks without \`theme:\`, from the config or --theme)`
+}
+
 export async function renderDeck(file: string, ctx: RenderContext): Promise<RenderedDeck> {
   const abs = path.resolve(file)
   let raw: Buffer
@@ -162,8 +183,11 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   let markdown = recovered.markdown
 
   let theme: ThemeUse = { name: 'default', files: [] }
-  const themeValue = stringOf(recovered.data['theme'])
-  const themeLine = recovered.keyLines.get('theme')
+  const deckTheme = stringOf(recovered.data['theme'])
+  const themeValue = deckTheme ?? ctx.theme
+  const themeLine = deckTheme ? recovered.keyLines.get('theme') : undefined
+  // A theme from the project's settings becomes the engine's default theme; the Markdown is unchanged.
+  let defaultTheme: string | undefined
   const policy = accessPolicy(ctx, file)
   if (themeValue) {
     const found = await ctx.themes.resolve(themeValue, dir, policy).catch((e: unknown) => {
@@ -173,15 +197,17 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
       const files = ctx.themes.closure(found.entry).map((e) => e.file)
       theme = { name: found.entry.name, file: found.entry.file, files }
       if (themeLine && found.entry.name !== themeValue) markdown = replaceThemeValue(markdown, themeLine, found.entry.name)
+      if (!deckTheme) defaultTheme = found.entry.name
     } else if (found.kind === 'builtin') {
       theme = { name: found.name, files: [] }
+      if (!deckTheme) defaultTheme = found.name
     } else if (found.kind === 'refused') {
       diagnostics.push({
         rule: 'local-file',
         severity: 'warning',
         file,
         ...(themeLine ? { line: themeLine } : {}),
-        message: `theme \`${themeValue}\` was left out: ${found.refusal.reason}; the deck renders with the default theme`,
+        message: `${themeSource(!!deckTheme, themeValue)} was left out: ${found.refusal.reason}; the deck renders with the default theme`,
         hint: found.refusal.hint,
       })
       if (themeLine) markdown = replaceThemeValue(markdown, themeLine, 'default')
@@ -191,8 +217,10 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
         severity: 'warning',
         file,
         ...(themeLine ? { line: themeLine } : {}),
-        message: `theme \`${themeValue}\` does not resolve${found.tried.length ? ` (looked for ${found.tried.join(', ')})` : ''}; the deck renders with the default theme`,
-        hint: 'Give a CSS path relative to the deck or the project root, or the @theme name of a file in css/ or --theme-set.',
+        message: `${themeSource(!!deckTheme, themeValue)} does not resolve${found.tried.length ? ` (looked for ${found.tried.join(', ')})` : ''}; the deck renders with the default theme`,
+        hint: deckTheme
+          ? 'Give a CSS path relative to the deck or the project root, or the @theme name of a file in css/ or --theme-set.'
+          : 'Give a CSS path relative to the config file (to the current folder for --theme), or the @theme name of a file in css/ or --theme-set.',
       })
       if (themeLine) markdown = replaceThemeValue(markdown, themeLine, 'default')
     }
@@ -200,6 +228,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
 
   const engine = engineFor(ctx)
   failIfThemeBroken(engine, theme, file, themeLine, ctx)
+  engine.useDefaultTheme(defaultTheme)
   const env: DeckEnv = {}
   let result
   try {
@@ -221,11 +250,16 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   diagnostics.push(...checkThemeResources(theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []), inlined.css))
   const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))
 
-  const firstHeading = facts.headings[0]?.text
-  const title = stringOf(recovered.data['title']) ?? (firstHeading || undefined) ?? path.basename(file, path.extname(file))
-  const author = stringOf(recovered.data['author'])
-  const description = stringOf(recovered.data['description'])
-  const lang = stringOf(recovered.data['lang'])
+  const { meta, diagnostics: metaFindings } = deckMetadata({
+    file,
+    data: recovered.data,
+    keyLines: recovered.keyLines,
+    ...(facts.headings[0]?.text ? { firstHeading: facts.headings[0].text } : {}),
+    fileTitle: path.basename(file, path.extname(file)),
+    ...(ctx.metadata ? { defaults: ctx.metadata } : {}),
+    ...(ctx.lang ? { lang: ctx.lang } : {}),
+  })
+  diagnostics.push(...metaFindings)
   return {
     file,
     markdown,
@@ -236,10 +270,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     comments: result.comments,
     slideCount: result.comments.length,
     size: slideSize(result.html),
-    title,
-    ...(author ? { author } : {}),
-    ...(description ? { description } : {}),
-    ...(lang ? { lang } : {}),
+    ...meta,
     theme,
     facts,
     diagnostics,

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import type { Diagnostic } from '../util/diagnostics.js'
 import { DeckError } from '../util/errors.js'
 
-/**
+/*
  * A deck's bytes to text. Marp takes a string, and a plain 'utf8' read turns invalid bytes into
  * U+FFFD and a PNG renamed `.md` into a garbage deck without a word. So the bytes are checked
  * first: invalid UTF-8 is a finding naming the byte offset and line (the text still renders, with

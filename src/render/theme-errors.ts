@@ -2,7 +2,7 @@ import { relativePath } from '../util/diagnostics.js'
 import { DeckError, isDeckError } from '../util/errors.js'
 import type { ThemeRegistry } from './themes.js'
 
-/**
+/*
  * A broken theme fails only the decks that use it, and its error says where on both ends: the
  * deck's `theme:` line (the error's location) and the CSS file and line PostCSS gives.
  */

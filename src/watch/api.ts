@@ -1,9 +1,11 @@
 import { resolveSettings, type DeckOptions } from '../pipeline/settings.js'
 
-/**
+/*
  * `watch`, the public API's long run: build every deck, rebuild on every save, serve the live
  * preview, until `close()`. Progress goes to `onEvent`; nothing is printed.
  */
+
+/** A running watch, as `watch` resolves to it. */
 export interface WatchHandle {
   /** The preview's address, e.g. `http://127.0.0.1:8080/`. */
   url: string

@@ -1,13 +1,14 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 
-/**
+/*
  * The outputs watch mode wrote, per deck and lane, so that it notices when they vanish (`rm -rf
  * dist`, a deleted PDF) and builds them again without waiting for a save. chokidar cannot tell:
  * the output folder is not watched (our own writes there would trigger builds), and a watched
  * folder that is removed is not watched again when it comes back. So the watcher looks every
  * OUTPUT_CHECK_MS, at the cost of one `readdir` per output folder.
  */
+
 export const OUTPUT_CHECK_MS = 500
 
 export class WrittenOutputs {

@@ -2,12 +2,13 @@ import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Builder } from '../pipeline/builder.js'
 
-/**
+/*
  * Which paths watch mode cares about. Editors leave many files around a save: vim's swap files
  * and its `4913` write test, `~` backups, emacs lock files (`.#deck.md`) and autosaves
  * (`#deck.md#`), our own and other tools' `.tmp` files. None of them is a deck or a theme, and
  * the output folder must never trigger a build (that would loop).
  */
+
 const EDITOR_TEMP = [
   /^\./, // dotfiles: .#lock files, .deck.html.tmp-… from writeFileAtomic, .git, .DS_Store
   /~$/, // backups: deck.md~

@@ -1,4 +1,4 @@
-/**
+/*
  * Scheduling for watch mode. Editors save in bursts (truncate + write, temp file + rename, a
  * backup copy…), so a key is acted on only after a short quiet period; and a deck never has two
  * builds at once: one runs, at most one waits, and the waiting one always carries the latest

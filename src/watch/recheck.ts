@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 
-/**
+/*
  * chokidar does not report every write. It emits at most one `change` per file in 50 ms and
  * drops the others with no trailing event (chokidar 4.0.3, `FSWatcher._emit`:
  * `_throttle(EV.CHANGE, path, 50)`), and it skips a file's watch events that come within 5 ms of
@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises'
  * it (just before the build reads it) and looks again once the file has been quiet for longer
  * than chokidar's windows: other bytes then are a change that chokidar did not report.
  */
+
 export const RECHECK_MS = 100
 
 export class Recheck {

@@ -10,11 +10,12 @@ import { installLint, overflowingSlides } from '../lint/index.js'
 import { changedSlides, pageContent } from '../browser/page-content.js'
 import { Watcher, type WatchEvents } from './watcher.js'
 
-/**
+/*
  * `deck watch` without the command line: one builder (one warm browser), the watcher and the
  * preview server, wired so that every rebuild prints one line and updates the open pages.
  * Tests and the benchmark start it directly.
  */
+
 export interface WatchSessionOptions {
   build: BuildOptions
   inputs: string[]

@@ -17,14 +17,13 @@ const debug = createDebug('watch')
 
 /**
  * Extra renders (and HTML pages, not written) of a deck after its first build, while nothing
- * else is queued. V8 compiles and optimises the render path over its first runs: on the
- * 200-slide deck renders 2 to 6 took 95–113, 70 and 46 ms, from the seventh on ~31 ms. With 4
- * warm renders the bench's first five saves still took 80–109 ms against ~65 ms for the others.
- * Without this, the presenter's first saves would pay for that.
+ * else is queued. V8 compiles and optimises the render path over its first runs; without these,
+ * the presenter's first saves would pay for that. The count covers the runs it takes on a big
+ * deck (docs/PERFORMANCE.md).
  */
 const WARM_RENDERS = 8
 
-/**
+/*
  * Watch mode: chokidar reports a change, we classify it (deck, theme, image), wait for the burst
  * to end, and rebuild the minimum: the deck itself, exactly the decks that use a theme file, the
  * decks that show an image. HTML goes first on its own lane; PDF/PPTX/PNG follow on a second lane
@@ -33,6 +32,7 @@ const WARM_RENDERS = 8
  * for the whole story: each file acted on is looked at again once quiet (see Recheck), and
  * outputs that vanish are built again (see WrittenOutputs).
  */
+
 export interface DeckBuild {
   deck: string
   result: DeckResult
