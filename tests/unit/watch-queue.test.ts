@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ignoredBy, isEditorTemp } from '../../src/watch/paths.js'
 import { Debouncer, LatestQueue } from '../../src/watch/queue.js'
 
@@ -65,7 +65,11 @@ describe('LatestQueue', () => {
 })
 
 describe('Debouncer', () => {
-  it('fires once per key after the burst', async () => {
+  // Fake timers and a fake clock: the debouncer's waits are exact, and the test takes no time.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] }))
+  afterEach(() => vi.useRealTimers())
+
+  it('fires once per key after the burst', () => {
     const fired: string[] = []
     const d = new Debouncer<string>(20, (k) => fired.push(k), 30)
     for (let i = 0; i < 10; i += 1) {
@@ -73,29 +77,32 @@ describe('Debouncer', () => {
       d.touch('b')
     }
     expect(d.pending).toBe(2)
-    await sleep(300)
+    vi.advanceTimersByTime(29)
+    expect(fired).toEqual([])
+    vi.advanceTimersByTime(1)
     expect(fired.sort()).toEqual(['a', 'b'])
     d.touch('c')
     d.clear()
-    await sleep(60)
+    vi.advanceTimersByTime(60)
     expect(fired).toHaveLength(2)
   })
 
-  it('fires a single save after the short quiet period, a burst only after the long one', async () => {
-    // Wide margins: a loaded CI machine may run timers late, never early.
+  it('fires a single save after the short quiet period, a burst only after the long one', () => {
     const fired: string[] = []
     const d = new Debouncer<string>(10, (k) => fired.push(k), 1000)
     d.touch('single')
     for (let i = 0; i < 5; i += 1) d.touch('burst')
-    await sleep(300)
+    vi.advanceTimersByTime(10)
     expect(fired).toEqual(['single'])
-    await sleep(1200)
+    vi.advanceTimersByTime(989)
+    expect(fired).toEqual(['single'])
+    vi.advanceTimersByTime(1)
     expect(fired).toEqual(['single', 'burst'])
     // Right after a fire, the next event still counts as the same burst.
     d.touch('single')
-    await sleep(300)
+    vi.advanceTimersByTime(300)
     expect(fired).toHaveLength(2)
-    await sleep(1200)
+    vi.advanceTimersByTime(700)
     expect(fired).toHaveLength(3)
   })
 })
