@@ -1,4 +1,4 @@
-/**
+/*
  * The package's one entry: build, lint and watch Marp decks from code. The `deck` CLI is a
  * client of these functions; it parses arguments, calls them and prints their events.
  *
@@ -6,6 +6,7 @@
  *   const result = await build({ decks: ['slides/talk.md'], formats: ['html', 'pdf'] })
  *   for (const deck of result.decks) console.log(deck.file, deck.outputs, deck.findings)
  */
+
 export { build, lint, type BuildRunOptions, type LintResult, type RunResult } from './pipeline/run.js'
 export { watch, type WatchHandle } from './watch/api.js'
 export type { DeckOptions } from './pipeline/settings.js'

@@ -4,11 +4,12 @@ import { slideOfLine } from '../render/slides.js'
 import type { DeckFacts } from '../render/engine.js'
 import { escapeHtml } from '../util/html-text.js'
 
-/**
+/*
  * Findings for the resources a deck names but that were not embedded: one per line that names
  * the resource, so the author sees every place. A resource that a theme names is reported at
  * the deck's `theme:` line.
  */
+
 const RULE: Record<AssetProblem['kind'], string> = { missing: 'missing-image', refused: 'local-file', remote: 'remote-resource' }
 
 export interface ThemeLine {

@@ -4,11 +4,12 @@ import { memoByKey } from '../util/memo.js'
 import { NEVER_READ, type AccessPolicy, type Refusal } from './policy.js'
 import { KIND_WORDS, sniffMedia, type MediaKind } from './sniff.js'
 
-/**
+/*
  * The local-file policy (see policy.ts), the one gate for every way a deck names a file:
  * Markdown images and backgrounds, `--html` tags and inline styles, `url()` in styles, and
  * `theme:` paths all come through `checkLocalFile` or `readLocalMedia`.
  */
+
 export type LocalCheck = { kind: 'ok'; real: string } | { kind: 'missing' } | { kind: 'refused'; refusal: Refusal }
 
 export const isInside = (file: string, dir: string): boolean =>

@@ -4,12 +4,13 @@ import { useAgent } from 'request-filtering-agent'
 import type { AccessPolicy } from './policy.js'
 import { KIND_WORDS, sniffMedia, type MediaKind } from './sniff.js'
 
-/**
+/*
  * The remote policy (see policy.ts): a guarded GET of one resource. The address check runs when
  * the socket connects (request-filtering-agent checks every address DNS returns, and literal
  * IPs), so a name that resolves to 127.0.0.1 or 169.254.169.254 is refused like the address
  * itself, on every redirect too.
  */
+
 export class RemoteRefusal extends Error {
   constructor(
     message: string,

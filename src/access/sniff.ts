@@ -1,11 +1,12 @@
 import { fileTypeFromBuffer } from 'file-type'
 
-/**
+/*
  * What a resource's bytes are, whatever its name or the server's content type says: a deck's
  * `![](/etc/shadow.png)` or a server that answers an image URL with JSON is not an image, and is
  * not embedded. Binary formats are known by their magic bytes (file-type); SVG, which is text,
  * by its root element.
  */
+
 export type MediaKind = 'image' | 'font'
 
 export const KIND_WORDS: Record<MediaKind, string> = { image: 'an image', font: 'a font' }

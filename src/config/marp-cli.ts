@@ -3,7 +3,7 @@ import type { Format } from './options.js'
 import { ConfigChecker, isObject, suggestKey, type ConfigWarning, type LineOf, type Raw } from './check.js'
 import { pdfOutlines, type CheckedConfig } from './schema.js'
 
-/**
+/*
  * marp-cli's config (`.marprc*`, `marp.config.*`, `"marp"` in package.json) read as a deck config,
  * for repos that already have one. Key names and meanings follow marp-cli 4.5's `src/config.ts`
  * (`IMarpCLIConfig` in node_modules/@marp-team/marp-cli/types/src/config.d.ts). Each key with a

@@ -5,11 +5,12 @@ import type { RenderedDeck } from '../render/render.js'
 import { ensureAxe, probeContrast, type ContrastNode } from './contrast.js'
 import { probeSlides, type ProbedElement, type ProbedSlide } from './page-probe.js'
 
-/**
+/*
  * The rules measured in the loaded print page (overflow, code-size, contrast), turned into
  * findings with Markdown lines: a code block maps to its fence, a heading to its heading line,
  * anything else to the line where the slide starts.
  */
+
 export interface PageRuleOptions {
   /** Smallest readable code font size in px on a 1280 px wide slide; scaled with the slide width. */
   minCodeFontPx: number

@@ -2,12 +2,14 @@ import type { Severity } from '../util/diagnostics.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 import { isRuleId, RULE_IDS } from './rules.js'
 
-/**
- * Lint settings of a project: the `lint` key of `deck.config.json` at the project root. Other keys
- * of that file belong to other features and are ignored here. CLI flags win over the file.
+/*
+ * Lint settings of a project: the `lint` key of its deck config (`deck.config.{json,js,mjs,ts}`,
+ * found and read by config/). Other keys belong to other features and are ignored here. CLI
+ * flags and API options win over the file.
  *
  *   { "lint": { "strict": true, "minCodeFontPx": 12, "rules": { "contrast": "off", "overflow": "error" } } }
  */
+
 export const CONFIG_FILE = 'deck.config.json'
 
 export type RuleSetting = Severity | 'off'

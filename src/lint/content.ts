@@ -3,7 +3,7 @@ import type { Diagnostic } from '../util/diagnostics.js'
 import type { RenderedDeck } from '../render/render.js'
 import { sourceComments } from './comments.js'
 
-/**
+/*
  * Lint rules that need only the Markdown and the render's facts: empty list items, empty
  * slides, skipped heading levels, unknown directives. They run after every render, so the build
  * prints them too; render.ts already reports front matter, directive values, themes, images and

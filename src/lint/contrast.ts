@@ -3,7 +3,7 @@ import { memo } from '../util/memo.js'
 import { createRequire } from 'node:module'
 import type { Page } from 'puppeteer-core'
 
-/**
+/*
  * Contrast in the print page with axe-core's `color-contrast` rule (WCAG AA: 4.5:1, 3:1 for
  * large text), so the colours are the ones the browser actually paints, through the theme, the
  * slide classes and inline styles.
@@ -14,6 +14,7 @@ import type { Page } from 'puppeteer-core'
  * background and ask axe's colour helpers for the ratio of each distinct token colour, with
  * "large text" judged on the size after scaling.
  */
+
 export interface ContrastNode {
   slide: number
   classes: string

@@ -5,11 +5,12 @@ import { LINT_DEFAULTS, type LintConfig } from './config.js'
 import { checkContent } from './content.js'
 import { reviewFindings } from './suppress.js'
 
-/**
+/*
  * Lint, wired into a Builder: content rules after every render, browser rules in the print page
  * every build already loads, and the project's and slides' switches over all findings. The build
  * command, `deck lint` and watch mode all install it the same way, so they report the same.
  */
+
 export { RULES, RULE_IDS, type RuleId } from './rules.js'
 export type { LintConfig } from './config.js'
 

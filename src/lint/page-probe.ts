@@ -1,8 +1,9 @@
-/**
+/*
  * What the overflow and code-size rules measure in the print page, as one function that runs in
  * the browser (puppeteer serialises it, so it may use nothing from outside its body). Kept apart
  * from the rules so the measuring and the wording can change separately.
  */
+
 export interface ProbedElement {
   /** Tag name, lower case (`marp-pre` is a code block). */
   tag: string

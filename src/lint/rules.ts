@@ -1,10 +1,11 @@
 import type { Severity } from '../util/diagnostics.js'
 
-/**
+/*
  * Every finding the build and `deck lint` can report, by stable id. The ids are the public
  * interface: they appear in output, in `deck.config.json` and in `<!-- lint disable … -->`
  * comments, so they are never renamed. The README's rules table is this list.
  */
+
 export interface RuleInfo {
   id: string
   /** Where the finding comes from: the Markdown and its render, or the loaded print page. */
@@ -13,6 +14,7 @@ export interface RuleInfo {
   summary: string
 }
 
+/** Every rule, by stable id; the README's rules table lists the same ids. */
 export const RULES = [
   { id: 'overflow', stage: 'browser', severity: 'warning', summary: 'Content is cut off at the bottom or right edge of the slide (or inside a clipping box); gives the pixels lost.' },
   { id: 'code-size', stage: 'browser', severity: 'warning', summary: 'A code block auto-scaled by Marp to an effective font size below `minCodeFontPx` (12 px on a 1280 px wide slide).' },

@@ -5,13 +5,14 @@ import { sourceComments } from './comments.js'
 import type { LintConfig } from './config.js'
 import { isRuleId, RULE_IDS } from './rules.js'
 
-/**
+/*
  * Turning rules off. Per project: `deck.config.json` `lint.rules` (`"off"` or a severity). Per
  * slide: `<!-- lint disable overflow contrast -->` anywhere on the slide (no rule names: every
  * rule). We use remark-lint's `lint disable` wording because Marpit already recognises it as a
  * magic comment and keeps it out of the speaker notes; any other comment would end up in the
  * PDF notes and the PPTX.
  */
+
 const SWITCH = /^lint\s+disable\b(.*)$/s
 
 export interface SlideSwitches {

@@ -8,12 +8,13 @@ import { fetchRemoteMedia, RemoteRefusal } from '../access/remote.js'
 import { decodeEntities } from '../util/html-text.js'
 import { memo, memoByKey } from '../util/memo.js'
 
-/**
+/*
  * Everything a deck needs is inlined so outputs are self-contained and builds never touch a CDN:
  * local images and emoji become data URIs, fonts come from @fontsource packages (and KaTeX's own
  * fonts when a deck has math). What a deck names goes through the access policy (access/);
  * reads are cached by path and mtime for watch mode.
  */
+
 const require = createRequire(import.meta.url)
 
 /** Emoji image URLs start with this (engine.ts sets it); they become inline SVG from @twemoji/svg. */

@@ -1,9 +1,10 @@
 import type { ReportedError } from './errors.js'
 
-/**
+/*
  * Findings about a deck: render warnings (bad front matter, missing image…) and lint results
  * share this shape so that the build, the lint command and the preview overlay print them alike.
  */
+
 export type Severity = 'error' | 'warning'
 
 export interface Diagnostic {

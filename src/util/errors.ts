@@ -1,8 +1,10 @@
-/**
+/*
  * The one error type of the project. Every failure that a user can act on is a DeckError with a
  * code from ExitCode; the CLI's outer catch prints its message and returns the code. Anything
  * else is a bug and is rethrown with its stack.
  */
+
+/** What `deck` exits with; a DeckError carries one. */
 export const ExitCode = {
   OK: 0,
   /** A deck failed to build (bad input, a browser operation that failed). */
