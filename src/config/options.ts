@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { BuildOptions } from '../pipeline/builder.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 
-/** Output formats; defined here (not in build.ts) so the CLI can parse flags without loading the pipeline. */
+/** Output formats; defined here, apart from the pipeline, so the CLI can parse flags without loading it. */
 export const FORMATS = ['html', 'pdf', 'pptx', 'png'] as const
 export type Format = (typeof FORMATS)[number]
 
