@@ -4,10 +4,11 @@ import { buildCommand } from './build.js'
 import { lintCommand } from './lint.js'
 import { watchCommand } from './watch.js'
 
-/**
+/*
  * A subcommand of `deck`: its own flags (merged with the shared build flags), its help text and
  * what it runs. Add a command by adding a file in this folder and a line to COMMANDS.
  */
+
 export type Flags = NonNullable<ParseArgsConfig['options']>
 export type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>
 

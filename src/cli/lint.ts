@@ -5,7 +5,8 @@ import type { Command, FlagValues } from './commands.js'
 import { optionsFromFlags } from './options.js'
 import type { Printer } from './printer.js'
 
-/** `deck lint`: the build's render and print page, checked, nothing written. */
+// `deck lint`: the build's render and print page, checked, nothing written.
+
 const REPORTERS: readonly ReportFormat[] = ['human', 'json', 'github']
 
 export function pickReporter(values: FlagValues, env: NodeJS.ProcessEnv = process.env): ReportFormat {

@@ -7,7 +7,8 @@ import { DeckError, ExitCode, isDeckError } from '../util/errors.js'
 import { Printer } from './printer.js'
 import { exitOnSignal } from './signals.js'
 
-/** The `deck` command: parses arguments and hands over to a command; no logic of its own. */
+// The `deck` command: parses arguments and hands over to a command; no logic of its own.
+
 const SHARED_FLAGS = {
   out: { type: 'string', short: 'o' },
   format: { type: 'string', short: 'f' },

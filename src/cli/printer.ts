@@ -3,10 +3,11 @@ import type { RunResult } from '../pipeline/run.js'
 import { formatDiagnostic, formatError, relativePath, type Diagnostic } from '../util/diagnostics.js'
 import { isDeckError, reportError } from '../util/errors.js'
 
-/**
+/*
  * The one place that writes to the terminal. Progress and results go to stderr so stdout stays
  * free for machine-readable output (`lint --json`); one line per output, with its time.
  */
+
 export interface PrinterOptions {
   cwd: string
   quiet: boolean

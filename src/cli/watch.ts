@@ -7,7 +7,8 @@ import type { Printer } from './printer.js'
 import { stopSignal } from './signals.js'
 import type { Command } from './commands.js'
 
-/** `deck watch`: build once, rebuild on every save, serve a live preview until Ctrl-C. */
+// `deck watch`: build once, rebuild on every save, serve a live preview until Ctrl-C.
+
 const DEFAULT_PORT = 8080
 
 /** Open the preview in the desktop's browser; best effort, a headless machine just has none. */
