@@ -12,11 +12,12 @@ import { allowedHosts, hostAllowed, originAllowed, resolveRequestPath } from './
 
 const debug = createDebug('preview')
 
-/**
+/*
  * The live preview: node:http serves dist/ (see guard.ts for what it refuses), deck pages get
  * the reload client injected, and a WebSocket on the same port tells pages to reload or to show
  * the error overlay. Library code: it never exits the process, and `close()` may be called twice.
  */
+
 export interface IndexEntry {
   /** The deck's path as shown (relative to the project). */
   name: string
