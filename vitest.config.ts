@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // The load test runs alone afterwards (vitest.load.config.ts).
+    exclude: ['tests/load/**', '**/node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: browser tests launch Chromium, more than two files at once only thrashes.
