@@ -101,7 +101,7 @@ export interface RenderedDeck {
   images: string[]
 }
 
-/* Engines are costly to build and cheap to reuse; one per theme-set version and html flag. */
+/* Engines are costly to build and cheap to reuse: one per project, for its engine options and theme-set version. */
 const engines = new Map<string, DeckMarp>()
 
 function engineFor(ctx: RenderContext): DeckMarp {
