@@ -1,18 +1,21 @@
-import { readFile, readdir, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { readFile, readdir, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { checkLocalFile } from '../access/local.js'
 import type { AccessPolicy, Refusal } from '../access/policy.js'
 import { isText } from '../access/sniff.js'
 import type { Diagnostic } from '../util/diagnostics.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 
-/**
+/*
  * The theme set: CSS files from `css/` and `--theme-set`, known by their `@theme` name (Marp's
- * header metadata). A deck's `theme:` that looks like a path resolves relative to the deck, then
- * to the project root; a bare name resolves here or to a built-in theme. The registry also
- * remembers which decks use which theme file, so watch mode rebuilds exactly those decks.
+ * header metadata), on top of the package's own themes. A deck's `theme:` that looks like a path
+ * resolves relative to the deck, then to the project root; a bare name resolves to the project's
+ * themes, then the package's, then Marp's built-ins. The registry also remembers which decks use
+ * which theme file, so watch mode rebuilds exactly those decks.
  */
+
 export interface ThemeEntry {
   name: string
   file: string
@@ -22,6 +25,23 @@ export interface ThemeEntry {
 }
 
 export const BUILTIN_THEMES = ['default', 'gaia', 'uncover'] as const
+
+/**
+ * The package's own themes (palette-3): the `css/` folder beside the nearest package.json above
+ * this module, which is this package's root both from `src/render/` and from the compiled
+ * `lib/src/render/` (in this repository or installed under node_modules).
+ */
+export const PACKAGE_THEME_DIR: string | undefined = packageThemeDir(path.dirname(fileURLToPath(import.meta.url)))
+
+function packageThemeDir(from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) {
+      const css = path.join(dir, 'css')
+      return existsSync(css) ? css : undefined
+    }
+    if (path.dirname(dir) === dir) return undefined
+  }
+}
 
 const THEME_META = /@theme\s+([^\s*]+)/
 const IMPORTS = /@import(?:-theme)?\s+(?:url\()?["']([^"')]+)["']\)?/g
@@ -68,16 +88,56 @@ export class ThemeRegistry {
   private readonly users = new Map<string, Set<string>>()
   private readonly pending: Diagnostic[] = []
   private readonly folderSet = new Set<string>()
+  /** The package's themes by name: found when no project theme has the name, like built-ins. */
+  private readonly packaged = new Map<string, ThemeEntry>()
   /** Bumped on every change, so engines built on an older theme set are rebuilt. */
   version = 0
 
-  constructor(readonly projectRoot: string) {}
+  constructor(
+    readonly projectRoot: string,
+    /** Where the package's own themes are (none: only the project's and Marp's). */
+    private readonly packageThemes: string | undefined = PACKAGE_THEME_DIR,
+  ) {}
 
-  /** The project's themes: its css/ folder when there is one, then every --theme-set path. */
+  /**
+   * The project's themes: its css/ folder when there is one, then every --theme-set path; then
+   * the package's themes under the names the project leaves free.
+   */
   async addProject(themeSets: readonly string[]): Promise<void> {
     const cssDir = path.join(this.projectRoot, 'css')
     if (await stat(cssDir).then((s) => s.isDirectory(), () => false)) await this.addPath(cssDir)
     for (const p of themeSets) await this.addPath(p)
+    await this.addPackageThemes()
+  }
+
+  /**
+   * The package's theme files, each parsed once. A file the project's theme set already holds
+   * (in this repository, css/ is both) stays a project theme only, so that watch mode sees its
+   * edits and its removal. Their folder is an allowed root so that these themes' url()s load,
+   * as the project's theme folders are; it holds nothing but the package's themes.
+   */
+  private async addPackageThemes(): Promise<void> {
+    const dir = this.packageThemes
+    if (!dir || !existsSync(dir)) return
+    const real = (f: string) => realpath(f).catch(() => f)
+    const own = new Set(await Promise.all([...this.byFile.keys()].map(real)))
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.css')).sort()
+    for (const name of names) {
+      const file = path.join(dir, name)
+      if (own.has(await real(file))) continue
+      const css = await readFile(file, 'utf8')
+      if (!THEME_META.test(css)) continue
+      const entry = parseTheme(file, css)
+      this.packaged.set(entry.name, entry)
+    }
+    if (!this.packaged.size) return
+    this.folderSet.add(dir)
+    this.version += 1
+  }
+
+  /** A package theme that no project theme hides. */
+  private packageTheme(name: string): ThemeEntry | undefined {
+    return this.byName.has(name) ? undefined : this.packaged.get(name)
   }
 
   /** The folders the theme set comes from: decks may read files (theme images) there. */
@@ -143,16 +203,19 @@ export class ThemeRegistry {
     this.version += 1
   }
 
+  /** Every theme the engine loads: the project's, and the package's that no project theme hides. */
   entries(): ThemeEntry[] {
-    return [...this.byFile.values()].sort((a, b) => a.file.localeCompare(b.file))
+    const visible = [...this.packaged.keys()].flatMap((name) => this.packageTheme(name) ?? [])
+    return [...this.byFile.values(), ...visible].sort((a, b) => a.file.localeCompare(b.file))
   }
 
   get(name: string): ThemeEntry | undefined {
-    return this.byName.get(name)
+    return this.byName.get(name) ?? this.packageTheme(name)
   }
 
   fileEntry(file: string): ThemeEntry | undefined {
-    return this.byFile.get(path.resolve(file))
+    const abs = path.resolve(file)
+    return this.byFile.get(abs) ?? [...this.packaged.values()].find((e) => e.file === abs)
   }
 
   /** Resolve a deck's `theme:` value; paths go through `access` (default: the project root only). */
@@ -173,7 +236,7 @@ export class ThemeRegistry {
       }
       return { kind: 'missing', value, tried: [...new Set(tried)] }
     }
-    const entry = this.byName.get(value)
+    const entry = this.get(value)
     if (entry) return { kind: 'file', entry }
     if ((BUILTIN_THEMES as readonly string[]).includes(value)) return { kind: 'builtin', name: value }
     return { kind: 'missing', value, tried: [] }
@@ -186,7 +249,7 @@ export class ThemeRegistry {
       if (out.includes(e)) return
       out.push(e)
       for (const name of e.imports) {
-        const dep = this.byName.get(name)
+        const dep = this.get(name)
         if (dep) visit(dep)
       }
     }
