@@ -1,15 +1,27 @@
-import type { ParseArgsConfig } from 'node:util'
 import type { Printer } from './printer.js'
 import { buildCommand } from './build.js'
+import { initCommand } from './init.js'
 import { lintCommand } from './lint.js'
 import { watchCommand } from './watch.js'
 
 /*
- * A subcommand of `deck`: its own flags (merged with the shared build flags), its help text and
- * what it runs. Add a command by adding a file in this folder and a line to COMMANDS.
+ * A subcommand of `deck`: its own flags (with the shared build flags when `buildFlags` is set),
+ * its help and what it runs. Add a command by adding a file in this folder and a line to COMMANDS.
  */
 
-export type Flags = NonNullable<ParseArgsConfig['options']>
+/** One flag: how parseArgs reads it and how the help shows it. */
+export interface FlagSpec {
+  type: 'string' | 'boolean'
+  short?: string
+  multiple?: boolean
+  /** The value's placeholder in the help, e.g. `<dir>`. */
+  arg?: string
+  /** One line of help (wrapped to the terminal's 100 columns by the help printer). */
+  help: string
+  /** Parsed and honoured, but left out of the help (another spelling of a listed flag). */
+  hidden?: boolean
+}
+export type Flags = Record<string, FlagSpec>
 export type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>
 
 export interface CommandContext {
@@ -22,11 +34,16 @@ export interface CommandContext {
 
 export interface Command {
   name: string
+  /** One line for the command list. */
   summary: string
+  /** What `deck <name> --help` says under its usage line. */
+  description: string
+  /** The usage line's arguments after `deck <name>`. */
+  usage: string
+  /** Whether the shared build flags (--out, --format, --theme …) apply. */
+  buildFlags: boolean
   flags: Flags
-  /** Help lines for the command's own flags, already aligned. */
-  help: string[]
   run(ctx: CommandContext): Promise<number>
 }
 
-export const COMMANDS: Command[] = [buildCommand, watchCommand, lintCommand]
+export const COMMANDS: Command[] = [buildCommand, watchCommand, lintCommand, initCommand]

@@ -48,15 +48,15 @@ export async function runLint(ctx: { cwd: string; printer: Printer; values: Flag
 export const lintCommand: Command = {
   name: 'lint',
   summary: 'Check decks: overflow, unreadable code, contrast, directives, content',
+  description:
+    'Renders each deck and checks it as a build would (overflowing slides, unreadable code, contrast, directives Marp ' +
+    'ignores, lost content), writing nothing. Findings print as file:line: message; rules are set in deck.config.json.',
+  usage: '[decks or folders...] [options]',
+  buildFlags: true,
   flags: {
-    strict: { type: 'boolean' },
-    json: { type: 'boolean' },
-    reporter: { type: 'string' },
+    strict: { type: 'boolean', help: 'Exit 4 when there is any finding (also "lint.strict" in deck.config.json)' },
+    json: { type: 'boolean', help: 'Print findings as JSON on stdout (same as --reporter json)' },
+    reporter: { type: 'string', arg: '<name>', help: 'human, json or github (default: github when GITHUB_ACTIONS=true, else human)' },
   },
-  help: [
-    '      --strict              Exit 4 when there is any finding (also "lint.strict" in deck.config.json)',
-    '      --json                Print findings as JSON on stdout (same as --reporter json)',
-    '      --reporter <name>     human, json or github (default: github when GITHUB_ACTIONS=true, else human)',
-  ],
   run: runLint,
 }

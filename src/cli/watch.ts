@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { parsePositiveNumber } from '../config/options.js'
+import { parsePositiveNumber, type Format } from '../config/options.js'
 import { watch } from '../watch/api.js'
 import { optionsFromFlags } from './options.js'
 import { ExitCode } from '../util/errors.js'
@@ -24,27 +24,38 @@ function openInBrowser(url: string, printer: Printer): void {
   }
 }
 
+/**
+ * What each save writes: HTML, which the preview shows, then the formats asked for, refreshed
+ * after it. Undefined when none is asked for: the API then writes HTML only.
+ */
+export function watchFormats(formats: Format[] | undefined): Format[] | undefined {
+  return formats ? [...new Set<Format>(['html', ...formats])] : undefined
+}
+
 export const watchCommand: Command = {
   name: 'watch',
-  summary: 'Build, then rebuild on every save and serve a live preview',
+  summary: 'Build HTML on each save and serve a live preview (--format adds pdf, pptx, png)',
+  description:
+    'Builds the decks, then rebuilds each one on every save of it or of a theme it uses, and serves a live preview ' +
+    'that reloads. Each save writes HTML only, by default; --format (or --pdf, --pptx) adds those formats, ' +
+    "refreshed after the HTML. The config file's formats are for `deck build`, not for watch.",
+  usage: '[decks or folders...] [options]',
+  buildFlags: true,
   flags: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'no-open': { type: 'boolean' },
+    port: { type: 'string', arg: '<n>', help: `Preview port (default: ${DEFAULT_PORT}, or the next free one)` },
+    host: { type: 'string', arg: '<addr>', help: 'Address to listen on (default: 127.0.0.1; 0.0.0.0 shares on the LAN)' },
+    'no-open': { type: 'boolean', help: 'Do not open the preview in a browser' },
   },
-  help: [
-    `      --port <n>            Preview port (default: ${DEFAULT_PORT}, or the next free one)`,
-    '      --host <addr>         Address to listen on (default: 127.0.0.1; 0.0.0.0 shares on the LAN)',
-    '      --no-open             Do not open the preview in a browser',
-  ],
   async run({ inputs, values, cwd, printer }) {
     const portValue = values['port']
     const host = values['host']
     const port = typeof portValue === 'string' ? (portValue === '0' ? 0 : parsePositiveNumber('--port', portValue, DEFAULT_PORT)) : undefined
     const signals = stopSignal()
     try {
+      const options = optionsFromFlags(values, inputs, cwd)
       const session = await watch({
-        ...optionsFromFlags(values, inputs, cwd),
+        ...options,
+        formats: watchFormats(options.formats),
         watch: { ...(port !== undefined ? { port } : {}), ...(typeof host === 'string' ? { host } : {}) },
         onEvent: (event) => printer.event(event),
       })

@@ -67,7 +67,7 @@ export function parsePositiveNumber(name: string, value: string | undefined, fal
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) {
-    throw new DeckError(`${name} must be a positive number, got "${value}"`, { code: ExitCode.USAGE })
+    throw new DeckError(`${name} must be a positive number, got "${value}"`, { code: ExitCode.USAGE, hint: `For example ${name} ${fallback || 1}.` })
   }
   return n
 }
