@@ -7,7 +7,7 @@ import { resolveSettings } from '../pipeline/settings.js'
 import { PACKAGE_THEME_DIR } from '../render/themes.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 import type { Command } from './commands.js'
-import { ownPackage } from './package.js'
+import { ownPackage } from '../util/own-package.js'
 import type { Printer } from './printer.js'
 import { EXAMPLE_DECK, configFile, workflowFile } from './scaffold.js'
 

@@ -1,7 +1,7 @@
 import { ExitCode, isDeckError } from '../util/errors.js'
 import { parseCommandLine } from './args.js'
 import { commandHelp, overviewHelp } from './help.js'
-import { ownPackage } from './package.js'
+import { ownPackage } from '../util/own-package.js'
 import { Printer } from './printer.js'
 import { exitOnSignal } from './signals.js'
 

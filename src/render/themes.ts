@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs'
 import { readFile, readdir, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { checkLocalFile } from '../access/local.js'
 import type { AccessPolicy, Refusal } from '../access/policy.js'
 import { isText } from '../access/sniff.js'
 import type { Diagnostic } from '../util/diagnostics.js'
 import { DeckError, ExitCode } from '../util/errors.js'
+import { ownPackage } from '../util/own-package.js'
 
 /*
  * The theme set: CSS files from `css/` and `--theme-set`, known by their `@theme` name (Marp's
@@ -26,22 +27,11 @@ export interface ThemeEntry {
 
 export const BUILTIN_THEMES = ['default', 'gaia', 'uncover'] as const
 
-/**
- * The package's own themes (palette-3): the `css/` folder beside the nearest package.json above
- * this module, which is this package's root both from `src/render/` and from the compiled
- * `lib/src/render/` (in this repository or installed under node_modules).
- */
-export const PACKAGE_THEME_DIR: string | undefined = packageThemeDir(path.dirname(fileURLToPath(import.meta.url)))
-
-function packageThemeDir(from: string): string | undefined {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) {
-      const css = path.join(dir, 'css')
-      return existsSync(css) ? css : undefined
-    }
-    if (path.dirname(dir) === dir) return undefined
-  }
-}
+/** The package's own themes (palette-3): the `css/` folder at the package's root, if it has one. */
+export const PACKAGE_THEME_DIR: string | undefined = (() => {
+  const css = path.join(ownPackage().root, 'css')
+  return existsSync(css) ? css : undefined
+})()
 
 const THEME_META = /@theme\s+([^\s*]+)/
 const IMPORTS = /@import(?:-theme)?\s+(?:url\()?["']([^"')]+)["']\)?/g

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 
 /*
  * This package's root, name and version: from the nearest package.json above this module, which
- * is the package's own from `src/cli/` (tests), from `lib/src/cli/` here and under node_modules.
+ * is the package's own from `src/util/` (tests), from `lib/src/util/` here and under node_modules.
  */
 
 export interface OwnPackage {
