@@ -19,6 +19,7 @@ if (!existsSync(entry)) {
   process.exit(2)
 }
 const cli = await import(entry.href)
+cli.installProcessHooks()
 const code = await cli.main(process.argv.slice(2))
 // Everything of ours is closed by now, but a library may keep a timer (puppeteer waits up to
 // 30 s for a page target that a closed browser never sends): exit once the output is flushed.

@@ -139,26 +139,27 @@ function callOff(dog: ChildProcess | undefined): void {
   if (dog?.stdin && !dog.stdin.destroyed) dog.stdin.end('done\n')
 }
 
-/** Processes still running when Node exits are killed, so no Chromium outlives a crash of ours. */
+/** Browsers started and not yet disposed of. */
 const running = new Set<{ child: ChildProcess; profileDir: string; group: boolean; watchdog: ChildProcess | undefined }>()
-let exitHookInstalled = false
-function killAllOnExit(): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once('exit', () => {
-    for (const { child, profileDir, group, watchdog } of running) {
-      kill(child, group)
-      rmSync(profileDir, { recursive: true, force: true })
-      // Its pipe closes as we exit; it must not kill a group whose id may be reused by then.
-      if (watchdog?.pid !== undefined) {
-        try {
-          process.kill(watchdog.pid, 'SIGKILL')
-        } catch {
-          // Already gone.
-        }
+
+/**
+ * Kill every browser still running and remove its profile folder; synchronous, for an exit hook
+ * (the CLI installs one; a process that dies without it is covered by each browser's watchdog).
+ */
+export function killBrowsers(): void {
+  for (const { child, profileDir, group, watchdog } of running) {
+    kill(child, group)
+    rmSync(profileDir, { recursive: true, force: true })
+    // Its pipe closes as we exit; it must not kill a group whose id may be reused by then.
+    if (watchdog?.pid !== undefined) {
+      try {
+        process.kill(watchdog.pid, 'SIGKILL')
+      } catch {
+        // Already gone.
       }
     }
-  })
+  }
+  running.clear()
 }
 
 export function spawnChromium(executablePath: string, timeoutMs: number): Promise<ChromiumProcess> {
@@ -170,7 +171,6 @@ export function spawnChromium(executablePath: string, timeoutMs: number): Promis
   const watchdog = group && child.pid !== undefined ? startWatchdog(child.pid, profileDir) : undefined
   const entry = { child, profileDir, group, watchdog }
   running.add(entry)
-  killAllOnExit()
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve()
     else child.once('exit', () => resolve())

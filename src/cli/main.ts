@@ -5,6 +5,8 @@ import { ownPackage } from '../util/own-package.js'
 import { Printer } from './printer.js'
 import { exitOnSignal } from './signals.js'
 
+export { installProcessHooks } from './signals.js'
+
 // The `deck` command: reads the command line, hands over to a command; no logic of its own.
 
 /** Where `main` writes: progress and errors (stderr), help and data (stdout). */

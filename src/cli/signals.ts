@@ -1,4 +1,20 @@
 import { constants } from 'node:os'
+import { allowNodeGarbageCollection } from '../browser/memory.js'
+import { killBrowsers } from '../browser/spawn.js'
+import { removeLeftovers } from '../util/atomic-write.js'
+
+/**
+ * The process-wide settings of the `deck` command, installed once by its entry point (library
+ * code installs none): on any exit Node sees, Chromium and its profile folder go, and so does
+ * any half-written temp file; Node's garbage may be collected on request between big steps.
+ */
+export function installProcessHooks(): void {
+  process.once('exit', () => {
+    killBrowsers()
+    removeLeftovers()
+  })
+  allowNodeGarbageCollection()
+}
 
 /** The signals that stop a command: Ctrl-C, a CI job's timeout, the terminal closing. */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const

@@ -4,22 +4,22 @@ import { mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 
 /**
- * Temp files and folders in use; a process that exits meanwhile (Ctrl-C, SIGTERM, an error that
- * ends it) removes them on its way out.
+ * Temp files and folders in use. A process that exits meanwhile (Ctrl-C, SIGTERM, an error that
+ * ends it) removes them on its way out, when its entry point calls `removeLeftovers` from an
+ * exit hook (the CLI does; library code installs no process hooks).
  */
 const inUse = new Set<string>()
-let exitHook = false
 
-/** Remove `file` (a file or a folder) if the process exits before the returned function is called. */
+/** Track `file` (a file or a folder) until the returned function is called. */
 export function removeOnExit(file: string): () => void {
-  if (!exitHook) {
-    exitHook = true
-    process.once('exit', () => {
-      for (const f of inUse) rmSync(f, { recursive: true, force: true })
-    })
-  }
   inUse.add(file)
   return () => void inUse.delete(file)
+}
+
+/** Remove every temp file and folder still in use; synchronous, for an exit hook. */
+export function removeLeftovers(): void {
+  for (const f of inUse) rmSync(f, { recursive: true, force: true })
+  inUse.clear()
 }
 
 /**

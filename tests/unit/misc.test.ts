@@ -52,7 +52,9 @@ describe('writeFileAtomic', () => {
     // 300 MB are still being written and flushed.
     const script = `
       import { existsSync, readdirSync } from 'node:fs'
-      import { writeFileAtomic } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'lib/src/util/atomic-write.js')).href)}
+      import { removeLeftovers, writeFileAtomic } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'lib/src/util/atomic-write.js')).href)}
+      // The exit hook the CLI installs (installProcessHooks).
+      process.once('exit', removeLeftovers)
       void writeFileAtomic(${JSON.stringify(path.join(out, 'deck.pdf'))}, Buffer.alloc(300 * 2 ** 20, 1))
       const started = setInterval(() => {
         if (!existsSync(${JSON.stringify(out)}) || readdirSync(${JSON.stringify(out)}).length === 0) return
