@@ -1,5 +1,5 @@
 import { build } from '../pipeline/run.js'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
 import { optionsFromFlags } from './options.js'
 
 /** `deck build`: every named deck (default: slides/) to every requested format. */

@@ -1,4 +1,5 @@
-import { COMMANDS, type Command, type Flags } from './commands.js'
+import type { Command, Flags } from './command.js'
+import { COMMANDS } from './commands.js'
 import { BUILD_FLAGS, GLOBAL_FLAGS } from './options.js'
 
 // The help texts: every line shorter than 100 columns, descriptions wrapped under their column.

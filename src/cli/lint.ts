@@ -1,7 +1,7 @@
 import { toGithub, toHuman, toJson, type ReportFormat } from '../lint/report.js'
 import { lint } from '../pipeline/run.js'
 import { DeckError, ExitCode } from '../util/errors.js'
-import type { Command, FlagValues } from './commands.js'
+import type { Command, FlagValues } from './command.js'
 import { optionsFromFlags } from './options.js'
 import type { Printer } from './printer.js'
 

@@ -1,6 +1,6 @@
 import type { Format } from '../config/options.js'
 import { DeckError, ExitCode } from '../util/errors.js'
-import type { Flags } from './commands.js'
+import type { Flags } from './command.js'
 
 /*
  * marp-cli's flags that people type by habit (marp-cli 4.5, `marp --help`). Those with a meaning

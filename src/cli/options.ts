@@ -2,7 +2,7 @@ import { DEFAULTS, FORMATS, parseFormats, parsePositiveNumber, type Format } fro
 import { PER_SLIDE_MS } from '../browser/step.js'
 import type { DeckOptions } from '../pipeline/settings.js'
 import { DeckError, ExitCode } from '../util/errors.js'
-import type { FlagValues, Flags } from './commands.js'
+import type { FlagValues, Flags } from './command.js'
 import { MARP_FORMAT_FLAGS, imagesFormat } from './marp-flags.js'
 
 /** The flags of every command that builds (build, watch, lint), in the order the help lists them. */

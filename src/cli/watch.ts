@@ -5,7 +5,7 @@ import { optionsFromFlags } from './options.js'
 import { ExitCode } from '../util/errors.js'
 import type { Printer } from './printer.js'
 import { stopSignal } from './signals.js'
-import type { Command } from './commands.js'
+import type { Command } from './command.js'
 
 // `deck watch`: build once, rebuild on every save, serve a live preview until Ctrl-C.
 

@@ -20,7 +20,7 @@ const CLI = path.join(ROOT, 'bin/deck.js')
 const ENV_MARKER = 'deck-secret-4f1c9a'
 const FAKE_MARKER = 'not-an-image-7b2e'
 
-let cleanups: Array<() => Promise<void>> = []
+const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c()
 })
