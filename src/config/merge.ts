@@ -29,7 +29,8 @@ export interface ResolvedConfig {
   browserPath?: string
   browserTimeoutMs: number
   metadata: { title?: string; description?: string; author?: string; keywords?: string[]; url?: string; image?: string }
-  lang: string
+  /** Unset unless given: the HTML of a deck without `lang` then says `en`, and nothing else names a language. */
+  lang?: string
   math: boolean
   /** `strictPort`: the port was asked for (flag or config), so a busy one is an error rather than the next free one. */
   watch: { port: number; host: string; open: boolean; strictPort: boolean }
@@ -85,7 +86,7 @@ export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, roo
     ...def('browserPath', config.browserPath),
     browserTimeoutMs: (config.browserTimeout ?? defaults.browserTimeout) * 1000,
     metadata,
-    lang: config.lang ?? defaults.lang,
+    ...def('lang', config.lang),
     math: config.math ?? defaults.math,
     watch: {
       port: config.watch?.port ?? defaults.watch.port,

@@ -56,7 +56,7 @@ export interface DeckConfig {
   url?: string
   /** Open Graph image of the HTML deck: a URL or a file. Default none. */
   image?: string
-  /** Language of decks whose front matter has no `lang`. Default `"en"`. */
+  /** Language of decks whose front matter has no `lang` (HTML `lang`, each slide's `lang`, PDF /Lang). Default: none, and the HTML says `en`. */
   lang?: string
   /** Render `$…$` math with KaTeX (`true` or `"katex"`), or leave it as text (`false`). Default `true`. */
   math?: boolean | 'katex'
@@ -117,7 +117,6 @@ export const CONFIG_DEFAULTS = {
   pdfOutlines: { pages: true, headings: false } as PdfOutlines,
   imageScale: DEFAULTS.imageScale,
   browserTimeout: DEFAULTS.browserTimeoutMs / 1000,
-  lang: 'en',
   math: true,
   watch: { port: 8080, host: '127.0.0.1', open: true },
   lint: LINT_DEFAULTS,

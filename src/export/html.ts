@@ -113,13 +113,27 @@ export function bespokeShell(): Promise<BespokeShell> {
   return shell
 }
 
-export function composeHtml(deck: RenderedDeck, viewer: BespokeShell): string {
-  const meta = [
+/**
+ * The head's metadata: the tags marp-cli's template writes for the same keys (title, author,
+ * description, keywords, canonical URL, Open Graph), each only when the deck has its value.
+ */
+export function headMetadata(deck: RenderedDeck): string {
+  const tag = (html: string, value: string | undefined) => (value ? html.replace('%', () => escapeHtml(value)) : '')
+  return [
     `<title>${escapeHtml(deck.title)}</title>`,
-    `<meta property="og:title" content="${escapeHtml(deck.title)}">`,
-    deck.author ? `<meta name="author" content="${escapeHtml(deck.author)}">` : '',
-    deck.description ? `<meta name="description" content="${escapeHtml(deck.description)}">` : '',
+    tag('<meta property="og:title" content="%">', deck.title),
+    tag('<meta name="author" content="%">', deck.author),
+    tag('<meta name="description" content="%">', deck.description),
+    tag('<meta property="og:description" content="%">', deck.description),
+    tag('<meta name="keywords" content="%">', deck.keywords?.join(',')),
+    tag('<link rel="canonical" href="%">', deck.url),
+    tag('<meta property="og:url" content="%">', deck.url),
+    tag('<meta property="og:image" content="%">', deck.image),
   ].join('')
+}
+
+export function composeHtml(deck: RenderedDeck, viewer: BespokeShell): string {
+  const meta = headMetadata(deck)
   const notes = deck.comments
     .map((list, i) =>
       list.length

@@ -6,8 +6,8 @@ import type { RenderedDeck } from '../render/render.js'
 /*
  * PDF: Chromium prints the loaded print page (one page per slide, selectable text, embedded
  * fonts); pdf-lib then adds what Chromium cannot: the document title as plain text, author,
- * one bookmark per slide, speaker notes as annotations, and fixed dates so the same deck gives
- * the same bytes.
+ * subject and keywords, bookmarks (one per slide, and the headings if asked), speaker notes as
+ * annotations, and fixed dates so the same deck gives the same bytes.
  */
 
 export interface PdfOptions {
@@ -15,6 +15,14 @@ export interface PdfOptions {
   notes: boolean
   /** Creation and modification date written into the PDF (fixed for reproducible output). */
   date: Date
+  /** Bookmarks: one per slide (`pages`), the headings (`headings`). Default: pages only. */
+  outlines?: PdfOutlines
+}
+
+/** Which bookmarks the PDF gets (the config's `pdfOutlines`). */
+export interface PdfOutlines {
+  pages: boolean
+  headings: boolean
 }
 
 /** Print the loaded print page; the deadline grows with the deck (see stepTimeout). */
@@ -45,27 +53,83 @@ type PdfLib = typeof import('pdf-lib')
 let pdfLib: Promise<PdfLib> | undefined
 export const loadPdfLib = (): Promise<PdfLib> => (pdfLib ??= import('pdf-lib'))
 
-function addOutlines({ PDFHexString, PDFName, PDFNumber }: PdfLib, doc: PDFDocument, titles: string[]): void {
+/** A bookmark: its text, the 0-based page it opens, and the bookmarks under it. */
+export interface OutlineItem {
+  title: string
+  page: number
+  children: OutlineItem[]
+}
+
+/**
+ * The bookmark tree. With `pages`, one bookmark per slide (titled as slideTitles) holds the
+ * slide's other headings; without, the deck's headings make the tree. Headings nest by level:
+ * each goes under the nearest heading before it of a higher level.
+ */
+export function outlineTree(deck: RenderedDeck, opts: PdfOutlines): OutlineItem[] {
+  const top: OutlineItem[] = []
+  // The open branches, innermost first: where a heading of a deeper level goes.
+  let branches: Array<{ children: OutlineItem[]; level: number }> = [{ children: top, level: -Infinity }]
+  const titles = slideTitles(deck)
+  for (let i = 0; i < deck.slideCount; i += 1) {
+    const headings = deck.facts.headings.filter((h) => h.slide === i + 1 && h.text)
+    if (opts.pages) {
+      const page: OutlineItem = { title: titles[i]!, page: i, children: [] }
+      top.push(page)
+      branches = [{ children: page.children, level: -Infinity }]
+      // The slide's first heading is its bookmark's title already.
+      headings.shift()
+    }
+    if (!opts.headings) continue
+    for (const h of headings) {
+      while (branches.length > 1 && branches[0]!.level >= h.level) branches.shift()
+      const item: OutlineItem = { title: h.text, page: i, children: [] }
+      branches[0]!.children.push(item)
+      branches.unshift({ children: item.children, level: h.level })
+    }
+  }
+  return top
+}
+
+/** Bookmarks and their descendants, every one open. */
+const countAll = (items: OutlineItem[]): number => items.reduce((n, item) => n + 1 + countAll(item.children), 0)
+
+function addOutlines({ PDFHexString, PDFName, PDFNumber }: PdfLib, doc: PDFDocument, tree: OutlineItem[]): void {
   const pages = doc.getPages()
-  const count = Math.min(pages.length, titles.length)
-  if (count === 0) return
+  const inRange = (items: OutlineItem[]): OutlineItem[] =>
+    items.filter((item) => item.page < pages.length).map((item) => ({ ...item, children: inRange(item.children) }))
+  const top = inRange(tree)
+  if (top.length === 0) return
   const { context } = doc
   const rootRef = context.nextRef()
-  const refs: PDFRef[] = Array.from({ length: count }, () => context.nextRef())
-  for (let i = 0; i < count; i += 1) {
-    const dest = context.obj([pages[i]!.ref, PDFName.of('Fit')])
-    const item: Record<string, unknown> = {
-      Title: PDFHexString.fromText(titles[i]!),
-      Parent: rootRef,
-      Dest: dest,
-    }
-    if (i > 0) item['Prev'] = refs[i - 1]
-    if (i < count - 1) item['Next'] = refs[i + 1]
-    context.assign(refs[i]!, context.obj(item as Parameters<typeof context.obj>[0]))
-  }
+  // References in document order: the parent before its children, siblings in turn.
+  const refs = new Map<OutlineItem, PDFRef>()
+  const number = (items: OutlineItem[]): void =>
+    items.forEach((item) => {
+      refs.set(item, context.nextRef())
+      number(item.children)
+    })
+  number(top)
+  const write = (items: OutlineItem[], parent: PDFRef): void =>
+    items.forEach((item, i) => {
+      const dict: Record<string, unknown> = {
+        Title: PDFHexString.fromText(item.title),
+        Parent: parent,
+        Dest: context.obj([pages[item.page]!.ref, PDFName.of('Fit')]),
+      }
+      if (i > 0) dict['Prev'] = refs.get(items[i - 1]!)
+      if (i < items.length - 1) dict['Next'] = refs.get(items[i + 1]!)
+      if (item.children.length) {
+        dict['First'] = refs.get(item.children[0]!)
+        dict['Last'] = refs.get(item.children[item.children.length - 1]!)
+        dict['Count'] = PDFNumber.of(countAll(item.children))
+      }
+      context.assign(refs.get(item)!, context.obj(dict as Parameters<typeof context.obj>[0]))
+      write(item.children, refs.get(item)!)
+    })
+  write(top, rootRef)
   context.assign(
     rootRef,
-    context.obj({ Type: 'Outlines', First: refs[0]!, Last: refs[count - 1]!, Count: PDFNumber.of(count) }),
+    context.obj({ Type: 'Outlines', First: refs.get(top[0]!)!, Last: refs.get(top[top.length - 1]!)!, Count: PDFNumber.of(countAll(top)) }),
   )
   doc.catalog.set(PDFName.of('Outlines'), rootRef)
   doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'))
@@ -99,12 +163,14 @@ export async function finishPdf(raw: Uint8Array, deck: RenderedDeck, opts: PdfOp
   doc.setTitle(deck.title, { showInWindowTitleBar: true })
   if (deck.author) doc.setAuthor(deck.author)
   if (deck.description) doc.setSubject(deck.description)
+  // pdf-lib joins keywords with spaces, which splits a keyword of two words; one string keeps them.
+  if (deck.keywords?.length) doc.setKeywords([deck.keywords.join('; ')])
   doc.setCreator('marp-deck-pipeline')
   doc.setProducer('marp-deck-pipeline (Chromium, pdf-lib)')
   doc.setCreationDate(opts.date)
   doc.setModificationDate(opts.date)
   if (deck.lang) doc.setLanguage(deck.lang)
-  addOutlines(lib, doc, slideTitles(deck))
+  addOutlines(lib, doc, outlineTree(deck, opts.outlines ?? { pages: true, headings: false }))
   if (opts.notes) addNotes(lib, doc, deck.notes)
   // Chromium writes a random document ID; derive nothing from the clock or chance.
   delete doc.context.trailerInfo.ID

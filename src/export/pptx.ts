@@ -4,8 +4,8 @@ import { writeZip, zipPart, type ZipPart } from './zip.js'
 
 /*
  * PowerPoint: one slide per slide at the deck's size, the slide image (2x) as a full-bleed
- * picture, speaker notes in the notes pane, the title in the document properties. The slides
- * are pictures, not editable text.
+ * picture, speaker notes in the notes pane, title, author, subject and keywords in the document
+ * properties. The slides are pictures, not editable text.
  */
 
 export interface PptxOptions {
@@ -58,6 +58,7 @@ export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promis
   const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
   const zip = await JSZip.loadAsync(raw)
   await fixDates(zip, opts.date)
+  if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
   const names = Object.keys(zip.files)
     .filter((name) => !zip.files[name]!.dir)
     .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
@@ -94,6 +95,15 @@ async function fixDates(zip: JSZip, date: Date): Promise<void> {
     /(<dcterms:(?:created|modified)[^>]*>)[^<]*(<\/dcterms:(?:created|modified)>)/g,
     `$1${iso}$2`,
   )
+  zip.file('docProps/core.xml', xml)
+}
+
+/** pptxgenjs writes no keywords; `cp:keywords` goes after the creator in docProps/core.xml. */
+async function addKeywords(zip: JSZip, keywords: string[]): Promise<void> {
+  const core = zip.file('docProps/core.xml')
+  if (!core) return
+  const escaped = keywords.join('; ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  const xml = (await core.async('string')).replace(/(<\/dc:creator>)/, (end) => `${end}<cp:keywords>${escaped}</cp:keywords>`)
   zip.file('docProps/core.xml', xml)
 }
 

@@ -8,7 +8,7 @@ import { drainShots, shotJobs, type ShotJob } from '../browser/screenshots.js'
 import { collectGarbage, loadDeck } from '../browser/page.js'
 import { pageContent } from '../browser/page-content.js'
 import { ChunkedWork } from '../browser/chunks.js'
-import { finishPdf, loadPdfLib, printPdf } from '../export/pdf.js'
+import { finishPdf, loadPdfLib, printPdf, type PdfOutlines } from '../export/pdf.js'
 import { PictureStore } from '../export/pptx-pictures.js'
 import { collectNodeGarbage } from '../browser/memory.js'
 import { finishPptx, loadPptxLibs, preparePptx, type PptxSkeleton } from '../export/pptx.js'
@@ -18,6 +18,7 @@ import type { RenderAhead } from '../render/ahead.js'
 import type { RenderContext, RenderedDeck } from '../render/render.js'
 import { ThemeRegistry } from '../render/themes.js'
 import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
+import type { MetadataDefaults } from '../render/metadata.js'
 
 /*
  * Orchestration: render each deck once, then derive every requested output from that render.
@@ -65,6 +66,16 @@ export interface BuildOptions {
   browserTimeoutMs: number
   /** Date stamped into PDF and PPTX metadata; fixed so outputs are reproducible. */
   date: Date
+  /** Title, description, author, keywords, url and image of decks whose front matter has none. */
+  metadata?: MetadataDefaults
+  /** Theme of decks whose front matter names none: a theme name or a CSS file. Default: Marp's `default`. */
+  theme?: string
+  /** `lang` of decks whose front matter has none. Default: none (the HTML says `en`). */
+  lang?: string
+  /** Render math with KaTeX; `false` leaves it as text. Default `true`. */
+  math?: boolean
+  /** PDF bookmarks. Default: one per slide, no headings. */
+  pdfOutlines?: PdfOutlines
 }
 
 export interface OutputRecord {
@@ -154,6 +165,10 @@ export class Builder {
       allowLocalFiles: this.options.allowLocalFiles,
       allowPrivateNetwork: this.options.allowPrivateNetwork,
       maxRemoteBytes: this.options.maxRemoteBytes,
+      ...(this.options.metadata ? { metadata: this.options.metadata } : {}),
+      ...(this.options.theme ? { theme: this.options.theme } : {}),
+      ...(this.options.lang ? { lang: this.options.lang } : {}),
+      ...(this.options.math === false ? { math: false } : {}),
     }
   }
 
@@ -357,7 +372,7 @@ export class Builder {
             stage(file, 'printed', started)
             writes.push(
               (async () => {
-                await emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date }), started)
+                await emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date, ...(this.options.pdfOutlines ? { outlines: this.options.pdfOutlines } : {}) }), started)
                 // pdf-lib's parse of the whole document is garbage now: collected before the
                 // shots take the build to its peak of memory. Not in watch mode, where a pause
                 // would hold up saves.

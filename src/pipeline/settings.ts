@@ -83,6 +83,11 @@ export async function resolveSettings(options: DeckOptions): Promise<Settings> {
     ...(resolved.browserPath ? { browserPath: resolved.browserPath } : {}),
     browserTimeoutMs: resolved.browserTimeoutMs,
     date: buildDate(),
+    metadata: resolved.metadata,
+    ...(resolved.theme ? { theme: resolved.theme } : {}),
+    ...(resolved.lang ? { lang: resolved.lang } : {}),
+    math: resolved.math,
+    pdfOutlines: resolved.pdfOutlines,
   }
   return { root, ...(loaded?.file ? { configFile: loaded.file } : {}), resolved, build, warnings: loaded?.warnings ?? [] }
 }

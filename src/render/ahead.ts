@@ -23,7 +23,18 @@ const debug = createDebug('render')
  */
 export type RenderAheadOptions = Pick<
   BuildOptions,
-  'root' | 'themeSets' | 'html' | 'fetchRemote' | 'remoteTimeoutMs' | 'allowLocalFiles' | 'allowPrivateNetwork' | 'maxRemoteBytes'
+  | 'root'
+  | 'themeSets'
+  | 'html'
+  | 'fetchRemote'
+  | 'remoteTimeoutMs'
+  | 'allowLocalFiles'
+  | 'allowPrivateNetwork'
+  | 'maxRemoteBytes'
+  | 'metadata'
+  | 'theme'
+  | 'lang'
+  | 'math'
 >
 
 /** What the worker gets. */
@@ -94,8 +105,22 @@ export class RenderAhead {
   static start(options: RenderAheadOptions, files: readonly string[], entry = new URL('./worker.js', import.meta.url)): RenderAhead | undefined {
     if (files.length === 0 || !existsSync(fileURLToPath(entry))) return undefined
     // Only what the render needs crosses the thread, not the whole build's options.
-    const { root, themeSets, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes } = options
-    const job: RenderJob = { root, themeSets, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes, files: [...files] }
+    const { root, themeSets, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes, metadata, theme, lang, math } = options
+    const job: RenderJob = {
+      root,
+      themeSets,
+      html,
+      fetchRemote,
+      remoteTimeoutMs,
+      allowLocalFiles,
+      allowPrivateNetwork,
+      maxRemoteBytes,
+      ...(metadata ? { metadata } : {}),
+      ...(theme ? { theme } : {}),
+      ...(lang ? { lang } : {}),
+      ...(math === false ? { math } : {}),
+      files: [...files],
+    }
     return new RenderAhead(new Worker(entry, { workerData: job }), files)
   }
 

@@ -256,16 +256,19 @@ function factsPlugin(md: MarkdownItLike): void {
 export class DeckMarp extends Marp {
   /** Caches of what the themes produce; adding a theme to the set empties them. */
   private readonly themeCaches: Array<Map<string, string>> = []
+  /** marp-core's own default theme, for decks when no project default is set. */
+  private readonly marpDefaultTheme: Marp['themeSet']['default']
 
   constructor(opts: MarpOptions = {}) {
     super({
       ...opts,
       emoji: { ...opts.emoji, twemoji: { base: TWEMOJI_BASE, ext: 'svg' } },
-      math: 'katex',
+      // `math: false` leaves `$…$` as text (marp-core then registers no math rules at all).
+      math: opts.math === false ? false : 'katex',
     })
     this.use(shiki())
     this.shikiTransformers.push(noTokenizeTimeLimit)
-    this.use(katex({ fontPath: false, options: { strict: mathStrict } }))
+    if (opts.math !== false) this.use(katex({ fontPath: false, options: { strict: mathStrict } }))
     this.use(factsPlugin)
     this.use(stableStyleScopes)
     this.highlighter = cachedHighlighter(this.highlighter.bind(this))
@@ -275,11 +278,20 @@ export class DeckMarp extends Marp {
       for (const cache of this.themeCaches) cache.clear()
       return add(css)
     }
+    this.marpDefaultTheme = this.themeSet.default
     this.cachePackedThemes()
     const md = this.markdown as unknown as MarkdownItRules
     scanOnlyNonAsciiForEmoji(md)
     watchMath(md)
     this.cacheFences(md)
+  }
+
+  /**
+   * The theme of the next renders' decks that name none (`undefined`: marp-core's `default`).
+   * Marpit falls back to `themeSet.default` for a deck without a `theme` directive.
+   */
+  useDefaultTheme(name: string | undefined): void {
+    this.themeSet.default = (name !== undefined ? this.themeSet.get(name) : undefined) ?? this.marpDefaultTheme
   }
 
   /** The theme of the last render as Marp applied it (its global `theme` directive), if any. */
@@ -311,7 +323,7 @@ export class DeckMarp extends Marp {
     this.themeCaches.push(cache)
     md.renderer.rules['fence'] = (tokens, idx, options, env, self) => {
       const token = tokens[idx]!
-      const theme = String((this.lastGlobalDirectives as { theme?: unknown } | undefined)?.theme ?? '')
+      const theme = this.lastThemeName() ?? `\u0001${this.themeSet.default?.name ?? ''}`
       const key = `${theme}\u0000${token.info}\u0000${token.attrs ? JSON.stringify(token.attrs) : ''}\u0000${token.content}`
       return remember(cache, key, HIGHLIGHT_CACHE_LIMIT, () => fence(tokens, idx, options, env, self))
     }
@@ -325,6 +337,16 @@ export class DeckMarp extends Marp {
     const pack = themeSet.pack.bind(themeSet)
     const packed = new Map<string, string>()
     this.themeCaches.push(packed)
-    themeSet.pack = (name, opts) => remember(packed, `${name ?? ''}\u0000${JSON.stringify(opts)}`, 64, () => pack(name, opts))
+    // Keyed by the theme object Marpit packs: a deck without `theme` packs the default theme, and
+    // marp-core's size plugin packs a sized copy of the theme under the same name for one render.
+    const ids = new WeakMap<object, number>()
+    let next = 0
+    const idOf = (theme: object | undefined): number => {
+      if (!theme) return -1
+      let id = ids.get(theme)
+      if (id === undefined) ids.set(theme, (id = next++))
+      return id
+    }
+    themeSet.pack = (name, opts) => remember(packed, `${idOf(themeSet.get(name ?? '', true))}\u0000${JSON.stringify(opts)}`, 64, () => pack(name, opts))
   }
 }

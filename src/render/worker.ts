@@ -24,8 +24,20 @@ const themes = new ThemeRegistry(job.root)
 let context: RenderContext | WireError
 try {
   await themes.addProject(job.themeSets)
-  const { html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes } = job
-  context = { themes, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes }
+  const { html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes, metadata, theme, lang, math } = job
+  context = {
+    themes,
+    html,
+    fetchRemote,
+    remoteTimeoutMs,
+    allowLocalFiles,
+    allowPrivateNetwork,
+    maxRemoteBytes,
+    ...(metadata ? { metadata } : {}),
+    ...(theme ? { theme } : {}),
+    ...(lang ? { lang } : {}),
+    ...(math === false ? { math } : {}),
+  }
 } catch (e) {
   context = toWire(e)
 }

@@ -294,13 +294,13 @@ describe('precedence: options (flags) over the config file over the defaults', (
       imageScale: 1,
       browserTimeoutMs: 30_000,
       pdfOutlines: { pages: true, headings: false },
-      lang: 'en',
       math: true,
       watch: { port: 8080, host: '127.0.0.1', open: true, strictPort: false },
       lint: { strict: false, minCodeFontPx: 12, rules: {} },
       metadata: {},
     })
     expect(r.outFile).toBeUndefined()
+    expect(r.lang).toBeUndefined()
   })
 
   it('the config over the defaults, its paths relative to the config file', async () => {
