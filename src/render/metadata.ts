@@ -73,9 +73,12 @@ type ImageChoice = { image: string } | { problem: string; hint: string }
  *   path), is left out with a warning: a local path means nothing to a reader of the page.
  */
 export function ogImage(value: string, fromFrontMatter: boolean, url: string | undefined): ImageChoice {
-  const hint = 'Give the address the picture is published at (https://…/cover.png), or in the front matter a path relative to the deck\'s `url`.'
+  const hint =
+    "Give the address the picture is published at (https://…/cover.png), or in the front matter a path relative to the deck's `url`."
   if (hasScheme(value)) {
-    return /^file:/i.test(value) ? { problem: `\`image: ${value}\` is a local file, not a URL, so the deck gets no og:image`, hint } : { image: value }
+    return /^file:/i.test(value)
+      ? { problem: `\`image: ${value}\` is a local file, not a URL, so the deck gets no og:image`, hint }
+      : { image: value }
   }
   if (!fromFrontMatter) return { problem: `the image ${value} is a local file, not a URL, so the deck gets no og:image`, hint }
   if (/^[a-z]:[\\/]/i.test(value)) return { problem: `\`image: ${value}\` is a local file, not a URL, so the deck gets no og:image`, hint }
@@ -95,17 +98,27 @@ export function deckMetadata(input: MetadataInput): { meta: DeckMetadata; diagno
     if (!(key in data) || data[key] === null) continue
     const v = text(data[key])
     if (v !== undefined) given[key] = v
-    else if (typeof data[key] !== 'string') warn(key, `\`${key}\` in the front matter is not text, so it is ignored`, `Write it as text: \`${key}: "…"\`.`)
+    else if (typeof data[key] !== 'string')
+      warn(key, `\`${key}\` in the front matter is not text, so it is ignored`, `Write it as text: \`${key}: "…"\`.`)
   }
   if (given.url !== undefined && !URL.canParse(given.url)) {
-    warn('url', `\`url: ${given.url}\` is not an absolute URL, so the deck gets no canonical link`, 'Give the address the deck is published at, e.g. `url: https://example.com/talk/`.')
+    warn(
+      'url',
+      `\`url: ${given.url}\` is not an absolute URL, so the deck gets no canonical link`,
+      'Give the address the deck is published at, e.g. `url: https://example.com/talk/`.',
+    )
     delete given.url
   }
   let keywords = defaults.keywords
   if ('keywords' in data && data['keywords'] !== null) {
     const list = keywordList(data['keywords'])
     if (list) keywords = list
-    else warn('keywords', '`keywords` in the front matter is neither a list nor comma-separated text, so it is ignored', 'Write `keywords: [kubernetes, networking]` or `keywords: kubernetes, networking`.')
+    else
+      warn(
+        'keywords',
+        '`keywords` in the front matter is neither a list nor comma-separated text, so it is ignored',
+        'Write `keywords: [kubernetes, networking]` or `keywords: kubernetes, networking`.',
+      )
   }
 
   const url = given.url ?? defaults.url

@@ -199,7 +199,11 @@ describe('metadata from the front matter, the config file and API options', () =
     expect($('meta[property="og:url"]').attr('content')).toBe('https://config.example/deck/')
     expect($('meta[property="og:image"]').attr('content')).toBe('https://config.example/og.png')
     expect($('html').attr('lang')).toBe('fr')
-    expect($('section[id]').map((_i, s) => $(s).attr('lang')).get()).toEqual(['fr', 'fr', 'fr'])
+    expect(
+      $('section[id]')
+        .map((_i, s) => $(s).attr('lang'))
+        .get(),
+    ).toEqual(['fr', 'fr', 'fr'])
     // The project's default theme, a CSS file outside css/, applies to the deck without `theme:`
     // (as Marp's default theme would: no data-theme attribute).
     expect($('style').text()).toContain('#123456')
@@ -249,14 +253,30 @@ describe('metadata from the front matter, the config file and API options', () =
 describe('without project metadata, and with math off', () => {
   let second: RunResult
   beforeAll(async () => {
-    second = await build({ cwd: dir, configFile: false, out: 'two', formats: ['html', 'pdf'], offline: true, math: false, pdfOutlines: { pages: false, headings: true } })
+    second = await build({
+      cwd: dir,
+      configFile: false,
+      out: 'two',
+      formats: ['html', 'pdf'],
+      offline: true,
+      math: false,
+      pdfOutlines: { pages: false, headings: true },
+    })
   })
 
   it('HTML: the title is the first heading, no other metadata, lang en on the page only', async () => {
     succeeded(second)
     const $ = await html('two', 'plain')
     expect($('title').text()).toBe('Plain deck')
-    for (const selector of ['meta[name="author"]', 'meta[name="description"]', 'meta[property="og:description"]', 'meta[name="keywords"]', 'link[rel="canonical"]', 'meta[property="og:url"]', 'meta[property="og:image"]']) {
+    for (const selector of [
+      'meta[name="author"]',
+      'meta[name="description"]',
+      'meta[property="og:description"]',
+      'meta[name="keywords"]',
+      'link[rel="canonical"]',
+      'meta[property="og:url"]',
+      'meta[property="og:image"]',
+    ]) {
       expect($(selector).length, selector).toBe(0)
     }
     expect($('html').attr('lang')).toBe('en')
@@ -288,7 +308,15 @@ describe('without project metadata, and with math off', () => {
   })
 
   it('pdfOutlines: false writes no bookmarks', async () => {
-    const third = await build({ cwd: dir, configFile: false, decks: ['slides/plain.md'], out: 'three', formats: ['pdf'], offline: true, pdfOutlines: false })
+    const third = await build({
+      cwd: dir,
+      configFile: false,
+      decks: ['slides/plain.md'],
+      out: 'three',
+      formats: ['pdf'],
+      offline: true,
+      pdfOutlines: false,
+    })
     succeeded(third)
     expect(await bookmarks(out('three', 'plain.pdf'))).toEqual([])
     const doc = await PDFDocument.load(await readFile(out('three', 'plain.pdf')), { updateMetadata: false })
@@ -298,7 +326,15 @@ describe('without project metadata, and with math off', () => {
 
 describe('the project default theme', () => {
   it('a theme name that does not resolve: the deck renders with Marp default theme and a warning without a line', async () => {
-    const result = await build({ cwd: dir, configFile: false, decks: ['slides/plain.md', 'slides/front.md'], out: 'four', formats: ['html'], offline: true, theme: 'no-such-theme' })
+    const result = await build({
+      cwd: dir,
+      configFile: false,
+      decks: ['slides/plain.md', 'slides/front.md'],
+      out: 'four',
+      formats: ['html'],
+      offline: true,
+      theme: 'no-such-theme',
+    })
     succeeded(result)
     const plain = result.decks.find((d) => d.file.endsWith('plain.md'))!
     const finding = plain.findings.find((f) => f.rule === 'theme')
@@ -310,7 +346,15 @@ describe('the project default theme', () => {
   })
 
   it('a built-in theme by name', async () => {
-    const result = await build({ cwd: dir, configFile: false, decks: ['slides/plain.md'], out: 'five', formats: ['html'], offline: true, theme: 'gaia' })
+    const result = await build({
+      cwd: dir,
+      configFile: false,
+      decks: ['slides/plain.md'],
+      out: 'five',
+      formats: ['html'],
+      offline: true,
+      theme: 'gaia',
+    })
     succeeded(result)
     // Lato: the font of gaia, which Marp's default theme does not use.
     expect((await html('five', 'plain'))('style').text()).toContain('Lato')
@@ -319,7 +363,15 @@ describe('the project default theme', () => {
   it('a CSS file outside the project goes through the access policy: refused, with a local-file warning', async () => {
     const outside = await tempProject({ 'elsewhere.css': BRAND.replace('brand', 'outside') })
     onTestFinished(outside.cleanup)
-    const result = await build({ cwd: dir, configFile: false, decks: ['slides/plain.md'], out: 'six', formats: ['html'], offline: true, theme: path.join(outside.dir, 'elsewhere.css') })
+    const result = await build({
+      cwd: dir,
+      configFile: false,
+      decks: ['slides/plain.md'],
+      out: 'six',
+      formats: ['html'],
+      offline: true,
+      theme: path.join(outside.dir, 'elsewhere.css'),
+    })
     succeeded(result)
     const finding = result.decks[0]!.findings.find((f) => f.rule === 'local-file')
     expect(finding?.message).toMatch(/elsewhere\.css.*was left out/)
@@ -381,7 +433,16 @@ describe('the render worker carries the same settings', () => {
 })
 
 describe('deckMetadata (front matter over defaults)', () => {
-  const base = { file: '/p/slides/a.md', keyLines: new Map([['image', 3], ['url', 4], ['keywords', 5], ['title', 6]]), fileTitle: 'a' }
+  const base = {
+    file: '/p/slides/a.md',
+    keyLines: new Map([
+      ['image', 3],
+      ['url', 4],
+      ['keywords', 5],
+      ['title', 6],
+    ]),
+    fileTitle: 'a',
+  }
 
   it('keywords: a list or comma-separated text, blanks and repeats dropped', () => {
     expect(deckMetadata({ ...base, data: { keywords: 'a, b,, a ' } }).meta.keywords).toEqual(['a', 'b'])
@@ -404,12 +465,20 @@ describe('deckMetadata (front matter over defaults)', () => {
     // From the config the loader made the file absolute: a local path is never published.
     const fromConfig = image({}, { image: '/p/og.png', url: 'https://x.example/' })
     expect(fromConfig.meta.image).toBeUndefined()
-    expect(fromConfig.diagnostics[0]).toMatchObject({ rule: 'directive-value', message: expect.stringMatching(/\/p\/og\.png is a local file/) })
+    expect(fromConfig.diagnostics[0]).toMatchObject({
+      rule: 'directive-value',
+      message: expect.stringMatching(/\/p\/og\.png is a local file/),
+    })
     expect(fromConfig.diagnostics[0]!.line).toBeUndefined()
   })
 
   it('an invalid url and a title that is not text are reported at their lines and ignored', () => {
-    const r = deckMetadata({ ...base, data: { url: 'not a url', title: ['a', 'b'] }, firstHeading: 'Heading', defaults: { url: 'https://d.example/' } })
+    const r = deckMetadata({
+      ...base,
+      data: { url: 'not a url', title: ['a', 'b'] },
+      firstHeading: 'Heading',
+      defaults: { url: 'https://d.example/' },
+    })
     expect(r.meta.url).toBe('https://d.example/')
     expect(r.meta.title).toBe('Heading')
     expect(r.diagnostics.map((d) => d.line).sort()).toEqual([4, 6])
