@@ -107,3 +107,15 @@ export function checkMath(file: string, notes: readonly MathNote[], facts: Pick<
   }
   return out
 }
+
+const KATEX_FONT_FACE = /@font-face\s*\{[^}]*font-family:\s*["']?KaTeX_[^}]*\}/g
+
+/**
+ * Marp's CSS without KaTeX's own @font-face rules: with `fontPath: false` (see engine.ts) they
+ * name font files relative to a folder that does not exist beside the deck. The deck's font CSS
+ * carries the same faces, inlined (assets.ts mathFonts).
+ */
+export function withoutKatexFontFaces(css: string): string {
+  return css.includes('KaTeX_') ? css.replace(KATEX_FONT_FACE, '') : css
+}
+

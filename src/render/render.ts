@@ -6,7 +6,7 @@ import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from '../access/policy.js
 import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
 import { checkDirectiveValues, checkFences, checkThemeResources } from './checks.js'
 import { recoverFrontMatter } from './frontmatter.js'
-import { checkMath } from './math.js'
+import { checkMath, withoutKatexFontFaces } from './math.js'
 import { deckMetadata, type MetadataDefaults } from './metadata.js'
 import { decodeDeck } from './source.js'
 import { brokenThemeError, themeLoadError } from './theme-errors.js'
@@ -245,7 +245,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   diagnostics.push(...checkFences(file, facts))
   diagnostics.push(...checkMath(file, env.deckMath ?? [], facts))
 
-  const inlined = await inlineAssets(result.html, result.css, { baseDir: dir, policy })
+  const inlined = await inlineAssets(result.html, withoutKatexFontFaces(result.css), { baseDir: dir, policy })
   diagnostics.push(...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }))
   diagnostics.push(...checkThemeResources(theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []), inlined.css))
   const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))

@@ -147,6 +147,15 @@ describe('compatibility features', () => {
   })
 })
 
+describe('math', () => {
+  it("keeps KaTeX's fonts in the font CSS only: its CDN-relative @font-face rules are dropped, so no file is looked for", async () => {
+    const deck = await renderSource(path.join(ROOT, 'slides/math.md'), '---\nmarp: true\n---\n\n# Math\n\n$E = mc^2$\n', ctx)
+    expect(deck.diagnostics.filter((d) => d.rule === 'missing-image' || d.rule === 'local-file')).toEqual([])
+    expect(deck.css).not.toContain('url(fonts/KaTeX_')
+    expect(deck.fontCss).toMatch(/font-family:\s*"?KaTeX_Main/)
+  })
+})
+
 describe('remote images', () => {
   it('waits a bounded time for a remote image that never answers, then warns with the URL and line', async () => {
     // A local server that accepts and never answers stands in for a dead remote host.
