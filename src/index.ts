@@ -11,7 +11,7 @@ export { build, lint, type BuildRunOptions, type LintResult, type RunResult } fr
 export { watch, type WatchHandle } from './watch/api.js'
 export type { DeckOptions } from './pipeline/settings.js'
 export type { DeckReport } from './pipeline/report.js'
-export type { OutputRecord } from './pipeline/builder.js'
+export type { OutputRecord } from './pipeline/types.js'
 export type { EventHandler, PipelineEvent } from './pipeline/events.js'
 export { defineConfig, type DeckConfig } from './config/schema.js'
 export { FORMATS, type Format } from './config/options.js'

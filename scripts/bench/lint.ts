@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { Builder } from '../../src/pipeline/builder.js'
-import { defaultBuildOptions } from '../../src/config/options.js'
+import { defaultBuildOptions } from '../../src/pipeline/types.js'
 import { loadDeck } from '../../src/browser/page.js'
 import { checkPage } from '../../src/lint/browser-rules.js'
 import { LINT_DEFAULTS } from '../../src/lint/config.js'

@@ -1,7 +1,7 @@
 import type { AssetProblem } from '../render/assets.js'
 import type { Diagnostic } from '../util/diagnostics.js'
 import { slideOfLine } from '../render/slides.js'
-import type { DeckFacts } from '../render/engine.js'
+import type { DeckFacts } from '../render/facts.js'
 import { escapeHtml } from '../util/html-text.js'
 
 /*

@@ -1,5 +1,3 @@
-import path from 'node:path'
-import type { BuildOptions } from '../pipeline/builder.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 
 /** Output formats; defined here, apart from the pipeline, so the CLI can parse flags without loading it. */
@@ -70,26 +68,4 @@ export function parsePositiveNumber(name: string, value: string | undefined, fal
     throw new DeckError(`${name} must be a positive number, got "${value}"`, { code: ExitCode.USAGE, hint: `For example ${name} ${fallback || 1}.` })
   }
   return n
-}
-
-/** Every build option at its default, for a project at `root`; tests and benches start here. */
-export function defaultBuildOptions(root: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
-  return {
-    root,
-    inputDir: path.join(root, 'slides'),
-    outDir: path.resolve(root, DEFAULTS.outDir),
-    formats: [...DEFAULTS.formats],
-    themeSets: [],
-    html: false,
-    pdfNotes: false,
-    imageScale: DEFAULTS.imageScale,
-    fetchRemote: true,
-    remoteTimeoutMs: DEFAULTS.remoteTimeoutMs,
-    allowLocalFiles: false,
-    allowPrivateNetwork: false,
-    maxRemoteBytes: DEFAULTS.maxRemoteMb * 2 ** 20,
-    browserTimeoutMs: DEFAULTS.browserTimeoutMs,
-    date: buildDate(),
-    ...overrides,
-  }
 }

@@ -27,8 +27,6 @@ export interface BespokeShell {
   script: string
 }
 
-/** The container marp-cli's viewer looks for; our render uses it so one HTML serves all. */
-export const BESPOKE_CONTAINER = { tag: 'div', id: ':$p' } as const
 
 const STUB = '---\nmarp: true\n---\n\n# Stub\n\n<!-- note -->\n'
 
@@ -67,6 +65,7 @@ async function convertStub(): Promise<string> {
     const code = await marpCli([input, '--no-config-file', '--template', 'bespoke', '-o', output])
     console.warn = warn
     console.error = error
+    // eslint-disable-next-line no-control-regex -- marp-cli colours its log with ANSI escapes (ESC is a control character)
     if (code !== 0) throw new DeckError(`marp-cli could not build the HTML viewer: ${log.join(' ').replace(/\u001b\[[0-9;]*m/g, '')}`)
     return await readFile(output, 'utf8')
   } finally {

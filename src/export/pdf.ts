@@ -2,6 +2,7 @@ import type { PDFDocument, PDFRef } from 'pdf-lib'
 import type { Page } from 'puppeteer-core'
 import { pageStep } from '../browser/step.js'
 import type { RenderedDeck } from '../render/render.js'
+import type { PdfOutlines } from '../config/schema.js'
 
 /*
  * PDF: Chromium prints the loaded print page (one page per slide, selectable text, embedded
@@ -19,11 +20,7 @@ export interface PdfOptions {
   outlines?: PdfOutlines
 }
 
-/** Which bookmarks the PDF gets (the config's `pdfOutlines`). */
-export interface PdfOutlines {
-  pages: boolean
-  headings: boolean
-}
+export type { PdfOutlines } from '../config/schema.js'
 
 /** Print the loaded print page; the deadline grows with the deck (see stepTimeout). */
 export function printPdf(page: Page, deck: RenderedDeck): Promise<Uint8Array> {

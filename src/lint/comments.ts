@@ -1,4 +1,4 @@
-import type { DeckFacts } from '../render/engine.js'
+import type { DeckFacts } from '../render/facts.js'
 import { slideOfLine } from '../render/slides.js'
 
 /**

@@ -1,4 +1,5 @@
-import type { Builder, DeckResult } from '../pipeline/builder.js'
+import type { Builder } from '../pipeline/builder.js'
+import type { DeckResult } from '../pipeline/types.js'
 import type { Diagnostic } from '../util/diagnostics.js'
 import { pageChecks } from './browser-rules.js'
 import { LINT_DEFAULTS, type LintConfig } from './config.js'

@@ -8,7 +8,7 @@ import { drainShots, shotJobs, type ShotJob } from '../browser/screenshots.js'
 import { collectGarbage, loadDeck } from '../browser/page.js'
 import { pageContent } from '../browser/page-content.js'
 import { ChunkedWork } from '../browser/chunks.js'
-import { finishPdf, loadPdfLib, printPdf, type PdfOutlines } from '../export/pdf.js'
+import { finishPdf, loadPdfLib, printPdf } from '../export/pdf.js'
 import { PictureStore } from '../export/pptx-pictures.js'
 import { collectNodeGarbage } from '../browser/memory.js'
 import { finishPptx, loadPptxLibs, preparePptx, type PptxSkeleton } from '../export/pptx.js'
@@ -16,9 +16,10 @@ import { outputPath } from './outputs.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
 import type { RenderAhead } from '../render/ahead.js'
 import type { RenderContext, RenderedDeck } from '../render/render.js'
+import { renderSettingsOf } from '../render/settings.js'
 import { ThemeRegistry } from '../render/themes.js'
 import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
-import type { MetadataDefaults } from '../render/metadata.js'
+import type { BuildHooks, BuildOptions, DeckCheck, DeckResult, DiagnosticReview } from './types.js'
 
 /*
  * Orchestration: render each deck once, then derive every requested output from that render.
@@ -35,67 +36,6 @@ function stage(file: string, what: string, started: number): void {
   const { heapUsed, rss, arrayBuffers } = process.memoryUsage()
   const mb = (n: number) => Math.round(n / 2 ** 20)
   debug('%s: %s at %d ms (node: heap %d MB, buffers %d MB, rss %d MB)', file, what, Math.round(performance.now() - started), mb(heapUsed), mb(arrayBuffers), mb(rss))
-}
-
-export { FORMATS, type Format } from '../config/options.js'
-
-export interface BuildOptions {
-  /** Project root: `slides/` and `css/` live here; relative paths resolve from here. */
-  root: string
-  /** The folder decks come from; outputs keep their layout under it. */
-  inputDir: string
-  outDir: string
-  /** One deck to one format: the output's exact name (`-o talk.pdf`). */
-  outFile?: string
-  formats: Format[]
-  /** Extra theme CSS files or folders (css/ is always included when it exists). */
-  themeSets: string[]
-  html: boolean
-  pdfNotes: boolean
-  /** Device scale factor of PNG output (PPTX images are always 2x). */
-  imageScale: number
-  fetchRemote: boolean
-  remoteTimeoutMs: number
-  /** Read local files outside the project (never /proc, /sys, /dev): marp-cli's --allow-local-files. */
-  allowLocalFiles: boolean
-  /** Fetch remote URLs that resolve to loopback, link-local or private addresses. */
-  allowPrivateNetwork: boolean
-  /** Largest remote resource embedded, in bytes. */
-  maxRemoteBytes: number
-  browserPath?: string
-  browserTimeoutMs: number
-  /** Date stamped into PDF and PPTX metadata; fixed so outputs are reproducible. */
-  date: Date
-  /** Title, description, author, keywords, url and image of decks whose front matter has none. */
-  metadata?: MetadataDefaults
-  /** Theme of decks whose front matter names none: a theme name or a CSS file. Default: Marp's `default`. */
-  theme?: string
-  /** `lang` of decks whose front matter has none. Default: none (the HTML says `en`). */
-  lang?: string
-  /** Render math with KaTeX; `false` leaves it as text. Default `true`. */
-  math?: boolean
-  /** PDF bookmarks. Default: one per slide, no headings. */
-  pdfOutlines?: PdfOutlines
-}
-
-export interface OutputRecord {
-  format: Format
-  file: string
-  bytes: number
-  ms: number
-}
-
-export interface DeckResult {
-  file: string
-  outputs: OutputRecord[]
-  diagnostics: Diagnostic[]
-  errors: unknown[]
-  deck?: RenderedDeck
-  renderMs: number
-}
-
-export interface BuildHooks {
-  onOutput?: (deck: string, out: OutputRecord) => void
 }
 
 export const PPTX_SCALE = 2
@@ -119,12 +59,6 @@ const CHUNKED_FROM = 48
 const NODE_GC_EVERY = 24
 
 export type { PageCheck, SlideMeasure } from '../browser/warm-pages.js'
-
-/** A check of the Markdown and its render (lint's content rules), run after every render. */
-export type DeckCheck = (deck: RenderedDeck) => Diagnostic[]
-
-/** The last word on a deck's findings: drops rules turned off (per project, per slide). */
-export type DiagnosticReview = (deck: RenderedDeck, list: Diagnostic[]) => Diagnostic[]
 
 export class Builder {
   readonly themes: ThemeRegistry
@@ -157,19 +91,7 @@ export class Builder {
   }
 
   get renderContext(): RenderContext {
-    return {
-      themes: this.themes,
-      html: this.options.html,
-      fetchRemote: this.options.fetchRemote,
-      remoteTimeoutMs: this.options.remoteTimeoutMs,
-      allowLocalFiles: this.options.allowLocalFiles,
-      allowPrivateNetwork: this.options.allowPrivateNetwork,
-      maxRemoteBytes: this.options.maxRemoteBytes,
-      ...(this.options.metadata ? { metadata: this.options.metadata } : {}),
-      ...(this.options.theme ? { theme: this.options.theme } : {}),
-      ...(this.options.lang ? { lang: this.options.lang } : {}),
-      ...(this.options.math === false ? { math: false } : {}),
-    }
+    return { themes: this.themes, ...renderSettingsOf(this.options) }
   }
 
   /** Where an output of a deck goes (see outputs.ts). */

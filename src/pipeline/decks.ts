@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { DeckResult } from './builder.js'
+import type { DeckResult } from './types.js'
 import { relativePath } from '../util/diagnostics.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 

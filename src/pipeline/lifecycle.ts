@@ -1,4 +1,5 @@
-import type { Builder, BuildOptions } from './builder.js'
+import type { Builder } from './builder.js'
+import type { BuildOptions } from './types.js'
 import { browserFor } from '../browser/manager.js'
 import type { LintConfig } from '../lint/config.js'
 import { RenderAhead } from '../render/ahead.js'

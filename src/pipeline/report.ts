@@ -1,4 +1,4 @@
-import type { OutputRecord, DeckResult } from './builder.js'
+import type { OutputRecord, DeckResult } from './types.js'
 import type { Diagnostic } from '../util/diagnostics.js'
 import { ExitCode, reportError, type ReportedError } from '../util/errors.js'
 

@@ -4,7 +4,7 @@ import { loadConfig, resolvePaths } from '../config/load.js'
 import { applyConfig, type ResolvedConfig } from '../config/merge.js'
 import { buildDate } from '../config/options.js'
 import { CONFIG_DEFAULTS, validateConfig, type CheckedConfig, type DeckConfig } from '../config/schema.js'
-import type { BuildOptions } from './builder.js'
+import type { BuildOptions } from './types.js'
 import type { EventHandler } from './events.js'
 
 /**

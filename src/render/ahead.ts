@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { BuildOptions } from '../pipeline/builder.js'
 import createDebug from '../util/debug.js'
 import { DeckError, type ExitCode, type Location } from '../util/errors.js'
 import type { RenderedDeck } from './render.js'
+import { renderSettingsOf, type RenderSettings } from './settings.js'
 
 const debug = createDebug('render')
 
@@ -21,21 +21,11 @@ const debug = createDebug('render')
  * Decks render one after another in the order given; the worker ends after the last (its heap
  * is freed for the browser stage).
  */
-export type RenderAheadOptions = Pick<
-  BuildOptions,
-  | 'root'
-  | 'themeSets'
-  | 'html'
-  | 'fetchRemote'
-  | 'remoteTimeoutMs'
-  | 'allowLocalFiles'
-  | 'allowPrivateNetwork'
-  | 'maxRemoteBytes'
-  | 'metadata'
-  | 'theme'
-  | 'lang'
-  | 'math'
->
+/** What a worker needs to render: the project (its root and theme set) and the render settings. */
+export interface RenderAheadOptions extends RenderSettings {
+  root: string
+  themeSets: string[]
+}
 
 /** What the worker gets. */
 export interface RenderJob extends RenderAheadOptions {
@@ -105,22 +95,7 @@ export class RenderAhead {
   static start(options: RenderAheadOptions, files: readonly string[], entry = new URL('./worker.js', import.meta.url)): RenderAhead | undefined {
     if (files.length === 0 || !existsSync(fileURLToPath(entry))) return undefined
     // Only what the render needs crosses the thread, not the whole build's options.
-    const { root, themeSets, html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes, metadata, theme, lang, math } = options
-    const job: RenderJob = {
-      root,
-      themeSets,
-      html,
-      fetchRemote,
-      remoteTimeoutMs,
-      allowLocalFiles,
-      allowPrivateNetwork,
-      maxRemoteBytes,
-      ...(metadata ? { metadata } : {}),
-      ...(theme ? { theme } : {}),
-      ...(lang ? { lang } : {}),
-      ...(math === false ? { math } : {}),
-      files: [...files],
-    }
+    const job: RenderJob = { root: options.root, themeSets: options.themeSets, ...renderSettingsOf(options), files: [...files] }
     return new RenderAhead(new Worker(entry, { workerData: job }), files)
   }
 

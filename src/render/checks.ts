@@ -1,6 +1,6 @@
 import colorNames from 'color-name'
 import type { Diagnostic } from '../util/diagnostics.js'
-import type { DeckFacts } from './engine.js'
+import type { DeckFacts } from './facts.js'
 import { directiveProblem, type DirectiveContext } from './directives.js'
 
 /*

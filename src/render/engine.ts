@@ -6,6 +6,12 @@ import { TWEMOJI_BASE } from './assets.js'
 import { noTokenizeTimeLimit, stableStyleScopes } from './deterministic.js'
 import { mathStrict, watchMath, type MathEnv } from './math.js'
 import { slideOfLine } from './slides.js'
+import type { DeckFacts } from './facts.js'
+
+export type { DeckFacts, DirectiveFact, FenceFact, HeadingFact, ImageFact, SlideFact } from './facts.js'
+
+/** The container marp-cli's viewer looks for; the render uses it so one HTML serves all. */
+export const BESPOKE_CONTAINER = { tag: 'div', id: ':$p' } as const
 
 /*
  * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to
@@ -13,49 +19,6 @@ import { slideOfLine } from './slides.js'
  * in the process, a plugin that records source facts (slide lines, images, fences…) for
  * warnings and lint, and the same output for the same input (deterministic.ts).
  */
-
-export interface SlideFact {
-  /** 1-based slide number. */
-  slide: number
-  /** 1-based line where the slide starts. */
-  line: number
-}
-export interface ImageFact {
-  src: string
-  line: number
-  slide: number
-}
-export interface FenceFact {
-  lang: string
-  /** Whether shiki knows the language (plain text counts as known). */
-  known: boolean
-  line: number
-  slide: number
-  lines: number
-  /** Set when the fence is never closed, so it runs to the end of the deck: the separators it swallowed. */
-  unclosed?: { separators: number }
-}
-export interface HeadingFact {
-  level: number
-  text: string
-  line: number
-  slide: number
-}
-export interface DirectiveFact {
-  key: string
-  value: unknown
-  line: number
-  slide: number
-}
-export interface DeckFacts {
-  slides: SlideFact[]
-  images: ImageFact[]
-  fences: FenceFact[]
-  headings: HeadingFact[]
-  /** Directives set in HTML comments (front matter keys are reported from the front matter). */
-  directives: DirectiveFact[]
-  emptyListItems: Array<{ line: number; slide: number }>
-}
 
 export interface DeckEnv extends MathEnv {
   deckFacts?: DeckFacts
@@ -142,6 +105,7 @@ interface MarkdownItRules {
   renderer: { rules: Record<string, RenderRule | undefined> }
 }
 
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
 const NON_ASCII = /[^\u0000-\u007f]/
 
 /**

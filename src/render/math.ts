@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../util/diagnostics.js'
-import type { DeckFacts } from './engine.js'
+import type { DeckFacts } from './facts.js'
 import { slideOfLine } from './slides.js'
 
 /*

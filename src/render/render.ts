@@ -7,12 +7,15 @@ import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
 import { checkDirectiveValues, checkFences, checkThemeResources } from './checks.js'
 import { recoverFrontMatter } from './frontmatter.js'
 import { checkMath, withoutKatexFontFaces } from './math.js'
-import { deckMetadata, type MetadataDefaults } from './metadata.js'
+import { deckMetadata } from './metadata.js'
+import type { RenderSettings } from './settings.js'
+
+export { renderSettingsOf, type RenderSettings } from './settings.js'
 import { decodeDeck } from './source.js'
 import { brokenThemeError, themeLoadError } from './theme-errors.js'
 import type { Diagnostic } from '../util/diagnostics.js'
-import { DeckMarp, type DeckEnv, type DeckFacts } from './engine.js'
-import { BESPOKE_CONTAINER } from '../export/html.js'
+import { BESPOKE_CONTAINER, DeckMarp, type DeckEnv } from './engine.js'
+import type { DeckFacts } from './facts.js'
 import { DeckError } from '../util/errors.js'
 import type { ThemeRegistry } from './themes.js'
 
@@ -21,26 +24,8 @@ import type { ThemeRegistry } from './themes.js'
  * deck per change; HTML, PDF, PPTX, PNG and lint all derive from its result.
  */
 
-export interface RenderContext {
+export interface RenderContext extends RenderSettings {
   themes: ThemeRegistry
-  /** Allow raw HTML in Markdown, as marp-cli's --html. */
-  html: boolean
-  fetchRemote: boolean
-  remoteTimeoutMs: number
-  /** Read local files anywhere on disk but /proc, /sys, /dev (marp-cli's --allow-local-files). */
-  allowLocalFiles?: boolean
-  /** Fetch remote URLs that resolve to loopback, link-local or private addresses. */
-  allowPrivateNetwork?: boolean
-  /** Largest remote resource embedded, in bytes (default DEFAULT_MAX_REMOTE_BYTES). */
-  maxRemoteBytes?: number
-  /** Title, description, author, keywords, url and image of decks whose front matter has none. */
-  metadata?: MetadataDefaults
-  /** Theme of decks whose front matter names none: a theme name or a CSS file (absolute or relative to the deck). */
-  theme?: string
-  /** `lang` of decks whose front matter has none (the HTML says `en` when neither does). */
-  lang?: string
-  /** Render math with KaTeX (default), or leave `$…$` as text (`false`). */
-  math?: boolean
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DeckFacts } from './engine.js'
+import type { DeckFacts } from './facts.js'
 
 // Its own module, apart from engine.ts: lint needs it on the main thread of a build, which does
 // not load marp-core (the render runs in a worker, see render-worker.ts).

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { isDeckError } from '../util/errors.js'
 import type { RenderJob, RenderReply, WireError } from './ahead.js'
 import { renderDeck, type RenderContext } from './render.js'
+import { renderSettingsOf } from './settings.js'
 import { ThemeRegistry } from './themes.js'
 
 /* The render worker of RenderAhead: renders each deck of the job in turn and posts it back. */
@@ -24,20 +25,7 @@ const themes = new ThemeRegistry(job.root)
 let context: RenderContext | WireError
 try {
   await themes.addProject(job.themeSets)
-  const { html, fetchRemote, remoteTimeoutMs, allowLocalFiles, allowPrivateNetwork, maxRemoteBytes, metadata, theme, lang, math } = job
-  context = {
-    themes,
-    html,
-    fetchRemote,
-    remoteTimeoutMs,
-    allowLocalFiles,
-    allowPrivateNetwork,
-    maxRemoteBytes,
-    ...(metadata ? { metadata } : {}),
-    ...(theme ? { theme } : {}),
-    ...(lang ? { lang } : {}),
-    ...(math === false ? { math } : {}),
-  }
+  context = { themes, ...renderSettingsOf(job) }
 } catch (e) {
   context = toWire(e)
 }

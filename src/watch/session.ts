@@ -1,4 +1,5 @@
-import { Builder, type BuildOptions, type DeckResult } from '../pipeline/builder.js'
+import { Builder } from '../pipeline/builder.js'
+import { type BuildOptions, type DeckResult } from '../pipeline/types.js'
 import type { RenderedDeck } from '../render/render.js'
 import { formatDiagnostic, formatLocation, relativePath, sortDiagnostics, type Diagnostic } from '../util/diagnostics.js'
 import { isDeckError } from '../util/errors.js'

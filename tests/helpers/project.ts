@@ -2,8 +2,8 @@ import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BuildOptions } from '../../src/pipeline/builder.js'
-import { defaultBuildOptions } from '../../src/config/options.js'
+import type { BuildOptions } from '../../src/pipeline/types.js'
+import { defaultBuildOptions } from '../../src/pipeline/types.js'
 
 /** Repository root (tests run from the source tree). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DeckResult } from '../../src/pipeline/builder.js'
+import type { DeckResult } from '../../src/pipeline/types.js'
 import { toReport } from '../../src/pipeline/report.js'
 import { pickReporter } from '../../src/cli/lint.js'
 import type { Diagnostic } from '../../src/util/diagnostics.js'

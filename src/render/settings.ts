@@ -1,0 +1,42 @@
+import type { MetadataDefaults } from './metadata.js'
+
+// The render's settings, apart from the theme set: a module of its own and of types only (and
+// one picker), so the main thread can pass them to the render worker without loading marp-core.
+
+/** The settings a render takes, apart from the theme set (see RenderContext). */
+export interface RenderSettings {
+  /** Allow raw HTML in Markdown, as marp-cli's --html. */
+  html: boolean
+  fetchRemote: boolean
+  remoteTimeoutMs: number
+  /** Read local files anywhere on disk but /proc, /sys, /dev (marp-cli's --allow-local-files). */
+  allowLocalFiles?: boolean
+  /** Fetch remote URLs that resolve to loopback, link-local or private addresses. */
+  allowPrivateNetwork?: boolean
+  /** Largest remote resource embedded, in bytes (default DEFAULT_MAX_REMOTE_BYTES). */
+  maxRemoteBytes?: number
+  /** Title, description, author, keywords, url and image of decks whose front matter has none. */
+  metadata?: MetadataDefaults
+  /** Theme of decks whose front matter names none: a theme name or a CSS file (absolute or relative to the deck). */
+  theme?: string
+  /** `lang` of decks whose front matter has none (the HTML says `en` when neither does). */
+  lang?: string
+  /** Render math with KaTeX (default), or leave `$…$` as text (`false`). */
+  math?: boolean
+}
+
+/** Just the render settings of a larger options object (what crosses to the render worker). */
+export function renderSettingsOf(o: RenderSettings): RenderSettings {
+  return {
+    html: o.html,
+    fetchRemote: o.fetchRemote,
+    remoteTimeoutMs: o.remoteTimeoutMs,
+    ...(o.allowLocalFiles !== undefined ? { allowLocalFiles: o.allowLocalFiles } : {}),
+    ...(o.allowPrivateNetwork !== undefined ? { allowPrivateNetwork: o.allowPrivateNetwork } : {}),
+    ...(o.maxRemoteBytes !== undefined ? { maxRemoteBytes: o.maxRemoteBytes } : {}),
+    ...(o.metadata ? { metadata: o.metadata } : {}),
+    ...(o.theme ? { theme: o.theme } : {}),
+    ...(o.lang ? { lang: o.lang } : {}),
+    ...(o.math === false ? { math: false } : {}),
+  }
+}
