@@ -1,6 +1,6 @@
 import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { memoByKey } from '../util/memo.js'
+import { BoundedCache, memoByKey } from '../util/memo.js'
 import { NEVER_READ, type AccessPolicy, type Refusal } from './policy.js'
 import { KIND_WORDS, sniffMedia, type MediaKind } from './sniff.js'
 
@@ -50,24 +50,29 @@ function refused(reason: string, hint = 'Nothing in /proc, /sys or /dev is embed
 
 export type LocalMedia = { kind: 'ok'; real: string; uri: string } | Exclude<LocalCheck, { kind: 'ok' }>
 
-/** Data URIs of files read, by real path; a changed file (mtime, size) is read again. */
-const mediaCache = new Map<string, { mtimeMs: number; size: number; uri: string | undefined }>()
+/** Files read, by real path: their data URI, or undefined when their bytes are not a kind asked for. */
+export type MediaCache = BoundedCache<{ mtimeMs: number; size: number; uri: string | undefined }>
 
 /**
  * A local file as a data URI, when the policy allows reading it and its bytes are one of `kinds`
  * (an image named `.png` that is really `/etc/passwd` is refused, whatever the policy).
  */
-export async function readLocalMedia(file: string, policy: Pick<AccessPolicy, 'roots' | 'allowLocalFiles'>, kinds: readonly MediaKind[]): Promise<LocalMedia> {
+export async function readLocalMedia(
+  file: string,
+  policy: Pick<AccessPolicy, 'roots' | 'allowLocalFiles'>,
+  kinds: readonly MediaKind[],
+  cache: MediaCache,
+): Promise<LocalMedia> {
   const check = await checkLocalFile(file, policy)
   if (check.kind !== 'ok') return check
   const { real } = check
   const info = await stat(real)
-  let hit = mediaCache.get(real)
+  let hit = cache.peek(real)
   if (!hit || hit.mtimeMs !== info.mtimeMs || hit.size !== info.size) {
     const bytes = await readFile(real)
     const mime = await sniffMedia(bytes, kinds)
     hit = { mtimeMs: info.mtimeMs, size: info.size, uri: mime ? `data:${mime};base64,${bytes.toString('base64')}` : undefined }
-    mediaCache.set(real, hit)
+    cache.set(real, hit)
   }
   if (!hit.uri) {
     const what = kinds.map((k) => KIND_WORDS[k]).join(' or ')

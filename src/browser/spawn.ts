@@ -96,18 +96,21 @@ function kill(child: ChildProcess, group: boolean): void {
 }
 
 /**
- * The watchdog's script: it waits on its stdin, a pipe whose only writer is our process. A line
- * reading `done` means we cleaned up ourselves; end of file without it means we died, even by
- * SIGKILL (the kernel closes a dead process's pipes), and then it kills the browser's process
+ * The watchdog's script: it waits on its stdin, a pipe whose only writer is our process. Its
+ * first line is the browser's process group (the watchdog starts before the browser, so no
+ * browser ever runs unwatched but for the instant between its start and that write). A line
+ * reading `done` then means we cleaned up ourselves; end of file without it means we died, even
+ * by SIGKILL (the kernel closes a dead process's pipes), and then it kills the browser's process
  * group and removes the profile folder. The removal waits a moment: a process that gets SIGKILL
  * may finish the system call it is in (a write into the profile) before it dies.
  */
 const WATCHDOG = [
+  'read -r group || { rm -rf -- "$1"; exit 0; }',
   'read -r line',
   '[ "$line" = done ] && exit 0',
-  'kill -KILL "-$1" 2>/dev/null',
+  'kill -KILL "-$group" 2>/dev/null',
   'sleep 0.2',
-  'rm -rf -- "$2"',
+  'rm -rf -- "$1"',
 ].join('\n')
 
 /**
@@ -120,9 +123,9 @@ const WATCHDOG = [
  * the forking thread, not the process; nor does it remove the profile folder. The watchdog is a
  * small /bin/sh, in a session of its own so that a kill of our group spares it.
  */
-function startWatchdog(browserGroup: number, profileDir: string): ChildProcess | undefined {
+function startWatchdog(profileDir: string): ChildProcess | undefined {
   try {
-    const dog = spawn('/bin/sh', ['-c', WATCHDOG, 'deck-watchdog', String(browserGroup), profileDir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
+    const dog = spawn('/bin/sh', ['-c', WATCHDOG, 'deck-watchdog', profileDir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
     dog.on('error', () => undefined)
     dog.stdin?.on('error', () => undefined)
     // Neither the watchdog nor its pipe keeps Node running.
@@ -167,8 +170,9 @@ export function spawnChromium(executablePath: string, timeoutMs: number): Promis
   // Its own process group: Debian's /usr/bin/chromium* are shell scripts that run the real
   // binary as a child, so killing the script's pid alone would leave the browser running.
   const group = process.platform !== 'win32'
+  const watchdog = group ? startWatchdog(profileDir) : undefined
   const child = spawn(executablePath, chromiumArgs(profileDir), { stdio: ['ignore', 'ignore', 'pipe'], detached: group })
-  const watchdog = group && child.pid !== undefined ? startWatchdog(child.pid, profileDir) : undefined
+  if (watchdog?.stdin && child.pid !== undefined) watchdog.stdin.write(`${child.pid}\n`)
   const entry = { child, profileDir, group, watchdog }
   running.add(entry)
   const exited = new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../util/atomic-write.js'
 import type { RenderAhead } from '../render/ahead.js'
 import type { RenderContext, RenderedDeck } from '../render/render.js'
 import { renderSettingsOf } from '../render/settings.js'
+import { RenderCaches } from '../render/caches.js'
 import { ThemeRegistry } from '../render/themes.js'
 import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
 import type { BuildHooks, BuildOptions, DeckCheck, DeckResult, DiagnosticReview } from './types.js'
@@ -62,6 +63,8 @@ export type { PageCheck, SlideMeasure } from '../browser/warm-pages.js'
 
 export class Builder {
   readonly themes: ThemeRegistry
+  /** The render's caches (engines, highlighted code, embedded files); emptied on close. */
+  readonly caches = new RenderCaches()
   readonly browser: BrowserManager
   /** Checks run in each deck's print page when the build opens one. */
   readonly pageChecks: PageCheck[] = []
@@ -91,7 +94,7 @@ export class Builder {
   }
 
   get renderContext(): RenderContext {
-    return { themes: this.themes, ...renderSettingsOf(this.options) }
+    return { themes: this.themes, caches: this.caches, ...renderSettingsOf(this.options) }
   }
 
   /** Where an output of a deck goes (see outputs.ts). */
@@ -365,6 +368,7 @@ export class Builder {
   }
 
   async close(): Promise<void> {
+    this.caches.clear()
     this.warmPages.releaseAll()
     await this.browser.close()
   }

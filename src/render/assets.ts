@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { readLocalMedia } from '../access/local.js'
+import { readLocalMedia, type MediaCache } from '../access/local.js'
 import type { AccessPolicy } from '../access/policy.js'
 import { fetchRemoteMedia, RemoteRefusal } from '../access/remote.js'
 import { decodeEntities } from '../util/html-text.js'
@@ -70,6 +70,8 @@ export interface InlineOptions {
   baseDir: string
   /** What the deck may read and fetch. */
   policy: AccessPolicy
+  /** Local files already read (RenderCaches.media). */
+  media: MediaCache
 }
 
 /** A resource the deck names that was not embedded, and why. */
@@ -164,7 +166,7 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
         return
       }
       const file = localPath(url, opts.baseDir)
-      const read = await readLocalMedia(file, policy, ['image', 'font'])
+      const read = await readLocalMedia(file, policy, ['image', 'font'], opts.media)
       if (read.kind === 'ok') {
         replacements.set(url, read.uri)
         files.push(read.real)

@@ -6,6 +6,10 @@ import { TWEMOJI_BASE } from './assets.js'
 import { noTokenizeTimeLimit, stableStyleScopes } from './deterministic.js'
 import { mathStrict, watchMath, type MathEnv } from './math.js'
 import { slideOfLine } from './slides.js'
+import { BoundedCache } from '../util/memo.js'
+
+/** How many fence HTMLs an engine keeps (see cacheFences). */
+const FENCE_CACHE_LIMIT = 5000
 import type { DeckFacts } from './facts.js'
 
 export type { DeckFacts, DirectiveFact, FenceFact, HeadingFact, ImageFact, SlideFact } from './facts.js'
@@ -30,31 +34,11 @@ const PLAIN = new Set(['', 'text', 'txt', 'plain'])
 export const isKnownLanguage = (lang: string): boolean =>
   PLAIN.has(lang) || lang in bundledLanguages || lang in bundledLanguagesAlias
 
-// Highlighting is the most expensive part of a render of a deck with much code. Output
+// Highlighting is the most expensive part of a render of a deck with much code. Its output
 // depends only on the language, the fence attributes and the code, because marp-core's shiki
-// theme is made of CSS variables, so one cache serves every deck and theme in the process.
-const HIGHLIGHT_CACHE_LIMIT = 5000
-const highlightCache = new Map<string, string>()
-
-function cachedHighlighter(inner: (code: string, lang: string, attrs: string) => string) {
-  return (code: string, lang: string, attrs: string): string => {
-    return remember(highlightCache, `${lang}\u0000${attrs}\u0000${code}`, HIGHLIGHT_CACHE_LIMIT, () => inner(code, lang, attrs))
-  }
-}
-
-export const highlightCacheSize = (): number => highlightCache.size
-
-/** The cached value of `key`, made and kept on a miss; the oldest entry goes when `limit` is reached. */
-function remember(cache: Map<string, string>, key: string, limit: number, make: () => string): string {
-  const hit = cache.get(key)
-  if (hit !== undefined) return hit
-  const value = make()
-  if (cache.size >= limit) {
-    const oldest = cache.keys().next().value
-    if (oldest !== undefined) cache.delete(oldest)
-  }
-  cache.set(key, value)
-  return value
+// theme is made of CSS variables, so one cache (RenderCaches.highlights) serves every engine.
+function cachedHighlighter(cache: BoundedCache<string>, inner: (code: string, lang: string, attrs: string) => string) {
+  return (code: string, lang: string, attrs: string): string => cache.get(`${lang}\u0000${attrs}\u0000${code}`, () => inner(code, lang, attrs))
 }
 
 // markdown-it's types are not exported by marp-core in a usable form; these are the few fields
@@ -219,11 +203,12 @@ function factsPlugin(md: MarkdownItLike): void {
 
 export class DeckMarp extends Marp {
   /** Caches of what the themes produce; adding a theme to the set empties them. */
-  private readonly themeCaches: Array<Map<string, string>> = []
+  private readonly themeCaches: Array<BoundedCache<string>> = []
   /** marp-core's own default theme, for decks when no project default is set. */
   private readonly marpDefaultTheme: Marp['themeSet']['default']
 
-  constructor(opts: MarpOptions = {}) {
+  /** `highlights`: the highlight cache to share (RenderCaches.highlights); a private one when not given. */
+  constructor(opts: MarpOptions = {}, highlights = new BoundedCache<string>(FENCE_CACHE_LIMIT)) {
     super({
       ...opts,
       emoji: { ...opts.emoji, twemoji: { base: TWEMOJI_BASE, ext: 'svg' } },
@@ -235,7 +220,7 @@ export class DeckMarp extends Marp {
     if (opts.math !== false) this.use(katex({ fontPath: false, options: { strict: mathStrict } }))
     this.use(factsPlugin)
     this.use(stableStyleScopes)
-    this.highlighter = cachedHighlighter(this.highlighter.bind(this))
+    this.highlighter = cachedHighlighter(highlights, this.highlighter.bind(this))
     const themeSet = this.themeSet
     const add = themeSet.add.bind(themeSet)
     themeSet.add = (css) => {
@@ -283,13 +268,13 @@ export class DeckMarp extends Marp {
   private cacheFences(md: MarkdownItRules): void {
     const fence = md.renderer.rules['fence']
     if (!fence) return
-    const cache = new Map<string, string>()
+    const cache = new BoundedCache<string>(FENCE_CACHE_LIMIT)
     this.themeCaches.push(cache)
     md.renderer.rules['fence'] = (tokens, idx, options, env, self) => {
       const token = tokens[idx]!
       const theme = this.lastThemeName() ?? `\u0001${this.themeSet.default?.name ?? ''}`
       const key = `${theme}\u0000${token.info}\u0000${token.attrs ? JSON.stringify(token.attrs) : ''}\u0000${token.content}`
-      return remember(cache, key, HIGHLIGHT_CACHE_LIMIT, () => fence(tokens, idx, options, env, self))
+      return cache.get(key, () => fence(tokens, idx, options, env, self))
     }
   }
 
@@ -299,7 +284,7 @@ export class DeckMarp extends Marp {
   private cachePackedThemes(): void {
     const themeSet = this.themeSet
     const pack = themeSet.pack.bind(themeSet)
-    const packed = new Map<string, string>()
+    const packed = new BoundedCache<string>(64)
     this.themeCaches.push(packed)
     // Keyed by the theme object Marpit packs: a deck without `theme` packs the default theme, and
     // marp-core's size plugin packs a sized copy of the theme under the same name for one render.
@@ -311,6 +296,6 @@ export class DeckMarp extends Marp {
       if (id === undefined) ids.set(theme, (id = next++))
       return id
     }
-    themeSet.pack = (name, opts) => remember(packed, `${idOf(themeSet.get(name ?? '', true))}\u0000${JSON.stringify(opts)}`, 64, () => pack(name, opts))
+    themeSet.pack = (name, opts) => packed.get(`${idOf(themeSet.get(name ?? '', true))}\u0000${JSON.stringify(opts)}`, () => pack(name, opts))
   }
 }

@@ -14,6 +14,7 @@ export { renderSettingsOf, type RenderSettings } from './settings.js'
 import { decodeDeck } from './source.js'
 import { brokenThemeError, themeLoadError } from './theme-errors.js'
 import type { Diagnostic } from '../util/diagnostics.js'
+import { RenderCaches } from './caches.js'
 import { BESPOKE_CONTAINER, DeckMarp, type DeckEnv } from './engine.js'
 import type { DeckFacts } from './facts.js'
 import { DeckError } from '../util/errors.js'
@@ -26,7 +27,12 @@ import type { ThemeRegistry } from './themes.js'
 
 export interface RenderContext extends RenderSettings {
   themes: ThemeRegistry
+  /** The caches to use (a Builder's own); renders without one share the process's. */
+  caches?: RenderCaches
 }
+
+let sharedCaches: RenderCaches | undefined
+const cachesOf = (ctx: RenderContext): RenderCaches => ctx.caches ?? (sharedCaches ??= new RenderCaches())
 
 /**
  * What a deck may read and fetch: the project root and the theme folders, plus the deck's own
@@ -86,15 +92,13 @@ export interface RenderedDeck {
   images: string[]
 }
 
-/* Engines are costly to build and cheap to reuse: one per project, for its engine options and theme-set version. */
-const engines = new Map<string, DeckMarp>()
-
 function engineFor(ctx: RenderContext): DeckMarp {
   const math = ctx.math ?? true
   const key = `${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:${ctx.themes.projectRoot}`
-  let engine = engines.get(key)
+  const { engines, highlights } = cachesOf(ctx)
+  let engine = engines.peek(key)
   if (engine) return engine
-  engine = new DeckMarp({ html: ctx.html, container: BESPOKE_CONTAINER, math, ...(ctx.lang ? { lang: ctx.lang } : {}) })
+  engine = new DeckMarp({ html: ctx.html, container: BESPOKE_CONTAINER, math, ...(ctx.lang ? { lang: ctx.lang } : {}) }, highlights)
   const broken = new Map<string, unknown>()
   for (const entry of ctx.themes.entries()) {
     // A theme Marp cannot parse fails only the decks that use it (failIfThemeBroken).
@@ -105,7 +109,8 @@ function engineFor(ctx: RenderContext): DeckMarp {
     }
   }
   brokenThemes.set(engine, broken)
-  for (const k of engines.keys()) if (k.endsWith(`:${ctx.themes.projectRoot}`)) engines.delete(k)
+  // An engine of an older theme set of the same project will not be asked for again.
+  for (const k of [...engines.keys()]) if (k.endsWith(`:${ctx.themes.projectRoot}`) && !k.startsWith(`${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:`)) engines.delete(k)
   engines.set(key, engine)
   return engine
 }
@@ -230,7 +235,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   diagnostics.push(...checkFences(file, facts))
   diagnostics.push(...checkMath(file, env.deckMath ?? [], facts))
 
-  const inlined = await inlineAssets(result.html, withoutKatexFontFaces(result.css), { baseDir: dir, policy })
+  const inlined = await inlineAssets(result.html, withoutKatexFontFaces(result.css), { baseDir: dir, policy, media: cachesOf(ctx).media })
   diagnostics.push(...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }))
   diagnostics.push(...checkThemeResources(theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []), inlined.css))
   const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))

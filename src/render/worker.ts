@@ -3,6 +3,7 @@ import { isDeckError } from '../util/errors.js'
 import type { RenderJob, RenderReply, WireError } from './ahead.js'
 import { renderDeck, type RenderContext } from './render.js'
 import { renderSettingsOf } from './settings.js'
+import { RenderCaches } from './caches.js'
 import { ThemeRegistry } from './themes.js'
 
 /* The render worker of RenderAhead: renders each deck of the job in turn and posts it back. */
@@ -25,7 +26,7 @@ const themes = new ThemeRegistry(job.root)
 let context: RenderContext | WireError
 try {
   await themes.addProject(job.themeSets)
-  context = { themes, ...renderSettingsOf(job) }
+  context = { themes, caches: new RenderCaches(), ...renderSettingsOf(job) }
 } catch (e) {
   context = toWire(e)
 }

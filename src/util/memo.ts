@@ -48,3 +48,57 @@ export function memoByKey<A, T>(make: (arg: A) => Promise<T>, keyOf: (arg: A) =>
     size: { get: () => kept.size },
   }) as KeyedMemo<A, T>
 }
+
+/**
+ * A synchronous cache of at most `limit` entries (the oldest goes first), for values made on
+ * the spot (highlighted code, packed theme CSS). `clear()` empties it.
+ */
+export class BoundedCache<V> {
+  private readonly kept = new Map<string, V>()
+
+  constructor(private readonly limit: number) {}
+
+  /** The value kept for `key`, or `make()`'s, kept from now on. */
+  get(key: string, make: () => V): V {
+    const hit = this.kept.get(key)
+    if (hit !== undefined) return hit
+    const value = make()
+    if (this.kept.size >= this.limit) {
+      const oldest = this.kept.keys().next()
+      if (!oldest.done) this.kept.delete(oldest.value)
+    }
+    this.kept.set(key, value)
+    return value
+  }
+
+  /** The value kept for `key`, without making one. */
+  peek(key: string): V | undefined {
+    return this.kept.get(key)
+  }
+
+  /** Keep `value` for `key`, replacing what was kept. */
+  set(key: string, value: V): void {
+    this.kept.delete(key)
+    if (this.kept.size >= this.limit) {
+      const oldest = this.kept.keys().next()
+      if (!oldest.done) this.kept.delete(oldest.value)
+    }
+    this.kept.set(key, value)
+  }
+
+  delete(key: string): void {
+    this.kept.delete(key)
+  }
+
+  keys(): IterableIterator<string> {
+    return this.kept.keys()
+  }
+
+  clear(): void {
+    this.kept.clear()
+  }
+
+  get size(): number {
+    return this.kept.size
+  }
+}

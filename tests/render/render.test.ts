@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { load } from 'cheerio'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { highlightCacheSize } from '../../src/render/engine.js'
+import { RenderCaches } from '../../src/render/caches.js'
 import { renderDeck, renderSource, type RenderContext } from '../../src/render/render.js'
 import { ThemeRegistry } from '../../src/render/themes.js'
 import { FIXTURES, ROOT, SEED, tempProject } from '../helpers/project.js'
@@ -200,10 +200,14 @@ describe('render caches', () => {
     const fence = (i: number, extra = '') => `---\n\n## Slide ${i}\n\n\`\`\`yaml\nname: block-${i}${extra}\nreplicas: ${i}\n\`\`\`\n`
     const deck = (edited: number) => `---\nmarp: true\n---\n\n# Cache\n\n${Array.from({ length: 30 }, (_, i) => fence(i, i === edited ? '-edited' : '')).join('\n')}`
     const file = path.join(ROOT, 'slides/cache.md')
-    await renderSource(file, deck(-1), ctx)
-    const before = highlightCacheSize()
-    const edited = await renderSource(file, deck(7), ctx)
-    expect(highlightCacheSize() - before).toBe(1)
+    const caches = new RenderCaches()
+    const own = { ...ctx, caches }
+    await renderSource(file, deck(-1), own)
+    expect(caches.highlights.size).toBe(30)
+    const edited = await renderSource(file, deck(7), own)
+    expect(caches.highlights.size).toBe(31)
+    caches.clear()
+    expect([caches.highlights.size, caches.engines.size]).toEqual([0, 0])
     expect(edited.html).toContain('block-7-edited')
     expect(load(edited.html)('pre.shiki code.language-yaml')).toHaveLength(30)
   })

@@ -11,6 +11,7 @@ import { DeckError, ExitCode } from '../../src/util/errors.js'
 import { writeFileAtomic } from '../../src/util/atomic-write.js'
 import { classifyUrl, inlineAssets, localPath } from '../../src/render/assets.js'
 import { PictureStore } from '../../src/export/pptx-pictures.js'
+import { RenderCaches } from '../../src/render/caches.js'
 import { writeZip, zipPart } from '../../src/export/zip.js'
 import JSZip from 'jszip'
 import { PNG_1PX, ROOT, tempProject } from '../helpers/project.js'
@@ -128,7 +129,7 @@ describe('inlineAssets', () => {
       '<pre><code>background: url(logo.png); &lt;img src="logo.png"&gt;</code></pre>',
     ].join('\n')
     const policy = { roots: [p.dir], allowLocalFiles: false, fetchRemote: false, allowPrivateNetwork: false, maxRemoteBytes: 1e6, remoteTimeoutMs: 100 }
-    const out = await inlineAssets(html, '', { baseDir: path.join(p.dir, 'slides'), policy })
+    const out = await inlineAssets(html, '', { baseDir: path.join(p.dir, 'slides'), policy, media: new RenderCaches().media })
     const lines = out.html.split('\n')
     expect(lines[0]).toMatch(/^<img src="data:image\/png;base64,/)
     expect(lines[1]).toContain('url(&quot;data:image/png;base64,')

@@ -1,0 +1,25 @@
+import { BoundedCache } from '../util/memo.js'
+import type { DeckMarp } from './engine.js'
+
+/** How many highlighted code blocks (and fence HTMLs per engine) are kept. */
+export const HIGHLIGHT_CACHE_LIMIT = 5000
+
+/**
+ * The render's caches, owned by whoever renders (a Builder, the render worker) and passed in
+ * through the render context: Marp engines, highlighted code, and the local files a deck embeds.
+ * Each is bounded; `clear()` empties them all (Builder.close calls it).
+ */
+export class RenderCaches {
+  /** Engines are costly to build and cheap to reuse: one per project, engine options and theme-set version. */
+  readonly engines = new BoundedCache<DeckMarp>(8)
+  /** Highlighted code, shared by every engine. */
+  readonly highlights = new BoundedCache<string>(HIGHLIGHT_CACHE_LIMIT)
+  /** Local files as data URIs (or a refusal: `uri` undefined), by real path, size and change time. */
+  readonly media = new BoundedCache<{ mtimeMs: number; size: number; uri: string | undefined }>(512)
+
+  clear(): void {
+    this.engines.clear()
+    this.highlights.clear()
+    this.media.clear()
+  }
+}
