@@ -130,10 +130,21 @@ class Runner {
     return { html: `${base}.html`, pdf: `${base}.pdf`, pptx: `${base}.pptx` }
   }
 
-  async measured(what: string, command: string, args: string[], expect: string, opts: { env?: NodeJS.ProcessEnv; memory: boolean }): Promise<MeasuredRun> {
+  async measured(
+    what: string,
+    command: string,
+    args: string[],
+    expect: string,
+    opts: { env?: NodeJS.ProcessEnv; memory: boolean },
+  ): Promise<MeasuredRun> {
     await rm(expect, { force: true })
     this.waitedMs += await waitForQuiet(QUIET)
-    const run = await runMeasured(command, args, { cwd: this.projectDir, env: opts.env ?? this.env, timeoutMs: RUN_TIMEOUT_MS, memory: opts.memory })
+    const run = await runMeasured(command, args, {
+      cwd: this.projectDir,
+      env: opts.env ?? this.env,
+      timeoutMs: RUN_TIMEOUT_MS,
+      memory: opts.memory,
+    })
     const tool = what.startsWith('marp-cli') ? 'marp-cli' : 'deck'
     if (run.leftovers) this.leftovers.set(tool, (this.leftovers.get(tool) ?? 0) + run.leftovers)
     if (run.code !== 0 || run.timedOut) throw fail(what, run)
@@ -157,7 +168,15 @@ class Runner {
   async ours(deck: string, memory: boolean): Promise<OursRun> {
     const out = this.outputs('ours', deck)
     await Promise.all(FORMATS.map((f) => rm(out[f], { force: true })))
-    const args = [this.deckBin, 'build', path.relative(this.projectDir, deck), '--out', path.dirname(out.html), '--format', FORMATS.join(',')]
+    const args = [
+      this.deckBin,
+      'build',
+      path.relative(this.projectDir, deck),
+      '--out',
+      path.dirname(out.html),
+      '--format',
+      FORMATS.join(','),
+    ]
     const run = await this.measured('deck build', process.execPath, args, out.pptx, { memory })
     for (const f of FORMATS) if (sizeOf(out[f]) === 0) throw new Error(`deck build wrote no ${out[f]}`)
     return { run, ...parseOurs(run.stderr) }
@@ -173,7 +192,11 @@ class Runner {
       try {
         // From the project folder, as in the runs: marp-cli prefers a marp-core installed next to
         // the deck, and the repo's own marp-core 5 must not stand in for the peer's bundled one.
-        return execFileSync(cmd, args, { cwd: this.projectDir, encoding: 'utf8', env: this.env, stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '?'
+        return (
+          execFileSync(cmd, args, { cwd: this.projectDir, encoding: 'utf8', env: this.env, stdio: ['ignore', 'pipe', 'ignore'] })
+            .trim()
+            .split('\n')[0] ?? '?'
+        )
       } catch {
         return '?'
       }
@@ -239,7 +262,7 @@ function summarise(results: DeckResult[]): string {
       // than it is. The verdict goes by PSS; both are printed.
       const memOk = oursPss <= marpPss
       verdicts.push(
-        `- ${spec.label}, against ${VARIANT_LABEL[variant]}${variant === 'installed' ? ' (the issue\'s measure)' : ''}: ours/marp-cli **${ratio.toFixed(2)}** (target ≤ ${target.toFixed(2)}: ${ratio <= target ? 'met' : 'not met'}); ` +
+        `- ${spec.label}, against ${VARIANT_LABEL[variant]}${variant === 'installed' ? " (the issue's measure)" : ''}: ours/marp-cli **${ratio.toFixed(2)}** (target ≤ ${target.toFixed(2)}: ${ratio <= target ? 'met' : 'not met'}); ` +
           `peak PSS ${megabytes(oursPss)} vs ${megabytes(marpPss)} MB (no higher: ${memOk ? 'met' : 'not met'}), ` +
           `summed RSS ${megabytes(oursRss)} vs ${megabytes(marpRss)} MB (${oursRss <= marpRss ? 'no higher' : 'higher'})`,
       )
@@ -260,20 +283,47 @@ function summarise(results: DeckResult[]): string {
     ])
     const writtenAt = (f: Format) => median(ours.flatMap((r) => (r.writtenAt[f] === undefined ? [] : [r.writtenAt[f]])))
     const summaryMs = median(ours.map((r) => r.summaryMs))
-    breakdown.push([spec.label, ...FORMATS.map((f) => seconds(writtenAt(f))), seconds(summaryMs), seconds(oursTotal), seconds(oursTotal - summaryMs)])
+    breakdown.push([
+      spec.label,
+      ...FORMATS.map((f) => seconds(writtenAt(f))),
+      seconds(summaryMs),
+      seconds(oursTotal),
+      seconds(oursTotal - summaryMs),
+    ])
     const mb = (b: number) => (b / 2 ** 20).toFixed(b < 2 ** 20 ? 2 : 1)
     sizes.push([spec.label, 'marp-cli', ...FORMATS.map((f) => mb(size.marp[f]))])
     sizes.push([spec.label, 'ours', ...FORMATS.map((f) => mb(size.ours[f]))])
   }
   return [
-    table(['Deck', 'Tool', 'Runs (timed + memory)', 'HTML', 'PDF', 'PPTX', 'Total (median)', 'min–max', 'ours ÷ this', 'Peak RSS MB', 'Peak PSS MB', 'Other load'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    table(
+      [
+        'Deck',
+        'Tool',
+        'Runs (timed + memory)',
+        'HTML',
+        'PDF',
+        'PPTX',
+        'Total (median)',
+        'min–max',
+        'ours ÷ this',
+        'Peak RSS MB',
+        'Peak PSS MB',
+        'Other load',
+      ],
+      rows,
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
     '',
     'Targets from issue #2 (reported, not asserted):',
     ...verdicts,
     '',
     'Ours, when each output was written (medians, seconds from the start of the deck; the browser stage overlaps HTML, so these do not add up):',
     '',
-    table(['Deck', 'HTML written', 'PDF written', 'PPTX written', 'Build (CLI summary)', 'Process wall', 'Start-up + shutdown'], breakdown, ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
+    table(
+      ['Deck', 'HTML written', 'PDF written', 'PPTX written', 'Build (CLI summary)', 'Process wall', 'Start-up + shutdown'],
+      breakdown,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
     '',
     'Output sizes (MB, last run; marp-cli with its own browser):',
     '',
@@ -290,8 +340,20 @@ export const runBuildBench: BenchSection = async (opts: BenchOptions) => {
     if (!runner.env['CHROME_PATH']) throw new Error('no Chromium: set CHROME_PATH (both tools need a browser for PDF and PPTX)')
     if (!existsSync(runner.marpBin)) throw new Error(`marp-cli is not installed at ${runner.marpBin}: run npm install`)
     const decks: DeckSpec[] = [
-      { key: 'seed', label: `seed (${SEED_DECK})`, file: project.seed, runs: opts.runs ?? (opts.quick ? 1 : 5), memoryRuns: opts.quick ? 1 : 3 },
-      { key: 'large', label: `generated, ${project.slides} slides`, file: project.large, runs: opts.runs ?? (opts.quick ? 1 : 3), memoryRuns: opts.quick ? 1 : 2 },
+      {
+        key: 'seed',
+        label: `seed (${SEED_DECK})`,
+        file: project.seed,
+        runs: opts.runs ?? (opts.quick ? 1 : 5),
+        memoryRuns: opts.quick ? 1 : 3,
+      },
+      {
+        key: 'large',
+        label: `generated, ${project.slides} slides`,
+        file: project.large,
+        runs: opts.runs ?? (opts.quick ? 1 : 3),
+        memoryRuns: opts.quick ? 1 : 2,
+      },
     ]
     if (!opts.quick) {
       // One untimed build each, so neither tool pays for loading Chromium and node_modules from
@@ -300,7 +362,13 @@ export const runBuildBench: BenchSection = async (opts: BenchOptions) => {
       await mkdir(path.join(project.dir, 'out'), { recursive: true })
       await runner.ours(project.seed, false)
       for (const v of runner.variants) {
-        await runner.measured('marp-cli warm-up', runner.marpBin, [path.basename(project.seed), '--pdf', '-o', 'out/warm.pdf', '--allow-local-files'], path.join(project.dir, 'out', 'warm.pdf'), { env: runner.marpEnv[v], memory: false })
+        await runner.measured(
+          'marp-cli warm-up',
+          runner.marpBin,
+          [path.basename(project.seed), '--pdf', '-o', 'out/warm.pdf', '--allow-local-files'],
+          path.join(project.dir, 'out', 'warm.pdf'),
+          { env: runner.marpEnv[v], memory: false },
+        )
       }
     }
     const results: DeckResult[] = []
@@ -329,7 +397,10 @@ export const runBuildBench: BenchSection = async (opts: BenchOptions) => {
       ]
       // Timed runs first, then the runs that sample memory; each round rotates which tool goes
       // first, so that drift (thermal, page cache) hits all alike.
-      for (const [memory, count] of [[false, spec.runs], [true, spec.memoryRuns]] as const) {
+      for (const [memory, count] of [
+        [false, spec.runs],
+        [true, spec.memoryRuns],
+      ] as const) {
         for (let i = 0; i < count; i += 1) {
           const round = steps(memory)
           const shift = i % round.length

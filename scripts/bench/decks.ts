@@ -44,8 +44,34 @@ function prng(seed: number): () => number {
   }
 }
 
-const WORDS = ['bridge', 'vxlan', 'geneve', 'macvlan', 'ipvlan', 'calico', 'cilium', 'flannel', 'multus', 'whereabouts', 'ovn', 'sriov', 'portmap', 'bandwidth', 'tuning', 'firewall']
-const TOPICS = ['Pod networking', 'Service routing', 'Network policy', 'IP address management', 'Overlay tunnels', 'Egress gateways', 'Host networking', 'Observability']
+const WORDS = [
+  'bridge',
+  'vxlan',
+  'geneve',
+  'macvlan',
+  'ipvlan',
+  'calico',
+  'cilium',
+  'flannel',
+  'multus',
+  'whereabouts',
+  'ovn',
+  'sriov',
+  'portmap',
+  'bandwidth',
+  'tuning',
+  'firewall',
+]
+const TOPICS = [
+  'Pod networking',
+  'Service routing',
+  'Network policy',
+  'IP address management',
+  'Overlay tunnels',
+  'Egress gateways',
+  'Host networking',
+  'Observability',
+]
 const VERBS = ['configures', 'allocates', 'tears down', 'validates', 'chains', 'inspects', 'rewrites', 'publishes']
 
 function fence(kind: number, n: number, pick: <T>(xs: readonly T[]) => T, int: (lo: number, hi: number) => number): string[] {
@@ -56,15 +82,87 @@ function fence(kind: number, n: number, pick: <T>(xs: readonly T[]) => T, int: (
   const port = int(1024, 65000)
   switch (kind) {
     case 0:
-      return ['```yaml', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${w}-${n}`, '  labels:', `    app: ${w}`, 'spec:', `  replicas: ${int(1, 9)}`, '  template:', '    spec:', '      containers:', `        - name: ${w2}`, `          image: registry.local/${w2}:1.${int(0, 40)}.${n}`, '          ports:', `            - containerPort: ${port}`, '```']
+      return [
+        '```yaml',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        `  name: ${w}-${n}`,
+        '  labels:',
+        `    app: ${w}`,
+        'spec:',
+        `  replicas: ${int(1, 9)}`,
+        '  template:',
+        '    spec:',
+        '      containers:',
+        `        - name: ${w2}`,
+        `          image: registry.local/${w2}:1.${int(0, 40)}.${n}`,
+        '          ports:',
+        `            - containerPort: ${port}`,
+        '```',
+      ]
     case 1:
-      return ['```bash', '#!/usr/bin/env bash', 'set -euo pipefail', `NS="${w}-${n}"`, 'kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f -', `for i in $(seq 1 ${int(2, 9)}); do`, '  echo "rollout $i"', `  kubectl -n "$NS" rollout status deploy/${w2} --timeout=${int(10, 300)}s`, 'done', `if ip link show eth${int(0, 9)} >/dev/null 2>&1; then`, `  ip addr add 10.${a}.${b}.1/24 dev eth${n % 10}`, 'else', `  echo "no interface for ${w}" >&2`, 'fi', `curl -fsS "http://${w2}.$NS.svc:${port}/healthz"`, 'exit 0', '```']
+      return [
+        '```bash',
+        '#!/usr/bin/env bash',
+        'set -euo pipefail',
+        `NS="${w}-${n}"`,
+        'kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f -',
+        `for i in $(seq 1 ${int(2, 9)}); do`,
+        '  echo "rollout $i"',
+        `  kubectl -n "$NS" rollout status deploy/${w2} --timeout=${int(10, 300)}s`,
+        'done',
+        `if ip link show eth${int(0, 9)} >/dev/null 2>&1; then`,
+        `  ip addr add 10.${a}.${b}.1/24 dev eth${n % 10}`,
+        'else',
+        `  echo "no interface for ${w}" >&2`,
+        'fi',
+        `curl -fsS "http://${w2}.$NS.svc:${port}/healthz"`,
+        'exit 0',
+        '```',
+      ]
     case 2: {
       const T = w.charAt(0).toUpperCase() + w.slice(1)
-      return ['```ts', `interface ${T}Config {`, '  name: string', '  replicas: number', '  port: number', '}', '', `export async function deploy${T}${n}(cfg: ${T}Config): Promise<number> {`, '  const started = Date.now()', '  for (let i = 0; i < cfg.replicas; i++) {', `    await fetch(\`http://\${cfg.name}:\${cfg.port}/start?i=\${i}&n=${n}\`)`, '  }', '  const elapsed = Date.now() - started', `  console.log(\`${w2} \${cfg.name} ready in \${elapsed} ms\`)`, `  return elapsed + ${int(0, 999)}`, '}', '```']
+      return [
+        '```ts',
+        `interface ${T}Config {`,
+        '  name: string',
+        '  replicas: number',
+        '  port: number',
+        '}',
+        '',
+        `export async function deploy${T}${n}(cfg: ${T}Config): Promise<number> {`,
+        '  const started = Date.now()',
+        '  for (let i = 0; i < cfg.replicas; i++) {',
+        `    await fetch(\`http://\${cfg.name}:\${cfg.port}/start?i=\${i}&n=${n}\`)`,
+        '  }',
+        '  const elapsed = Date.now() - started',
+        `  console.log(\`${w2} \${cfg.name} ready in \${elapsed} ms\`)`,
+        `  return elapsed + ${int(0, 999)}`,
+        '}',
+        '```',
+      ]
     }
     default:
-      return ['```json', '{', '  "cniVersion": "1.0.0",', `  "name": "${w}-${n}",`, '  "plugins": [', '    {', `      "type": "${w2}",`, '      "ipam": {', '        "type": "host-local",', `        "subnet": "10.${a}.${b}.0/24",`, `        "gateway": "10.${a}.${b}.1"`, '      }', '    },', `    { "type": "portmap", "capabilities": { "portMappings": ${n % 2 === 0} } }`, '  ]', '}', '```']
+      return [
+        '```json',
+        '{',
+        '  "cniVersion": "1.0.0",',
+        `  "name": "${w}-${n}",`,
+        '  "plugins": [',
+        '    {',
+        `      "type": "${w2}",`,
+        '      "ipam": {',
+        '        "type": "host-local",',
+        `        "subnet": "10.${a}.${b}.0/24",`,
+        `        "gateway": "10.${a}.${b}.1"`,
+        '      }',
+        '    },',
+        `    { "type": "portmap", "capabilities": { "portMappings": ${n % 2 === 0} } }`,
+        '  ]',
+        '}',
+        '```',
+      ]
   }
 }
 
@@ -77,7 +175,16 @@ export function generateDeck(slides = 200, seed = 2): string {
   const rnd = prng(seed)
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1))
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
-  const out: string[] = [FRONT_MATTER, '<!-- _class: bg-tertiary -->', '<!-- _paginate: skip -->', '', `# Generated benchmark deck (${slides} slides)`, '', 'Headings, lists, tables and code on every slide.', '']
+  const out: string[] = [
+    FRONT_MATTER,
+    '<!-- _class: bg-tertiary -->',
+    '<!-- _paginate: skip -->',
+    '',
+    `# Generated benchmark deck (${slides} slides)`,
+    '',
+    'Headings, lists, tables and code on every slide.',
+    '',
+  ]
   for (let n = 2; n <= slides; n += 1) {
     const kind = n % 4
     out.push('---', '')

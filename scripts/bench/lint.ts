@@ -63,7 +63,11 @@ export async function runLintBench(options?: Partial<BenchOptions>): Promise<str
         await loadDeck(page, deck)
         s.load = performance.now() - t
         t = performance.now()
-        const list = reviewFindings(deck, [...deck.diagnostics, ...checkContent(deck), ...(await checkPage(page, deck, LINT_DEFAULTS))], LINT_DEFAULTS)
+        const list = reviewFindings(
+          deck,
+          [...deck.diagnostics, ...checkContent(deck), ...(await checkPage(page, deck, LINT_DEFAULTS))],
+          LINT_DEFAULTS,
+        )
         s.checks = performance.now() - t
         findings = list.length
       })
@@ -80,10 +84,20 @@ export async function runLintBench(options?: Partial<BenchOptions>): Promise<str
   const med = (k: keyof Sample) => median(warm.map((x) => x[k]))
   const verdict = (x: number) => (x <= TARGET_MS ? 'yes' : 'no')
   const rows = [
-    ['Render (the build\'s own, for scale)', ms(med('render')), ms(first!.render), '—'],
+    ["Render (the build's own, for scale)", ms(med('render')), ms(first!.render), '—'],
     ['Load the print page (a build does this for the PDF anyway)', ms(med('load')), ms(first!.load), '—'],
-    ['Lint in a build: content rules + page checks (overflow, code-size, contrast)', ms(med('checks')), ms(first!.checks), verdict(med('checks'))],
-    ['`deck lint` beyond its render: page + load + checks', ms(med('inspectBeyondRender')), ms(first!.inspectBeyondRender), verdict(med('inspectBeyondRender'))],
+    [
+      'Lint in a build: content rules + page checks (overflow, code-size, contrast)',
+      ms(med('checks')),
+      ms(first!.checks),
+      verdict(med('checks')),
+    ],
+    [
+      '`deck lint` beyond its render: page + load + checks',
+      ms(med('inspectBeyondRender')),
+      ms(first!.inspectBeyondRender),
+      verdict(med('inspectBeyondRender')),
+    ],
   ]
   return [
     `Seed deck (16 slides, ${findings} findings), warm browser, median of ${warm.length} run${warm.length === 1 ? '' : 's'}; target: at most ${TARGET_MS / 1000} s beyond the render.`,

@@ -165,7 +165,10 @@ function machineBusyTicks(): number {
 /** This process's own CPU in ticks (the bench's sampling, not its children). */
 function ownTicks(): number {
   const s = readFileSync('/proc/self/stat', 'utf8')
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ').map(Number)
+  const f = s
+    .slice(s.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number)
   // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
   return (f[11] ?? 0) + (f[12] ?? 0)
 }

@@ -123,7 +123,13 @@ async function warmUp(deck: string, original: string, out: string): Promise<void
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const next = nextWrite(out, (d) => d.length > 0)
     await writeFile(deck, `${original}\n\nWarm-up ${attempt}\n`)
-    const wrote = await Promise.race([next.at.then(() => true, () => false), sleep(3000).then(() => false)])
+    const wrote = await Promise.race([
+      next.at.then(
+        () => true,
+        () => false,
+      ),
+      sleep(3000).then(() => false),
+    ])
     next.close()
     if (wrote) {
       await sleep(SETTLE_MS * 2)
@@ -140,13 +146,7 @@ interface Series {
 }
 
 /** Save → output over `edits` edits of one deck for a running tool. */
-async function measure(
-  deck: string,
-  htmlOut: string,
-  pdfOut: string | undefined,
-  edits: number,
-  page: Page | undefined,
-): Promise<Series> {
+async function measure(deck: string, htmlOut: string, pdfOut: string | undefined, edits: number, page: Page | undefined): Promise<Series> {
   const original = await readFile(deck, 'utf8')
   const out: Series = { html: [], reload: [], pdf: [] }
   await warmUp(deck, original, pdfOut ?? htmlOut)
@@ -162,7 +162,11 @@ async function measure(
         out.html.push((await html.at) - t0)
         if (pdf) out.pdf.push((await pdf.at) - t0)
         if (page && Number.isFinite(out.html.at(-1) ?? NaN)) {
-          await page.waitForFunction((since) => ((window as unknown as { loadedAt?: number }).loadedAt ?? 0) > since, { timeout: TIMEOUT_MS }, wallBefore)
+          await page.waitForFunction(
+            (since) => ((window as unknown as { loadedAt?: number }).loadedAt ?? 0) > since,
+            { timeout: TIMEOUT_MS },
+            wallBefore,
+          )
           const loadedAt = await page.evaluate(() => (window as unknown as { loadedAt: number }).loadedAt)
           out.reload.push(loadedAt - wallBefore)
         }
@@ -182,7 +186,11 @@ async function measure(
 async function ours(dir: string, deck: string, formats: string, edits: number, browser: Browser | undefined): Promise<Series> {
   const outDir = path.join(dir, 'out', `ours-${formats.replace(',', '-')}`)
   const base = path.join(outDir, path.basename(deck, '.md'))
-  const tool = new Tool(process.execPath, [path.join(repoRoot(), 'bin/deck.js'), 'watch', path.basename(deck), '--format', formats, '--out', outDir, '--port', '0', '--no-open'], dir)
+  const tool = new Tool(
+    process.execPath,
+    [path.join(repoRoot(), 'bin/deck.js'), 'watch', path.basename(deck), '--format', formats, '--out', outDir, '--port', '0', '--no-open'],
+    dir,
+  )
   try {
     const url = (await tool.waitFor(/preview at (http:\/\/[\d.:]+)/, 'deck watch'))[1]!
     await tool.waitFor(formats.includes('pdf') ? /\.pdf \(/ : /\.html \(/, 'deck watch first build')
@@ -215,7 +223,11 @@ async function marp(dir: string, deck: string, pdf: boolean, edits: number): Pro
   await mkdir(outDir, { recursive: true })
   const out = path.join(outDir, `${path.basename(deck, '.md')}.${pdf ? 'pdf' : 'html'}`)
   const bin = path.join(repoRoot(), 'node_modules', '.bin', 'marp')
-  const tool = new Tool(bin, [path.basename(deck), '-w', '--theme-set', 'css/', '--allow-local-files', ...(pdf ? ['--pdf'] : []), '-o', out], dir)
+  const tool = new Tool(
+    bin,
+    [path.basename(deck), '-w', '--theme-set', 'css/', '--allow-local-files', ...(pdf ? ['--pdf'] : []), '-o', out],
+    dir,
+  )
   try {
     await tool.waitFor(/Start watching/, 'marp -w')
     await sleep(SETTLE_MS)

@@ -17,7 +17,13 @@ export interface ThemeLine {
   line?: number
 }
 
-export function assetDiagnostics(file: string, markdown: string, facts: DeckFacts, problems: readonly AssetProblem[], theme: ThemeLine): Diagnostic[] {
+export function assetDiagnostics(
+  file: string,
+  markdown: string,
+  facts: DeckFacts,
+  problems: readonly AssetProblem[],
+  theme: ThemeLine,
+): Diagnostic[] {
   const out: Diagnostic[] = []
   const source = markdown.split('\n')
   for (const problem of problems) {
@@ -63,4 +69,3 @@ function linesNaming(lines: readonly string[], url: string): number[] {
   })
   return out
 }
-

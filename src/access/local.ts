@@ -18,7 +18,11 @@ export const isInside = (file: string, dir: string): boolean =>
 const neverRead = (file: string): string | undefined => NEVER_READ.find((dir) => isInside(file, dir))
 
 /** A root's real path, or undefined when it does not exist (roots are the project's folders). */
-const realRoot = memoByKey((root: string) => realpath(root).catch(() => undefined), (root) => root, 64)
+const realRoot = memoByKey(
+  (root: string) => realpath(root).catch(() => undefined),
+  (root) => root,
+  64,
+)
 
 export const OUTSIDE_HINT =
   'Only files inside the project and its theme folders are embedded. Move the file into the project, or build with --allow-local-files if you trust this deck.'
@@ -76,7 +80,10 @@ export async function readLocalMedia(
   }
   if (!hit.uri) {
     const what = kinds.map((k) => KIND_WORDS[k]).join(' or ')
-    return { kind: 'refused', refusal: { reason: `it is not ${what} (its bytes say otherwise)`, hint: `Link ${what} file; other files are never embedded.` } }
+    return {
+      kind: 'refused',
+      refusal: { reason: `it is not ${what} (its bytes say otherwise)`, hint: `Link ${what} file; other files are never embedded.` },
+    }
   }
   return { kind: 'ok', real, uri: hit.uri }
 }

@@ -101,9 +101,22 @@ function get(target: URL, policy: RemotePolicy, deadline: AbortSignal): Promise<
       res.on('error', reject)
     })
     request.on('error', (e: Error) => {
-      if (deadline.aborted) reject(new RemoteRefusal(`no answer within ${policy.remoteTimeoutMs} ms`, 'Raise --remote-timeout, or download the resource next to the deck.'))
-      else if (/is not allowed/.test(e.message)) reject(new RemoteRefusal(`${target.hostname} is a loopback, link-local or private address`, PRIVATE_HINT))
-      else reject(new RemoteRefusal((e as NodeJS.ErrnoException).code ?? e.message, 'Check the URL and the network, or download the resource next to the deck.'))
+      if (deadline.aborted)
+        reject(
+          new RemoteRefusal(
+            `no answer within ${policy.remoteTimeoutMs} ms`,
+            'Raise --remote-timeout, or download the resource next to the deck.',
+          ),
+        )
+      else if (/is not allowed/.test(e.message))
+        reject(new RemoteRefusal(`${target.hostname} is a loopback, link-local or private address`, PRIVATE_HINT))
+      else
+        reject(
+          new RemoteRefusal(
+            (e as NodeJS.ErrnoException).code ?? e.message,
+            'Check the URL and the network, or download the resource next to the deck.',
+          ),
+        )
     })
   })
 }

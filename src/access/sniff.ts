@@ -18,7 +18,10 @@ export async function sniffMedia(bytes: Uint8Array, kinds: readonly MediaKind[])
   if (!found) return undefined
   const kind = found.mime.split('/')[0]
   if (kind === 'image' && kinds.includes('image')) return found.mime
-  if ((kind === 'font' || found.ext === 'ttf' || found.ext === 'otf' || found.ext === 'woff' || found.ext === 'woff2') && kinds.includes('font')) {
+  if (
+    (kind === 'font' || found.ext === 'ttf' || found.ext === 'otf' || found.ext === 'woff' || found.ext === 'woff2') &&
+    kinds.includes('font')
+  ) {
     return found.mime
   }
   return undefined

@@ -45,7 +45,7 @@ const isExecutable = (file: string): boolean => {
 }
 
 export const NO_BROWSER_HINT =
-  'Install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`; in this project\'s own repository, `npm run setup`), ' +
+  "Install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`; in this project's own repository, `npm run setup`), " +
   'or point CHROME_PATH (or --browser-path) at a Chrome, Chromium or Edge executable.'
 
 export function findBrowser(explicit?: string): string {

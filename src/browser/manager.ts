@@ -26,7 +26,10 @@ const within = (ms: number, p: Promise<unknown>): Promise<unknown> => bounded(ms
 
 /** The browser manager for a build's options (--browser-path, --browser-timeout). */
 export function browserFor(options: { browserTimeoutMs: number; browserPath?: string }): BrowserManager {
-  return new BrowserManager({ timeoutMs: options.browserTimeoutMs, ...(options.browserPath ? { executablePath: options.browserPath } : {}) })
+  return new BrowserManager({
+    timeoutMs: options.browserTimeoutMs,
+    ...(options.browserPath ? { executablePath: options.browserPath } : {}),
+  })
 }
 
 /**
@@ -125,7 +128,11 @@ export class BrowserManager {
     // A browser that misses a deadline and does not answer a ping is killed (see browserStep).
     whenUnresponsive(browser, () => void chromium.dispose())
     // Full Chromium in headless mode names itself `Chrome/…`, the headless shell `HeadlessChrome/…`.
-    const headlessShell = bounded(this.options.timeoutMs, browser.version().then((v) => v.startsWith('HeadlessChrome/')), false)
+    const headlessShell = bounded(
+      this.options.timeoutMs,
+      browser.version().then((v) => v.startsWith('HeadlessChrome/')),
+      false,
+    )
     this.launched.set(browser, { process: chromium, headlessShell })
     this.current = browser
     browser.once('disconnected', () => {

@@ -7,7 +7,9 @@ import { changedSlides, contentHtml, pageContent, type PageContent } from './pag
 
 /** What a page can keep across an in-place update: same fonts and same slide size. */
 export const frameKey = (deck: RenderedDeck): string =>
-  createHash('sha1').update(`${deck.size.width}x${deck.size.height}\n${deck.lang ?? ''}\n${deck.fontCss}`).digest('hex')
+  createHash('sha1')
+    .update(`${deck.size.width}x${deck.size.height}\n${deck.lang ?? ''}\n${deck.fontCss}`)
+    .digest('hex')
 
 /**
  * The print page: the deck's slides stacked, one per PDF page, with fonts and assets inlined.
@@ -61,7 +63,9 @@ export function loadDeck(page: Page, deck: RenderedDeck, content?: PageContent):
  * size changed.
  */
 export function updateDeck(page: Page, deck: RenderedDeck, before?: PageContent, after = pageContent(deck)): Promise<void> {
-  return pageStep(page, { stage: 'updating the deck in its page', deck: deck.file, slides: deck.slideCount }, () => update(page, deck, before, after))
+  return pageStep(page, { stage: 'updating the deck in its page', deck: deck.file, slides: deck.slideCount }, () =>
+    update(page, deck, before, after),
+  )
 }
 
 async function update(page: Page, deck: RenderedDeck, before: PageContent | undefined, after: PageContent | undefined): Promise<void> {
@@ -155,9 +159,7 @@ async function settle(page: Page): Promise<void> {
       el.outerHTML = el.outerHTML.replace(new RegExp(`^<${tag}`, 'i'), `<${name}`).replace(new RegExp(`</${tag}>$`, 'i'), `</${name}>`)
     }
     await document.fonts.ready
-    await Promise.all(
-      [...document.images].map((img) => (img.complete ? undefined : img.decode().catch(() => undefined))),
-    )
+    await Promise.all([...document.images].map((img) => (img.complete ? undefined : img.decode().catch(() => undefined))))
     // Marp's auto-scaling (fitted headings, shrunk code) measures after fonts load and applies
     // on the next frames; printing before then gives unscaled code now and then. A block that
     // has just been sized shows its SVG inline until the next frame (marp-auto-scaling.ts,

@@ -40,7 +40,12 @@ export async function drainShots(
         // One slide at a time: the deadline is --browser-timeout, whatever the deck's size.
         const png = await pageStep(page, step(`taking the picture of slide ${shot.slide + 1}`), async () => {
           if (shot.scale !== scale) {
-            await session.send('Emulation.setDeviceMetricsOverride', { width: deck.size.width, height: deck.size.height, deviceScaleFactor: shot.scale, mobile: false })
+            await session.send('Emulation.setDeviceMetricsOverride', {
+              width: deck.size.width,
+              height: deck.size.height,
+              deviceScaleFactor: shot.scale,
+              mobile: false,
+            })
             scale = shot.scale
           }
           await page.evaluate((i: number) => {
@@ -48,7 +53,11 @@ export async function drainShots(
             const slides = document.querySelectorAll('svg[data-marpit-svg]')
             slides.forEach((el, j) => el.classList.toggle('deck-shot', j === i))
           }, shot.slide)
-          const { data } = await session.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true, captureBeyondViewport: false })
+          const { data } = await session.send('Page.captureScreenshot', {
+            format: 'png',
+            optimizeForSpeed: true,
+            captureBeyondViewport: false,
+          })
           return Buffer.from(data, 'base64')
         })
         done(shot, png)

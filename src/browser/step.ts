@@ -98,7 +98,12 @@ export function failureKind(e: unknown): Kind {
   if (!(e instanceof Error)) return 'other'
   if (e.name === 'TimeoutError' || (e.name === 'ProtocolError' && /timed out/i.test(e.message))) return 'timeout'
   if (e.name === 'TargetCloseError' || e.name === 'ConnectionClosedError') return 'gone'
-  if (/Target closed|Session closed|Connection closed|detached Frame|Navigating frame was detached|Execution context was destroyed|browser has disconnected|Page crashed/i.test(e.message)) return 'gone'
+  if (
+    /Target closed|Session closed|Connection closed|detached Frame|Navigating frame was detached|Execution context was destroyed|browser has disconnected|Page crashed/i.test(
+      e.message,
+    )
+  )
+    return 'gone'
   return 'other'
 }
 
@@ -124,7 +129,13 @@ async function translate(step: Step, e: unknown): Promise<unknown> {
     // A browser that does not even answer a ping is stuck (stopped, swapping): shut it down, so
     // that every other operation on it fails now instead of at its own deadline, and the next
     // build starts a fresh one.
-    const answers = browser?.connected ? await bounded(PING_MS, browser.version().then(() => true), false) : false
+    const answers = browser?.connected
+      ? await bounded(
+          PING_MS,
+          browser.version().then(() => true),
+          false,
+        )
+      : false
     if (browser && !answers && browser.connected) {
       unresponsive.set(browser, step)
       shutdowns.get(browser)?.()

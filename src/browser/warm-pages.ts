@@ -164,7 +164,9 @@ function close(page: Page): void {
 
 /** One check on `slides` (every slide when undefined), within a deadline that grows with them. */
 export function measure(check: PageCheck, page: Page, deck: RenderedDeck, slides?: readonly number[]): Promise<readonly SlideMeasure[]> {
-  return pageStep(page, { stage: 'checking the slides', deck: deck.file, slides: slides?.length ?? deck.slideCount }, () => check.measure(page, deck, slides))
+  return pageStep(page, { stage: 'checking the slides', deck: deck.file, slides: slides?.length ?? deck.slideCount }, () =>
+    check.measure(page, deck, slides),
+  )
 }
 
 /** Kept measurements of unchanged slides with fresh ones of the changed slides, in slide order. */

@@ -66,9 +66,16 @@ function mistypedCommand(word: string, cwd: string): boolean {
 function unknownFlag(rawName: string, name: string, command: Command, allowed: Flags): DeckError {
   const help = `Run \`deck ${command.name} --help\` for its options.`
   const owner = COMMANDS.find((c) => c !== command && name in flagsOf(c))
-  if (owner && rawName.startsWith('--')) return usage(`${rawName} is an option of \`deck ${owner.name}\`, not of \`deck ${command.name}\``, `Run \`deck ${owner.name} --help\` for its options.`)
+  if (owner && rawName.startsWith('--'))
+    return usage(
+      `${rawName} is an option of \`deck ${owner.name}\`, not of \`deck ${command.name}\``,
+      `Run \`deck ${owner.name} --help\` for its options.`,
+    )
   if (rawName.startsWith('--no-') && allowed[name.slice(3)]?.type === 'boolean') {
-    return usage(`unknown option ${rawName}`, `--${name.slice(3)} is off unless given: leave the flag out (a config file that turns it on decides otherwise).`)
+    return usage(
+      `unknown option ${rawName}`,
+      `--${name.slice(3)} is off unless given: leave the flag out (a config file that turns it on decides otherwise).`,
+    )
   }
   const near = rawName.startsWith('--') ? suggestKey(name, Object.keys(allowed)) : undefined
   return usage(`unknown option ${rawName}`, near ? `Did you mean --${near}? ${help}` : help)
@@ -93,7 +100,13 @@ export function parseCommandLine(argv: readonly string[], cwd: string): CommandL
   for (const t of tokens) {
     if (t.kind !== 'option') continue
     const skip = new Set([t.index, ...(t.value !== undefined && !t.inlineValue ? [t.index + 1] : []), ...(named ? [first!.index] : [])])
-    const answer = marpAnswer(t.name, argv.filter((_, i) => !skip.has(i)).map(shellWord).join(' '))
+    const answer = marpAnswer(
+      t.name,
+      argv
+        .filter((_, i) => !skip.has(i))
+        .map(shellWord)
+        .join(' '),
+    )
     if (answer) throw answer
   }
 

@@ -7,12 +7,16 @@ export const buildCommand: Command = {
   name: 'build',
   summary: 'Build decks once (the default command: `deck talk.md` is `deck build talk.md`)',
   description:
-    'Builds each deck named (a Markdown file or a folder of them; default: every .md under slides/, or the config\'s decks) ' +
-    'to each format, into dist/ with the decks\' folder layout. `-o talk.pdf` writes one deck\'s one format to that file.',
+    "Builds each deck named (a Markdown file or a folder of them; default: every .md under slides/, or the config's decks) " +
+    "to each format, into dist/ with the decks' folder layout. `-o talk.pdf` writes one deck's one format to that file.",
   usage: '[decks or folders...] [options]',
   buildFlags: true,
   flags: {
-    summary: { type: 'string', arg: '<file>', help: 'Append a Markdown summary (decks, slides, outputs, sizes, findings), e.g. "$GITHUB_STEP_SUMMARY"' },
+    summary: {
+      type: 'string',
+      arg: '<file>',
+      help: 'Append a Markdown summary (decks, slides, outputs, sizes, findings), e.g. "$GITHUB_STEP_SUMMARY"',
+    },
     index: { type: 'boolean', help: 'Write index.html in the output folder, listing the decks built (for GitHub Pages)' },
   },
   run: async ({ inputs, values, cwd, printer }) => {

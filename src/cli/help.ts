@@ -55,7 +55,9 @@ export function overviewHelp(): string {
   return [
     'Usage: deck [command] [decks or folders...] [options]',
     '',
-    paragraph('Builds Marp decks (default: every .md under slides/) into dist/: HTML, PDF, PPTX, PNG. Options may come before or after the command.'),
+    paragraph(
+      'Builds Marp decks (default: every .md under slides/) into dist/: HTML, PDF, PPTX, PNG. Options may come before or after the command.',
+    ),
     '',
     'Commands:',
     ...commands.flatMap(([name, summary]) => wrap(`  ${name.padEnd(width)}`, summary, ' '.repeat(width + 2))),

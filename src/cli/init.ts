@@ -66,7 +66,8 @@ export const initCommand: Command = {
     const deckConfig = DECK_CONFIG_FILES.find((name) => existsSync(path.join(root, name)))
     const loaded = deckConfig ? undefined : await loadConfig({ cwd: root })
     if (deckConfig && deckConfig !== 'deck.config.json') printer.info(`  skipped  deck.config.json: ${deckConfig} is the project's config`)
-    else if (loaded?.file) printer.info(`  skipped  deck.config.json: ${posix(path.relative(root, loaded.file))} (marp-cli's) is read instead`)
+    else if (loaded?.file)
+      printer.info(`  skipped  deck.config.json: ${posix(path.relative(root, loaded.file))} (marp-cli's) is read instead`)
     else await add(root, 'deck.config.json', configFile(), printer)
 
     // Where the decks and outputs are, as the config now in place says.

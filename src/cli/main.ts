@@ -17,7 +17,12 @@ export interface CliStreams {
 
 export async function main(argv: string[], cwd = process.cwd(), streams: CliStreams = {}): Promise<number> {
   const quiet = argv.includes('-q') || argv.includes('--quiet')
-  const printer = new Printer({ cwd, quiet, ...(streams.stderr ? { stream: streams.stderr } : {}), ...(streams.stdout ? { dataStream: streams.stdout } : {}) })
+  const printer = new Printer({
+    cwd,
+    quiet,
+    ...(streams.stderr ? { stream: streams.stderr } : {}),
+    ...(streams.stdout ? { dataStream: streams.stdout } : {}),
+  })
   try {
     const line = parseCommandLine(argv, cwd)
     if (line.help) {

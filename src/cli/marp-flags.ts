@@ -95,29 +95,55 @@ export const MARP_ANSWERS: Record<string, Answer> = {
   'pdf-outlines.headings': {
     type: 'boolean',
     message: '--pdf-outlines.headings is not a flag here',
-    hint: () => '--pdf-outlines bookmarks pages and headings; for headings only set "pdfOutlines": { "pages": false, "headings": true } in deck.config.json.',
+    hint: () =>
+      '--pdf-outlines bookmarks pages and headings; for headings only set "pdfOutlines": { "pages": false, "headings": true } in deck.config.json.',
   },
   'pptx-editable': {
     type: 'boolean',
     message: 'deck writes no editable PPTX: its slides are pictures of the slides, with their notes',
     hint: () => keep,
   },
-  'jpeg-quality': { type: 'string', message: 'deck writes no JPEG', hint: () => 'PNG output (--format png) is lossless; leave the flag out.' },
-  parallel: { type: 'string', short: 'P', message: 'deck builds two decks at a time in one browser; --parallel is not a flag here', hint: () => keep },
-  'no-parallel': { type: 'boolean', message: 'deck builds two decks at a time in one browser; --no-parallel is not a flag here', hint: () => keep },
+  'jpeg-quality': {
+    type: 'string',
+    message: 'deck writes no JPEG',
+    hint: () => 'PNG output (--format png) is lossless; leave the flag out.',
+  },
+  parallel: {
+    type: 'string',
+    short: 'P',
+    message: 'deck builds two decks at a time in one browser; --parallel is not a flag here',
+    hint: () => keep,
+  },
+  'no-parallel': {
+    type: 'boolean',
+    message: 'deck builds two decks at a time in one browser; --no-parallel is not a flag here',
+    hint: () => keep,
+  },
   browser: {
     type: 'string',
     message: 'deck finds Chrome, Chromium or Edge itself; --browser is not a flag here',
     hint: () => 'Use --browser-path <executable> (or CHROME_PATH) to pick one.',
   },
   'browser-protocol': { type: 'string', message: 'deck drives the browser over the DevTools protocol (CDP) only', hint: () => keep },
-  stdin: { type: 'boolean', message: 'deck reads decks from files, not from stdin', hint: () => 'Save the Markdown to a file and name it: deck build talk.md.' },
-  debug: { type: 'boolean', short: 'd', message: 'deck has no --debug flag', hint: () => 'Set DEBUG=deck:* for the internals, e.g. DEBUG=deck:* deck build.' },
+  stdin: {
+    type: 'boolean',
+    message: 'deck reads decks from files, not from stdin',
+    hint: () => 'Save the Markdown to a file and name it: deck build talk.md.',
+  },
+  debug: {
+    type: 'boolean',
+    short: 'd',
+    message: 'deck has no --debug flag',
+    hint: () => 'Set DEBUG=deck:* for the internals, e.g. DEBUG=deck:* deck build.',
+  },
 }
 
 /** The answered flags as parser entries, so that their values are read as values. */
 export const MARP_ANSWER_FLAGS: Flags = Object.fromEntries(
-  Object.entries(MARP_ANSWERS).map(([name, a]) => [name, { type: a.type, ...(a.short ? { short: a.short } : {}), help: a.message, hidden: true }]),
+  Object.entries(MARP_ANSWERS).map(([name, a]) => [
+    name,
+    { type: a.type, ...(a.short ? { short: a.short } : {}), help: a.message, hidden: true },
+  ]),
 )
 
 /** The usage error for one of marp-cli's flags that deck answers; `rest` is the command line without it. */

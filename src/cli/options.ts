@@ -7,13 +7,38 @@ import { MARP_FORMAT_FLAGS, imagesFormat } from './marp-flags.js'
 
 /** The flags of every command that builds (build, watch, lint), in the order the help lists them. */
 export const BUILD_FLAGS = {
-  out: { type: 'string', short: 'o', arg: '<path>', help: `Output folder, or a file (talk.pdf) for one deck and one format (default: ${DEFAULTS.outDir})` },
+  out: {
+    type: 'string',
+    short: 'o',
+    arg: '<path>',
+    help: `Output folder, or a file (talk.pdf) for one deck and one format (default: ${DEFAULTS.outDir})`,
+  },
   output: { type: 'string', arg: '<path>', help: 'Same as --out (marp-cli spelling)', hidden: true },
-  format: { type: 'string', short: 'f', arg: '<list>', help: `Comma-separated: ${FORMATS.join(',')} (default: ${DEFAULTS.formats.join(',')})` },
-  'input-dir': { type: 'string', short: 'I', arg: '<dir>', help: 'Folder of the decks; outputs keep their layout under it (default: slides)' },
+  format: {
+    type: 'string',
+    short: 'f',
+    arg: '<list>',
+    help: `Comma-separated: ${FORMATS.join(',')} (default: ${DEFAULTS.formats.join(',')})`,
+  },
+  'input-dir': {
+    type: 'string',
+    short: 'I',
+    arg: '<dir>',
+    help: 'Folder of the decks; outputs keep their layout under it (default: slides)',
+  },
   theme: { type: 'string', arg: '<name|css>', help: 'Theme of decks whose front matter names none: a theme name or a CSS file' },
-  'theme-set': { type: 'string', multiple: true, arg: '<path>', help: 'Extra theme CSS file or folder; repeatable (css/ is always loaded)' },
-  'config-file': { type: 'string', short: 'c', arg: '<file>', help: 'Read this config (deck.config.* or a marp-cli config) instead of looking for one' },
+  'theme-set': {
+    type: 'string',
+    multiple: true,
+    arg: '<path>',
+    help: 'Extra theme CSS file or folder; repeatable (css/ is always loaded)',
+  },
+  'config-file': {
+    type: 'string',
+    short: 'c',
+    arg: '<file>',
+    help: 'Read this config (deck.config.* or a marp-cli config) instead of looking for one',
+  },
   config: { type: 'string', arg: '<file>', help: 'Same as --config-file (marp-cli spelling)', hidden: true },
   'no-config-file': { type: 'boolean', help: 'Read no config file: flags and defaults only' },
   'no-config': { type: 'boolean', help: 'Same as --no-config-file (marp-cli spelling)', hidden: true },
@@ -60,7 +85,8 @@ const usage = (message: string, hint: string): DeckError => new DeckError(messag
 function either(values: FlagValues, name: string, other: string): string | undefined {
   const a = values[name]
   const b = values[other]
-  if (typeof a === 'string' && typeof b === 'string') throw usage(`--${name} and --${other} are the same option, given twice`, `Keep one: --${name} ${a}.`)
+  if (typeof a === 'string' && typeof b === 'string')
+    throw usage(`--${name} and --${other} are the same option, given twice`, `Keep one: --${name} ${a}.`)
   return typeof a === 'string' ? a : typeof b === 'string' ? b : undefined
 }
 
@@ -85,7 +111,11 @@ export function formatsFromFlags(values: FlagValues): Format[] | undefined {
 function configFile(values: FlagValues): string | false | undefined {
   const file = either(values, 'config-file', 'config')
   const none = values['no-config-file'] === true || values['no-config'] === true
-  if (file !== undefined && none) throw usage('--config-file and --no-config-file contradict each other', `Keep --config-file ${file} to read it, or --no-config-file to read none.`)
+  if (file !== undefined && none)
+    throw usage(
+      '--config-file and --no-config-file contradict each other',
+      `Keep --config-file ${file} to read it, or --no-config-file to read none.`,
+    )
   return none ? false : file
 }
 
@@ -105,7 +135,8 @@ export function optionsFromFlags(values: FlagValues, inputs: readonly string[], 
   const out = either(values, 'out', 'output')
   const config = configFile(values)
   const url = text('url')
-  if (url !== undefined && !URL.canParse(url)) throw usage(`--url must be an absolute URL, not "${url}"`, 'For example --url https://example.com/talk/.')
+  if (url !== undefined && !URL.canParse(url))
+    throw usage(`--url must be an absolute URL, not "${url}"`, 'For example --url https://example.com/talk/.')
   const given: DeckOptions = {
     ...(inputs.length ? { decks: [...inputs] } : {}),
     out,

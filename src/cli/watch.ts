@@ -49,7 +49,8 @@ export const watchCommand: Command = {
   async run({ inputs, values, cwd, printer }) {
     const portValue = values['port']
     const host = values['host']
-    const port = typeof portValue === 'string' ? (portValue === '0' ? 0 : parsePositiveNumber('--port', portValue, DEFAULT_PORT)) : undefined
+    const port =
+      typeof portValue === 'string' ? (portValue === '0' ? 0 : parsePositiveNumber('--port', portValue, DEFAULT_PORT)) : undefined
     const signals = stopSignal()
     try {
       const options = optionsFromFlags(values, inputs, cwd)

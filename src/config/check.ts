@@ -21,7 +21,11 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   const lower = key.toLowerCase()
   const sameCase = known.find((k) => k.toLowerCase() === lower)
   if (sameCase) return sameCase
-  const near = closestMatch(lower, known.map((k) => k.toLowerCase()), { maxDistance: key.length <= 3 ? 1 : Math.max(2, Math.floor(key.length / 3)) })
+  const near = closestMatch(
+    lower,
+    known.map((k) => k.toLowerCase()),
+    { maxDistance: key.length <= 3 ? 1 : Math.max(2, Math.floor(key.length / 3)) },
+  )
   return near === undefined ? undefined : known.find((k) => k.toLowerCase() === near)
 }
 
@@ -51,7 +55,9 @@ export class ConfigChecker {
 
   /** `"key" must be <what>`, with a hint that shows a valid value. */
   mustBe(keyPath: string, what: string, example?: string): DeckError {
-    const hint = example ? `For example ${example}; or remove "${keyPath}" for the default.` : `Fix "${keyPath}" in ${this.name}, or remove it for the default.`
+    const hint = example
+      ? `For example ${example}; or remove "${keyPath}" for the default.`
+      : `Fix "${keyPath}" in ${this.name}, or remove it for the default.`
     return this.error(keyPath, `"${keyPath}" must be ${what}`, hint)
   }
 

@@ -38,7 +38,10 @@ export async function loadConfig({ cwd, configFile }: LoadConfigOptions): Promis
   if (configFile !== undefined) {
     const file = path.resolve(cwd, configFile)
     if (!(await exists(file))) {
-      throw new DeckError(`config file not found: ${configFile}`, { code: ExitCode.USAGE, hint: `--config-file is relative to the current folder (${cwd}).` })
+      throw new DeckError(`config file not found: ${configFile}`, {
+        code: ExitCode.USAGE,
+        hint: `--config-file is relative to the current folder (${cwd}).`,
+      })
     }
     return fromFile(root, file, isDeckConfig(file) ? 'deck' : 'marp-cli', [])
   }
@@ -47,15 +50,13 @@ export async function loadConfig({ cwd, configFile }: LoadConfigOptions): Promis
   for (const name of DECK_CONFIG_FILES) if (await exists(path.join(root, name))) deckFiles.push(path.join(root, name))
   const [deckFile, ...extra] = deckFiles
   if (deckFile) {
-    const warnings = extra.map(
-      (other): ConfigWarning => ({
-        rule: 'config',
-        severity: 'warning',
-        file: other,
-        message: `${path.basename(other)} is not read: ${path.basename(deckFile)} is the project's config`,
-        hint: 'Keep one deck config: merge the two and delete this one.',
-      }),
-    )
+    const warnings = extra.map((other): ConfigWarning => ({
+      rule: 'config',
+      severity: 'warning',
+      file: other,
+      message: `${path.basename(other)} is not read: ${path.basename(deckFile)} is the project's config`,
+      hint: 'Keep one deck config: merge the two and delete this one.',
+    }))
     return fromFile(root, deckFile, 'deck', warnings)
   }
 
@@ -69,8 +70,20 @@ export async function loadConfig({ cwd, configFile }: LoadConfigOptions): Promis
 }
 
 async function fromFile(root: string, file: string, source: 'deck' | 'marp-cli', warnings: ConfigWarning[]): Promise<LoadedConfig>
-async function fromFile(root: string, file: string, source: 'deck' | 'marp-cli', warnings: ConfigWarning[], searching: true): Promise<LoadedConfig | undefined>
-async function fromFile(root: string, file: string, source: 'deck' | 'marp-cli', warnings: ConfigWarning[], searching = false): Promise<LoadedConfig | undefined> {
+async function fromFile(
+  root: string,
+  file: string,
+  source: 'deck' | 'marp-cli',
+  warnings: ConfigWarning[],
+  searching: true,
+): Promise<LoadedConfig | undefined>
+async function fromFile(
+  root: string,
+  file: string,
+  source: 'deck' | 'marp-cli',
+  warnings: ConfigWarning[],
+  searching = false,
+): Promise<LoadedConfig | undefined> {
   const isPackage = path.basename(file) === 'package.json'
   const read = await readConfigFile(file, isPackage && source === 'marp-cli' ? 'marp' : undefined)
   if (!read) {

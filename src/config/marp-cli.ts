@@ -34,15 +34,54 @@ const IGNORED: Record<string, { why: string; hint: string }> = {
 
 /** Every key marp-cli reads, for the "did you mean" of keys that are none of them. */
 const MARP_KEYS = [
-  'allowLocalFiles', 'author', 'baseUrl', 'bespoke', 'browser', 'browserPath', 'browserProtocol', 'browserTimeout',
-  'description', 'engine', 'html', 'image', 'images', 'imageScale', 'inputDir', 'jpegQuality', 'keywords', 'lang',
-  'notes', 'ogImage', 'options', 'output', 'parallel', 'pdf', 'pdfNotes', 'pdfOutlines', 'pptx', 'pptxEditable',
-  'preview', 'server', 'template', 'theme', 'themeSet', 'title', 'url', 'watch',
+  'allowLocalFiles',
+  'author',
+  'baseUrl',
+  'bespoke',
+  'browser',
+  'browserPath',
+  'browserProtocol',
+  'browserTimeout',
+  'description',
+  'engine',
+  'html',
+  'image',
+  'images',
+  'imageScale',
+  'inputDir',
+  'jpegQuality',
+  'keywords',
+  'lang',
+  'notes',
+  'ogImage',
+  'options',
+  'output',
+  'parallel',
+  'pdf',
+  'pdfNotes',
+  'pdfOutlines',
+  'pptx',
+  'pptxEditable',
+  'preview',
+  'server',
+  'template',
+  'theme',
+  'themeSet',
+  'title',
+  'url',
+  'watch',
 ]
 
 /** Output file extensions marp-cli reads a type from, and the format deck writes for it. */
 const OUTPUT_TYPES: Record<string, Format | undefined> = {
-  '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.pptx': 'pptx', '.png': 'png', '.jpg': undefined, '.jpeg': undefined, '.txt': undefined,
+  '.html': 'html',
+  '.htm': 'html',
+  '.pdf': 'pdf',
+  '.pptx': 'pptx',
+  '.png': 'png',
+  '.jpg': undefined,
+  '.jpeg': undefined,
+  '.txt': undefined,
 }
 
 export interface MarpMapping {
@@ -53,10 +92,12 @@ export interface MarpMapping {
 /** Map marp-cli's config to a deck config; paths stay relative to the config file (load.ts resolves them). */
 export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): MarpMapping {
   const c = new ConfigChecker(file, lineOf)
-  if (!isObject(value)) throw c.error('', `${c.name} must hold an object of marp-cli settings`, 'For example { "inputDir": "slides", "html": true }.')
+  if (!isObject(value))
+    throw c.error('', `${c.name} must hold an object of marp-cli settings`, 'For example { "inputDir": "slides", "html": true }.')
   const out: CheckedConfig = {}
   const warnings: ConfigWarning[] = []
-  const ignore = (key: string, why: string, hint: string) => warnings.push(c.warning(key, `marp-cli option "${key}" is not honoured: ${why.replace(/\.$/, '')}`, hint))
+  const ignore = (key: string, why: string, hint: string) =>
+    warnings.push(c.warning(key, `marp-cli option "${key}" is not honoured: ${why.replace(/\.$/, '')}`, hint))
   const set = <K extends keyof CheckedConfig>(key: K, v: CheckedConfig[K] | undefined): void => {
     if (v !== undefined) out[key] = v
   }
@@ -73,7 +114,12 @@ export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): Ma
 
   const html = value['html']
   if (typeof html === 'boolean') out.html = html
-  else if (isObject(html)) ignore('html', 'an allowlist of tags is not supported, so Marp\'s default allowlist applies.', 'Set "html": true to allow all HTML, or remove the key.')
+  else if (isObject(html))
+    ignore(
+      'html',
+      "an allowlist of tags is not supported, so Marp's default allowlist applies.",
+      'Set "html": true to allow all HTML, or remove the key.',
+    )
   else if (html !== undefined) throw c.mustBe('html', 'true, false or an allowlist object')
 
   // Output types, in marp-cli's keys.
@@ -85,7 +131,14 @@ export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): Ma
     if (kind === undefined) continue
     if (kind === 'png') {
       formats.push('png')
-      if (key === 'image') warnings.push(c.warning(key, 'marp-cli option "image" writes the first slide only; deck writes every slide as PNG (talk.001.png, …)', 'Use "images": "png", which means the same here.'))
+      if (key === 'image')
+        warnings.push(
+          c.warning(
+            key,
+            'marp-cli option "image" writes the first slide only; deck writes every slide as PNG (talk.001.png, …)',
+            'Use "images": "png", which means the same here.',
+          ),
+        )
     } else if (kind === 'jpeg' || kind === 'jpg') {
       ignore(key, 'deck writes no JPEG.', `Use "${key}": "png".`)
     } else {
@@ -94,7 +147,11 @@ export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): Ma
   }
   const output = value['output']
   if (output === '-' || output === false) {
-    ignore('output', output === false ? 'deck always writes files.' : 'deck writes files, not standard output.', 'Set "output" to a folder, or to a file name when one deck is built to one format.')
+    ignore(
+      'output',
+      output === false ? 'deck always writes files.' : 'deck writes files, not standard output.',
+      'Set "output" to a folder, or to a file name when one deck is built to one format.',
+    )
   } else {
     const target = c.string(value, 'output')
     const ext = target === undefined ? '' : path.extname(target).toLowerCase()
@@ -112,7 +169,12 @@ export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): Ma
   if (options) {
     for (const [key, v] of Object.entries(options)) {
       if (key === 'math') set('math', marpMath(c, v, ignore))
-      else ignore(`options.${key}`, 'marp-core options other than math are not passed to the engine.', 'Remove it; deck sets the engine up itself.')
+      else
+        ignore(
+          `options.${key}`,
+          'marp-core options other than math are not passed to the engine.',
+          'Remove it; deck sets the engine up itself.',
+        )
     }
   }
 
@@ -122,7 +184,13 @@ export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): Ma
       if (v !== false && v !== undefined) ignore(key, why, hint)
     } else if (!MARP_KEYS.includes(key)) {
       const near = suggestKey(key, MARP_KEYS)
-      warnings.push(c.warning(key, `"${key}" is not a marp-cli option, so it is ignored`, near ? `Did you mean "${near}"?` : `marp-cli options are ${MARP_KEYS.join(', ')}.`))
+      warnings.push(
+        c.warning(
+          key,
+          `"${key}" is not a marp-cli option, so it is ignored`,
+          near ? `Did you mean "${near}"?` : `marp-cli options are ${MARP_KEYS.join(', ')}.`,
+        ),
+      )
     }
   }
   return { config: out, warnings }
@@ -134,7 +202,11 @@ function marpMath(c: ConfigChecker, v: unknown, ignore: (key: string, why: strin
   if (typeof lib === 'boolean') return lib
   if (lib === undefined || lib === 'katex') return true
   if (lib === 'mathjax') {
-    ignore('options.math', 'math is rendered with KaTeX, not MathJax.', 'KaTeX renders most MathJax input alike; set "options.math" to "katex" to silence this.')
+    ignore(
+      'options.math',
+      'math is rendered with KaTeX, not MathJax.',
+      'KaTeX renders most MathJax input alike; set "options.math" to "katex" to silence this.',
+    )
     return true
   }
   throw c.mustBe('options.math', 'true, false, "katex" or "mathjax"')

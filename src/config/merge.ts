@@ -51,10 +51,13 @@ export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, roo
   const fileFormat = FILE_FORMATS[path.extname(out).toLowerCase()]
   const formats = config.formats ?? (fileFormat ? [fileFormat] : [...defaults.formats])
   if (fileFormat && (formats.length !== 1 || formats[0] !== fileFormat)) {
-    throw new DeckError(`the output ${path.basename(out)} is a file name, which takes one format (${fileFormat}), but the formats are ${formats.join(', ')}`, {
-      code: ExitCode.USAGE,
-      hint: `Ask for ${fileFormat} only (--format ${fileFormat}), or give a folder as the output (-o dist).`,
-    })
+    throw new DeckError(
+      `the output ${path.basename(out)} is a file name, which takes one format (${fileFormat}), but the formats are ${formats.join(', ')}`,
+      {
+        code: ExitCode.USAGE,
+        hint: `Ask for ${fileFormat} only (--format ${fileFormat}), or give a folder as the output (-o dist).`,
+      },
+    )
   }
   const metadata = {
     ...def('title', config.title),

@@ -38,19 +38,25 @@ export function buildDate(env = process.env): Date {
   if (value === undefined || value === '') return new Date('2000-01-01T00:00:00Z')
   const epoch = /^\d+$/.test(value) ? Number(value) : NaN
   if (Number.isNaN(epoch) || epoch > LAST_EPOCH) {
-    throw new DeckError(`SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to ${LAST_EPOCH} (1970-01-01 to 2107-12-31 UTC), got "${value}"`, {
-      code: ExitCode.USAGE,
-      hint:
-        `It dates the PDF and the PPTX. A PPTX is a zip, and zip dates end with 2107 (${LAST_EPOCH} is ` +
-        `2107-12-31T23:59:59Z). Set it to e.g. $(git log -1 --format=%ct), or unset it for the fixed date 2000-01-01.`,
-    })
+    throw new DeckError(
+      `SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to ${LAST_EPOCH} (1970-01-01 to 2107-12-31 UTC), got "${value}"`,
+      {
+        code: ExitCode.USAGE,
+        hint:
+          `It dates the PDF and the PPTX. A PPTX is a zip, and zip dates end with 2107 (${LAST_EPOCH} is ` +
+          `2107-12-31T23:59:59Z). Set it to e.g. $(git log -1 --format=%ct), or unset it for the fixed date 2000-01-01.`,
+      },
+    )
   }
   return new Date(epoch * 1000)
 }
 
 export function parseFormats(value: string | undefined): Format[] {
   if (!value) return [...DEFAULTS.formats]
-  const list = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+  const list = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
   const bad = list.filter((f) => !(FORMATS as readonly string[]).includes(f))
   if (bad.length || list.length === 0) {
     throw new DeckError(`unknown format: ${bad.join(', ') || '(empty)'}`, {
@@ -65,7 +71,10 @@ export function parsePositiveNumber(name: string, value: string | undefined, fal
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) {
-    throw new DeckError(`${name} must be a positive number, got "${value}"`, { code: ExitCode.USAGE, hint: `For example ${name} ${fallback || 1}.` })
+    throw new DeckError(`${name} must be a positive number, got "${value}"`, {
+      code: ExitCode.USAGE,
+      hint: `For example ${name} ${fallback || 1}.`,
+    })
   }
   return n
 }

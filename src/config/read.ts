@@ -33,7 +33,8 @@ export async function readConfigFile(file: string, packageKey?: string): Promise
   if (ext === '.json') {
     const json = parseJson(text, file)
     if (packageKey === undefined) return { value: json, lineOf: keyLines(text) }
-    const own = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>)[packageKey] : undefined
+    const own =
+      json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>)[packageKey] : undefined
     return own === undefined ? undefined : { value: own, lineOf: keyLines(text, [packageKey]) }
   }
   if (YAML.has(ext)) return { value: parseYaml(text, file), lineOf: keyLines(text) }
@@ -61,7 +62,13 @@ function parseJson(text: string, file: string): unknown {
     const lineCol = /line (\d+) column \d+/.exec(message)
     const position = /position (\d+)/.exec(message)
     const line = lineCol ? Number(lineCol[1]) : position ? lineAt(text, Number(position[1])) : undefined
-    throw usage(file, `not valid JSON: ${message}`, 'JSON needs double-quoted keys and strings, and no trailing commas or comments.', line, e)
+    throw usage(
+      file,
+      `not valid JSON: ${message}`,
+      'JSON needs double-quoted keys and strings, and no trailing commas or comments.',
+      line,
+      e,
+    )
   }
 }
 
@@ -133,11 +140,21 @@ async function importConfig(file: string, typescript: boolean): Promise<unknown>
   }
   const value = (mod as { default?: unknown } | null)?.default
   if (value === undefined) {
-    throw usage(file, 'the config file has no default export', 'Export the settings: `export default defineConfig({ … })`, or `module.exports = { … }`.')
+    throw usage(
+      file,
+      'the config file has no default export',
+      'Export the settings: `export default defineConfig({ … })`, or `module.exports = { … }`.',
+    )
   }
   try {
     return await value
   } catch (e) {
-    throw usage(file, `the config's default export failed: ${e instanceof Error ? e.message : String(e)}`, 'Fix the promise the config exports.', lineInStack(e, file), e)
+    throw usage(
+      file,
+      `the config's default export failed: ${e instanceof Error ? e.message : String(e)}`,
+      'Fix the promise the config exports.',
+      lineInStack(e, file),
+      e,
+    )
   }
 }

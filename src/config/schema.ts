@@ -124,9 +124,33 @@ export const CONFIG_DEFAULTS = {
 export type ConfigDefaults = typeof CONFIG_DEFAULTS
 
 export const CONFIG_KEYS = [
-  'inputDir', 'decks', 'out', 'formats', 'theme', 'themeSet', 'html', 'allowLocalFiles', 'allowPrivateNetwork',
-  'maxRemoteSize', 'offline', 'remoteTimeout', 'pdfNotes', 'pdfOutlines', 'imageScale', 'browserPath',
-  'browserTimeout', 'title', 'description', 'author', 'keywords', 'url', 'image', 'lang', 'math', 'watch', 'lint',
+  'inputDir',
+  'decks',
+  'out',
+  'formats',
+  'theme',
+  'themeSet',
+  'html',
+  'allowLocalFiles',
+  'allowPrivateNetwork',
+  'maxRemoteSize',
+  'offline',
+  'remoteTimeout',
+  'pdfNotes',
+  'pdfOutlines',
+  'imageScale',
+  'browserPath',
+  'browserTimeout',
+  'title',
+  'description',
+  'author',
+  'keywords',
+  'url',
+  'image',
+  'lang',
+  'math',
+  'watch',
+  'lint',
 ] as const satisfies readonly (keyof DeckConfig)[]
 
 const WATCH_KEYS = ['port', 'host', 'open'] as const
@@ -186,7 +210,11 @@ export function validateConfig(value: unknown, file: string, lineOf?: LineOf): C
     }
     const host = c.string(watch, 'host', 'watch.', '"watch": { "host": "127.0.0.1" }')
     const open = c.boolean(watch, 'open', 'watch.')
-    out.watch = { ...(port !== undefined ? { port } : {}), ...(host !== undefined ? { host } : {}), ...(open !== undefined ? { open } : {}) }
+    out.watch = {
+      ...(port !== undefined ? { port } : {}),
+      ...(host !== undefined ? { host } : {}),
+      ...(open !== undefined ? { open } : {}),
+    }
   }
   const lint = c.object(raw, 'lint')
   if (lint) {
@@ -222,7 +250,11 @@ function math(c: ConfigChecker, v: unknown): boolean | undefined {
   if (v === undefined || typeof v === 'boolean') return v
   if (v === 'katex') return true
   if (v === 'mathjax') {
-    throw c.error('math', '"math": "mathjax" is not available: this pipeline renders math with KaTeX only', 'Use "math": true (KaTeX renders most MathJax input alike), or false for no math.')
+    throw c.error(
+      'math',
+      '"math": "mathjax" is not available: this pipeline renders math with KaTeX only',
+      'Use "math": true (KaTeX renders most MathJax input alike), or false for no math.',
+    )
   }
   throw c.mustBe('math', 'true, false or "katex"', '"math": true')
 }

@@ -27,7 +27,6 @@ export interface BespokeShell {
   script: string
 }
 
-
 const STUB = '---\nmarp: true\n---\n\n# Stub\n\n<!-- note -->\n'
 
 function extract(html: string): BespokeShell {

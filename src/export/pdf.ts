@@ -173,4 +173,3 @@ export async function finishPdf(raw: Uint8Array, deck: RenderedDeck, opts: PdfOp
   delete doc.context.trailerInfo.ID
   return doc.save({ useObjectStreams: true })
 }
-

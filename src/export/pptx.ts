@@ -63,15 +63,16 @@ export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promis
     .filter((name) => !zip.files[name]!.dir)
     .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
   // PNGs do not shrink: only the XML parts are deflated.
-  const parts = await Promise.all(names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))))
+  const parts = await Promise.all(
+    names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))),
+  )
   return { parts, media: await slideMedia(zip), date: opts.date }
 }
 
 // pptxgenjs only takes images as base64 text, which it decodes again: every 2x picture would be
 // encoded, decoded and copied for nothing. It gets a 1x1 placeholder per slide instead,
 // and finishPptx() puts the real PNG bytes in its place.
-const PLACEHOLDER_PNG =
-  'image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+const PLACEHOLDER_PNG = 'image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 
 /** Media file of each slide's picture, from the slide relationships pptxgenjs wrote. */
 async function slideMedia(zip: JSZip): Promise<Map<string, number>> {
@@ -111,7 +112,10 @@ async function addKeywords(zip: JSZip, keywords: string[]): Promise<void> {
  * Write the package: the real slide pictures in place of the placeholders (a slide without one
  * keeps the 1x1 placeholder), every entry with the fixed date.
  */
-export async function finishPptx({ parts, media, date }: PptxSkeleton, pictureOf: (slide: number) => Promise<Uint8Array | undefined>): Promise<Uint8Array> {
+export async function finishPptx(
+  { parts, media, date }: PptxSkeleton,
+  pictureOf: (slide: number) => Promise<Uint8Array | undefined>,
+): Promise<Uint8Array> {
   const filled = await Promise.all(
     parts.map(async (part) => {
       const slide = media.get(part.name)

@@ -42,7 +42,9 @@ export function overflowFindings(deck: RenderedDeck, slides: readonly ProbedSlid
   for (const s of slides) {
     const line = lineOf(deck, s.slide, s.culprit)
     if (s.bottom > 0 || s.right > 0) {
-      const edges = [s.bottom > 0 ? `${s.bottom}px past the bottom` : '', s.right > 0 ? `${s.right}px past the right edge` : ''].filter(Boolean)
+      const edges = [s.bottom > 0 ? `${s.bottom}px past the bottom` : '', s.right > 0 ? `${s.right}px past the right edge` : ''].filter(
+        Boolean,
+      )
       out.push({
         rule: 'overflow',
         severity: 'warning',
@@ -99,7 +101,11 @@ export function contrastFindings(deck: RenderedDeck, nodes: readonly ContrastNod
     const first = group[0]!
     const worst = Math.min(...group.map((n) => n.ratio))
     const line = deck.facts.slides.find((s) => s.slide === first.slide)?.line
-    const elements = group.slice(0, 3).map((n) => n.element).join(', ') + (group.length > 3 ? ` and ${group.length - 3} more` : '')
+    const elements =
+      group
+        .slice(0, 3)
+        .map((n) => n.element)
+        .join(', ') + (group.length > 3 ? ` and ${group.length - 3} more` : '')
     out.push({
       rule: 'contrast',
       severity: 'warning',

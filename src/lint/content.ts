@@ -13,12 +13,32 @@ import { sourceComments } from './comments.js'
 /** Directives of Marpit, marp-core and marp-cli (global and local). */
 export const KNOWN_DIRECTIVES: ReadonlySet<string> = new Set([
   // global
-  'theme', 'style', 'headingDivider', 'lang', 'size', 'math', 'marp',
+  'theme',
+  'style',
+  'headingDivider',
+  'lang',
+  'size',
+  'math',
+  'marp',
   // marp-cli metadata
-  'title', 'description', 'author', 'image', 'keywords', 'url',
+  'title',
+  'description',
+  'author',
+  'image',
+  'keywords',
+  'url',
   // local (also allowed in the front matter, as defaults)
-  'paginate', 'header', 'footer', 'class', 'color', 'transition',
-  'backgroundColor', 'backgroundImage', 'backgroundPosition', 'backgroundRepeat', 'backgroundSize',
+  'paginate',
+  'header',
+  'footer',
+  'class',
+  'color',
+  'transition',
+  'backgroundColor',
+  'backgroundImage',
+  'backgroundPosition',
+  'backgroundRepeat',
+  'backgroundSize',
 ])
 
 /** Keys of the theme CSS header comment, which authors often put in the Markdown by mistake. */
@@ -79,7 +99,10 @@ export function checkEmptySlides(deck: RenderedDeck): Diagnostic[] {
     const to = i + 1 < slides.length ? slides[i + 1]!.line - 1 : lines.length
     const body = lines.slice(from - 1, to)
     if (i > 0 && s.line > frontMatterEnd && RULE_LINE.test(body[0] ?? '')) body.shift()
-    const text = body.join('\n').replace(/<!--[\s\S]*?-->/g, '').trim()
+    const text = body
+      .join('\n')
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .trim()
     if (text) return
     out.push({
       rule: 'empty-slide',

@@ -54,11 +54,19 @@ async function inPage(only?: readonly number[]): Promise<ContrastNode[]> {
   }
   interface AxeNode {
     element?: Element
-    any: Array<{ data?: { fgColor?: string; bgColor?: string; contrastRatio?: number; expectedContrastRatio?: string; messageKey?: string } | null }>
+    any: Array<{
+      data?: { fgColor?: string; bgColor?: string; contrastRatio?: number; expectedContrastRatio?: string; messageKey?: string } | null
+    }>
   }
   interface AxeLike {
     run(ctx: object, opts: object): Promise<{ violations: Array<{ nodes: AxeNode[] }> }>
-    commons: { color: { Color: new () => AxeColor; getContrast(bg: AxeColor, fg: AxeColor): number; flattenColors(fg: AxeColor, bg: AxeColor): AxeColor } }
+    commons: {
+      color: {
+        Color: new () => AxeColor
+        getContrast(bg: AxeColor, fg: AxeColor): number
+        flattenColors(fg: AxeColor, bg: AxeColor): AxeColor
+      }
+    }
   }
   const axe = (window as unknown as { axe: AxeLike }).axe
   const svgs = [...document.querySelectorAll('svg[data-marpit-svg]')]
@@ -100,7 +108,8 @@ async function inPage(only?: readonly number[]): Promise<ContrastNode[]> {
   for (const pre of pres) {
     if (pre.parentElement?.closest('marp-pre, pre')) continue
     let bg = parse(getComputedStyle(pre).backgroundColor)
-    for (let up = pre.parentElement; bg.alpha < 1 && up; up = up.parentElement) bg = flattenColors(bg, parse(getComputedStyle(up).backgroundColor))
+    for (let up = pre.parentElement; bg.alpha < 1 && up; up = up.parentElement)
+      bg = flattenColors(bg, parse(getComputedStyle(up).backgroundColor))
     if (bg.alpha < 1) continue
     const scaler = pre.shadowRoot?.querySelector('marp-auto-scaling')?.shadowRoot?.querySelector('svg')
     const vb = scaler?.viewBox?.baseVal

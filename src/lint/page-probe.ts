@@ -38,7 +38,8 @@ export function probeSlides(only?: readonly number[]): ProbedSlide[] {
   return svgs.map(({ svg, n }) => {
     // With advanced backgrounds a slide has several sections; the content one is measured.
     const sections = [...svg.querySelectorAll<HTMLElement>(':scope > foreignObject > section')]
-    const section = sections.find((s) => !s.dataset['marpitAdvancedBackground'] || s.dataset['marpitAdvancedBackground'] === 'content') ?? sections[0]
+    const section =
+      sections.find((s) => !s.dataset['marpitAdvancedBackground'] || s.dataset['marpitAdvancedBackground'] === 'content') ?? sections[0]
     const result: ProbedSlide = { slide: n, classes: section?.className ?? '', bottom: 0, right: 0, clipped: [], code: [] }
     if (!section) return result
     const box = section.getBoundingClientRect()

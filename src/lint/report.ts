@@ -49,12 +49,25 @@ export function toJson(report: LintReport, cwd: string): LintJson {
       byRule[d.rule] = (byRule[d.rule] ?? 0) + 1
       if (d.severity === 'error') errors += 1
       else warnings += 1
-      return { ...(d.file !== r.file ? { file: relativePath(d.file, cwd) } : {}), rule: d.rule, severity: d.severity, line: d.line ?? null, slide: d.slide ?? null, message: d.message, hint: d.hint ?? null, px: d.px ?? null }
+      return {
+        ...(d.file !== r.file ? { file: relativePath(d.file, cwd) } : {}),
+        rule: d.rule,
+        severity: d.severity,
+        line: d.line ?? null,
+        slide: d.slide ?? null,
+        message: d.message,
+        hint: d.hint ?? null,
+        px: d.px ?? null,
+      }
     })
     return { file: relativePath(r.file, cwd), slides: r.slides, errors: r.errors.map((e) => formatError(e, r.file, cwd)), findings }
   })
   const sorted = Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => a.localeCompare(b)))
-  return { version: 1, decks, summary: { decks: decks.length, findings: errors + warnings, errors, warnings, failed: report.failed, byRule: sorted } }
+  return {
+    version: 1,
+    decks,
+    summary: { decks: decks.length, findings: errors + warnings, errors, warnings, failed: report.failed, byRule: sorted },
+  }
 }
 
 /** Human output: per deck, findings about the whole deck first, then slide by slide. */
@@ -93,11 +106,19 @@ export function toGithub(report: LintReport, cwd: string): string {
   const out: string[] = []
   for (const r of report.results) {
     for (const e of r.errors) {
-      const props = [`file=${escapeProperty(relativePath(e.file ?? r.file, cwd))}`, ...(e.line ? [`line=${e.line}`] : []), `title=${escapeProperty('deck lint')}`]
+      const props = [
+        `file=${escapeProperty(relativePath(e.file ?? r.file, cwd))}`,
+        ...(e.line ? [`line=${e.line}`] : []),
+        `title=${escapeProperty('deck lint')}`,
+      ]
       out.push(`::error ${props.join(',')}::${escapeData(e.hint ? `${e.message}\n${e.hint}` : e.message)}`)
     }
     for (const d of sortDiagnostics(r.findings)) {
-      const props = [`file=${escapeProperty(relativePath(d.file, cwd))}`, ...(d.line ? [`line=${d.line}`] : []), `title=${escapeProperty(`${d.rule}${d.slide ? ` (slide ${d.slide})` : ''}`)}`]
+      const props = [
+        `file=${escapeProperty(relativePath(d.file, cwd))}`,
+        ...(d.line ? [`line=${d.line}`] : []),
+        `title=${escapeProperty(`${d.rule}${d.slide ? ` (slide ${d.slide})` : ''}`)}`,
+      ]
       const text = d.hint ? `${d.message}\n${d.hint}` : d.message
       out.push(`::${d.severity} ${props.join(',')}::${escapeData(text)}`)
     }

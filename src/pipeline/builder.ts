@@ -36,7 +36,15 @@ function stage(file: string, what: string, started: number): void {
   if (!debug.enabled) return
   const { heapUsed, rss, arrayBuffers } = process.memoryUsage()
   const mb = (n: number) => Math.round(n / 2 ** 20)
-  debug('%s: %s at %d ms (node: heap %d MB, buffers %d MB, rss %d MB)', file, what, Math.round(performance.now() - started), mb(heapUsed), mb(arrayBuffers), mb(rss))
+  debug(
+    '%s: %s at %d ms (node: heap %d MB, buffers %d MB, rss %d MB)',
+    file,
+    what,
+    Math.round(performance.now() - started),
+    mb(heapUsed),
+    mb(arrayBuffers),
+    mb(rss),
+  )
 }
 
 export const PPTX_SCALE = 2
@@ -142,7 +150,12 @@ export class Builder {
     const { file } = deck
     const emit = async (format: Format, out: string, data: string | Uint8Array, since: number) => {
       await writeFileAtomic(out, data)
-      const record = { format, file: out, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, ms: performance.now() - since }
+      const record = {
+        format,
+        file: out,
+        bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
+        ms: performance.now() - since,
+      }
       result.outputs.push(record)
       hooks.onOutput?.(file, record)
       stage(file, `${format} written`, started)
@@ -160,10 +173,14 @@ export class Builder {
       jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)))
     }
     if (formats.includes('html')) {
-      jobs.push(guard((async () => {
-        await pageLoaded
-        await emit('html', this.outputPath(file, 'html'), await buildHtml(deck), started)
-      })()))
+      jobs.push(
+        guard(
+          (async () => {
+            await pageLoaded
+            await emit('html', this.outputPath(file, 'html'), await buildHtml(deck), started)
+          })(),
+        ),
+      )
     }
     await Promise.all(jobs)
     result.outputs.sort((a, b) => a.file.localeCompare(b.file))
@@ -297,7 +314,16 @@ export class Builder {
             stage(file, 'printed', started)
             writes.push(
               (async () => {
-                await emit('pdf', this.outputPath(file, 'pdf'), await finishPdf(raw, deck, { notes: this.options.pdfNotes, date: this.options.date, ...(this.options.pdfOutlines ? { outlines: this.options.pdfOutlines } : {}) }), started)
+                await emit(
+                  'pdf',
+                  this.outputPath(file, 'pdf'),
+                  await finishPdf(raw, deck, {
+                    notes: this.options.pdfNotes,
+                    date: this.options.date,
+                    ...(this.options.pdfOutlines ? { outlines: this.options.pdfOutlines } : {}),
+                  }),
+                  started,
+                )
                 // pdf-lib's parse of the whole document is garbage now: collected before the
                 // shots take the build to its peak of memory. Not in watch mode, where a pause
                 // would hold up saves.
@@ -335,7 +361,10 @@ export class Builder {
       }
       if (skeleton) {
         const packed = skeleton
-        writes.push((async () => emit('pptx', this.outputPath(file, 'pptx'), await finishPptx(await packed, (slide) => pictures!.get(slide)), started))())
+        writes.push(
+          (async () =>
+            emit('pptx', this.outputPath(file, 'pptx'), await finishPptx(await packed, (slide) => pictures!.get(slide)), started))(),
+        )
       }
       const settled = await Promise.allSettled(writes)
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')

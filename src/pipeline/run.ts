@@ -65,19 +65,28 @@ export async function build(options: BuildRunOptions = {}): Promise<RunResult> {
     await writeFileAtomic(index, indexPage(reports, settings.build.outDir))
     emit({ type: 'written', file: index })
   }
-  return { exitCode: failureCode(reports), root: settings.root, outDir: settings.build.outDir, decks: reports, ms: performance.now() - started }
+  return {
+    exitCode: failureCode(reports),
+    root: settings.root,
+    outDir: settings.build.outDir,
+    decks: reports,
+    ms: performance.now() - started,
+  }
 }
 
 /** Check every deck as a build would (render and print page), writing nothing. */
 export async function lint(options: DeckOptions = {}): Promise<LintResult> {
   const started = performance.now()
   const { settings, decks, emit } = await prepare(options)
-  const results = await withBuilder(settings.build, { warm: decks.length > 0, lint: settings.resolved.lint, renderAhead: decks }, (builder) =>
-    forEachDeck(decks, async (file) => {
-      const result = await builder.inspectDeck(file)
-      report(result, emit)
-      return result
-    }),
+  const results = await withBuilder(
+    settings.build,
+    { warm: decks.length > 0, lint: settings.resolved.lint, renderAhead: decks },
+    (builder) =>
+      forEachDeck(decks, async (file) => {
+        const result = await builder.inspectDeck(file)
+        report(result, emit)
+        return result
+      }),
   )
   const reports = sorted(results)
   const broken = failureCode(reports)

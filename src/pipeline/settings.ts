@@ -62,7 +62,8 @@ function layer(under: CheckedConfig, over: CheckedConfig, lintKeys: readonly str
 export async function resolveSettings(options: DeckOptions): Promise<Settings> {
   const cwd = path.resolve(options.cwd ?? process.cwd())
   const overrides = optionsAsConfig(options, cwd)
-  const loaded = options.configFile === false ? undefined : await loadConfig({ cwd, ...(options.configFile ? { configFile: options.configFile } : {}) })
+  const loaded =
+    options.configFile === false ? undefined : await loadConfig({ cwd, ...(options.configFile ? { configFile: options.configFile } : {}) })
   const root = loaded?.root ?? cwd
   const resolved = applyConfig(layer(loaded?.config ?? {}, overrides, Object.keys(options.lint ?? {})), CONFIG_DEFAULTS, root)
   const build: BuildOptions = {

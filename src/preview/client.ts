@@ -54,8 +54,18 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
       g.setAttribute('class', badgeClass)
       const rect = document.createElementNS(SVG, 'rect')
       const text = document.createElementNS(SVG, 'text')
-      Object.entries({ x: box[2]! - 190, y: 12, width: 178, height: 40, rx: 8, fill: '#e5484d' }).forEach(([k, v]) => rect.setAttribute(k, String(v)))
-      Object.entries({ x: box[2]! - 101, y: 39, 'text-anchor': 'middle', fill: '#fff', 'font-size': 22, 'font-family': 'system-ui, sans-serif', 'font-weight': 700 }).forEach(([k, v]) => text.setAttribute(k, String(v)))
+      Object.entries({ x: box[2]! - 190, y: 12, width: 178, height: 40, rx: 8, fill: '#e5484d' }).forEach(([k, v]) =>
+        rect.setAttribute(k, String(v)),
+      )
+      Object.entries({
+        x: box[2]! - 101,
+        y: 39,
+        'text-anchor': 'middle',
+        fill: '#fff',
+        'font-size': 22,
+        'font-family': 'system-ui, sans-serif',
+        'font-weight': 700,
+      }).forEach(([k, v]) => text.setAttribute(k, String(v)))
       text.textContent = '⚠ overflow'
       g.append(rect, text)
       svg.append(g)
@@ -188,6 +198,10 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
 
 /** The `<script>` that runs the client in a page; JSON is escaped so no value can close the tag. */
 export function clientScript(page: string, state: PageState): string {
-  const json = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+  const json = (v: unknown): string =>
+    JSON.stringify(v)
+      .replace(/</g, '\\u003c')
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029')
   return `<script>(${reloadClient.toString()})(${json(page)},${json(state)},${json(WS_PATH)},${json(OVERLAY_ID)},${json(BADGE_CLASS)})</script>`
 }

@@ -97,7 +97,8 @@ export class PreviewServer {
         // not lost.
         ws.on('message', (data) => {
           const msg = parseClientMessage(String(data))
-          if (msg) ws.send(JSON.stringify({ type: 'state', page: msg.page, state: this.states.get(msg.page) ?? NO_STATE } satisfies ServerMessage))
+          if (msg)
+            ws.send(JSON.stringify({ type: 'state', page: msg.page, state: this.states.get(msg.page) ?? NO_STATE } satisfies ServerMessage))
         })
       })
     })
@@ -187,7 +188,8 @@ export class PreviewServer {
     const pathname = rawUrl.split(/[?#]/, 1)[0]
     if (pathname === '/' || pathname === '/index.html') return this.send(res, req, 'text/html; charset=utf-8', this.indexPage())
     const resolved = await resolveRequestPath(this.root, rawUrl)
-    if (!resolved.ok) return this.plain(res, resolved.status, resolved.status === 404 ? 'Not found' : resolved.status === 403 ? 'Forbidden' : 'Bad request')
+    if (!resolved.ok)
+      return this.plain(res, resolved.status, resolved.status === 404 ? 'Not found' : resolved.status === 403 ? 'Forbidden' : 'Bad request')
     const type = MIME[path.extname(resolved.file).toLowerCase()] ?? 'application/octet-stream'
     if (type.startsWith('text/html')) {
       const page = this.pagePath(resolved.file)
@@ -235,7 +237,10 @@ export class PreviewServer {
     const body = `<h1>Decks</h1><ul>${rows || '<li><em>No decks yet: put Markdown files in slides/.</em></li>'}</ul>`
     const style =
       '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;color:#222}li{margin:.8em 0;list-style:none}li span{color:#666}li div a{margin-right:1em}.failed{color:#c00}</style>'
-    return this.inject(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Deck preview</title>${style}</head><body>${body}</body></html>`, '/')
+    return this.inject(
+      `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Deck preview</title>${style}</head><body>${body}</body></html>`,
+      '/',
+    )
   }
 
   /** Stop listening and drop every connection; safe to call more than once. */

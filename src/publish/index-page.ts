@@ -27,7 +27,13 @@ export function indexPage(results: DeckReport[], outDir: string, title = 'Decks'
         .filter((o) => o.format !== 'png')
         .map((o) => `<a href="${href(outDir, o.file)}">${o.format.toUpperCase()}</a> <small>${formatBytes(o.bytes)}</small>`)
         .join(' · ')
-      const meta = [`${deck.slideCount} slides`, deck.author ? escapeHtml(deck.author) : '', deck.description ? escapeHtml(deck.description) : ''].filter(Boolean).join(' — ')
+      const meta = [
+        `${deck.slideCount} slides`,
+        deck.author ? escapeHtml(deck.author) : '',
+        deck.description ? escapeHtml(deck.description) : '',
+      ]
+        .filter(Boolean)
+        .join(' — ')
       return `<li><h2>${name}</h2><p>${meta}</p><p>${links}</p></li>`
     })
   return [

@@ -28,7 +28,9 @@ export function buildSummary(results: DeckReport[], cwd: string): string {
   for (const r of results) {
     const outputs = r.outputs.map((o) => `${path.basename(o.file)} (${formatBytes(o.bytes)})`).join('<br>') || '—'
     const status = r.errors.length ? ' ❌' : ''
-    lines.push(`| ${escapeCell(relativePath(r.file, cwd))}${status} | ${r.errors.length && !r.slides ? '—' : r.slides} | ${escapeCell(outputs)} | ${r.findings.length} |`)
+    lines.push(
+      `| ${escapeCell(relativePath(r.file, cwd))}${status} | ${r.errors.length && !r.slides ? '—' : r.slides} | ${escapeCell(outputs)} | ${r.findings.length} |`,
+    )
   }
   const withFindings = results.filter((r) => r.findings.length || r.errors.length)
   if (withFindings.length) {

@@ -60,7 +60,10 @@ export class RenderAhead {
   /** Settles a deck's render, taken or not, on the worker's answer (or its end). */
   private readonly settlers = new Map<string, (r: RenderReply | WorkerGone) => void>()
 
-  private constructor(private readonly worker: Worker, files: readonly string[]) {
+  private constructor(
+    private readonly worker: Worker,
+    files: readonly string[],
+  ) {
     for (const file of new Set(files)) {
       let settle!: (r: RenderReply | WorkerGone) => void
       const promise = new Promise<RenderedDeck>((resolve, reject) => {
@@ -92,7 +95,11 @@ export class RenderAhead {
    * that run the TypeScript sources; theirs pass `entry`, the worker in lib/): the caller then
    * renders on its own thread.
    */
-  static start(options: RenderAheadOptions, files: readonly string[], entry = new URL('./worker.js', import.meta.url)): RenderAhead | undefined {
+  static start(
+    options: RenderAheadOptions,
+    files: readonly string[],
+    entry = new URL('./worker.js', import.meta.url),
+  ): RenderAhead | undefined {
     if (files.length === 0 || !existsSync(fileURLToPath(entry))) return undefined
     // Only what the render needs crosses the thread, not the whole build's options.
     const job: RenderJob = { root: options.root, themeSets: options.themeSets, ...renderSettingsOf(options), files: [...files] }

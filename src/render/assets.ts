@@ -149,7 +149,12 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
         return
       }
       if (kind === 'other') {
-        problems.push({ url, kind: 'refused', reason: `${url.split(':')[0]}: URLs are never fetched`, hint: 'Use an http(s) URL or a file inside the project.' })
+        problems.push({
+          url,
+          kind: 'refused',
+          reason: `${url.split(':')[0]}: URLs are never fetched`,
+          hint: 'Use an http(s) URL or a file inside the project.',
+        })
         return
       }
       if (kind === 'remote') {
@@ -171,7 +176,13 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
         replacements.set(url, read.uri)
         files.push(read.real)
       } else if (read.kind === 'missing') {
-        problems.push({ url, kind: 'missing', file, reason: 'not found', hint: `No file at ${file}. Paths are relative to the deck's folder.` })
+        problems.push({
+          url,
+          kind: 'missing',
+          file,
+          reason: 'not found',
+          hint: `No file at ${file}. Paths are relative to the deck's folder.`,
+        })
       } else {
         problems.push({ url, kind: 'refused', file, ...read.refusal })
       }
@@ -195,26 +206,31 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
     return name ? `var(${name})` : `url("${uri}")`
   }
 
-  const outHtml = replacements.size === 0 ? html : html.replace(LOADING_PARTS, (part) => {
-    let hoisted: string | undefined
-    const replaced = part.replace(URL_PATTERN, (all, srcOpen, srcValue, srcClose, urlOpen, q1, urlValue, q2, urlClose) => {
-      const raw = (srcValue ?? urlValue) as string | undefined
-      const url = raw === undefined ? undefined : decodeEntities(raw)
-      const uri = url === undefined ? undefined : replacements.get(url)
-      if (!uri) return all
-      const name = shared.get(uri)
-      if (srcOpen) {
-        if (!name) return `${srcOpen}${uri}${srcClose}`
-        // An <img> of a shared picture shows it through `content`, which replaces the element's
-        // image in every current engine; it keeps its own size and alt text.
-        hoisted = `content:var(${name});`
-        return ''
-      }
-      return name ? `var(${name})` : `${urlOpen}${q1 ?? ''}${uri}${q2 ?? ''}${urlClose}`
-    })
-    if (!hoisted) return replaced
-    return /\sstyle="/.test(replaced) ? replaced.replace(/\sstyle="/, ` style="${hoisted}`) : replaced.replace(/^<img\b/, `<img style="${hoisted}"`)
-  })
+  const outHtml =
+    replacements.size === 0
+      ? html
+      : html.replace(LOADING_PARTS, (part) => {
+          let hoisted: string | undefined
+          const replaced = part.replace(URL_PATTERN, (all, srcOpen, srcValue, srcClose, urlOpen, q1, urlValue, q2, urlClose) => {
+            const raw = (srcValue ?? urlValue) as string | undefined
+            const url = raw === undefined ? undefined : decodeEntities(raw)
+            const uri = url === undefined ? undefined : replacements.get(url)
+            if (!uri) return all
+            const name = shared.get(uri)
+            if (srcOpen) {
+              if (!name) return `${srcOpen}${uri}${srcClose}`
+              // An <img> of a shared picture shows it through `content`, which replaces the element's
+              // image in every current engine; it keeps its own size and alt text.
+              hoisted = `content:var(${name});`
+              return ''
+            }
+            return name ? `var(${name})` : `${urlOpen}${q1 ?? ''}${uri}${q2 ?? ''}${urlClose}`
+          })
+          if (!hoisted) return replaced
+          return /\sstyle="/.test(replaced)
+            ? replaced.replace(/\sstyle="/, ` style="${hoisted}`)
+            : replaced.replace(/^<img\b/, `<img style="${hoisted}"`)
+        })
   let outCss = css.replace(CSS_URL, (all, _open, _q1, url: string) => cssUrl(url) ?? all)
   if (shared.size) outCss += `\n:root{${[...shared].map(([uri, name]) => `${name}:url("${uri}")`).join(';')}}`
   problems.sort((a, b) => a.url.localeCompare(b.url))

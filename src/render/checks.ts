@@ -34,7 +34,8 @@ export function checkDirectiveValues(file: string, directives: DirectiveInput[],
   for (const d of directives) {
     const key = d.key.replace(/^_/, '')
     const problem = ctx && !COLOUR_DIRECTIVES.has(key) ? directiveProblem(d.key, d.value, ctx) : undefined
-    if (problem) out.push({ rule: 'directive-value', severity: 'warning', file, line: d.line, ...(d.slide ? { slide: d.slide } : {}), ...problem })
+    if (problem)
+      out.push({ rule: 'directive-value', severity: 'warning', file, line: d.line, ...(d.slide ? { slide: d.slide } : {}), ...problem })
     if (!COLOUR_DIRECTIVES.has(key) || typeof d.value !== 'string' || isCssColour(d.value)) continue
     const asClass = themeHasClass(themeCss, d.value)
     out.push({
@@ -83,7 +84,8 @@ export function checkFences(file: string, facts: DeckFacts): Diagnostic[] {
 }
 
 // A remote reference in CSS: `@import 'https://…'`, `@import url(…)` or any `url(…)`.
-const REMOTE_CSS = /@import\s+(?:url\(\s*)?(["'])((?:https?:)?\/\/[^"']+)\1|@import\s+url\(\s*((?:https?:)?\/\/[^)\s]+)\s*\)|url\(\s*(["']?)((?:https?:)?\/\/[^"')\s]+)\4\s*\)/gi
+const REMOTE_CSS =
+  /@import\s+(?:url\(\s*)?(["'])((?:https?:)?\/\/[^"']+)\1|@import\s+url\(\s*((?:https?:)?\/\/[^)\s]+)\s*\)|url\(\s*(["']?)((?:https?:)?\/\/[^"')\s]+)\4\s*\)/gi
 
 /**
  * Remote `@import`, `@font-face` sources and `url()`s of the deck's theme files that are still
@@ -99,7 +101,11 @@ export function checkThemeResources(themes: ReadonlyArray<{ file: string; css: s
       const url = m[2] ?? m[3] ?? m[5] ?? ''
       if (!renderedCss.includes(url)) continue
       const line = css.slice(0, m.index).split('\n').length
-      const what = m[0].startsWith('@import') ? '@import' : /@font-face[^{}]*\{[^}]*$/.test(css.slice(0, m.index)) ? '@font-face source' : 'url()'
+      const what = m[0].startsWith('@import')
+        ? '@import'
+        : /@font-face[^{}]*\{[^}]*$/.test(css.slice(0, m.index))
+          ? '@font-face source'
+          : 'url()'
       out.push({
         rule: 'remote-resource',
         severity: 'warning',

@@ -43,7 +43,10 @@ export const scopeAttribute = (key: string): string => `data-marpit-scope-${key}
 
 /** A slide's scope key: from its index and its scoped styles, so the same deck gives the same key. */
 export function scopeKey(slide: number, styles: readonly string[]): string {
-  return createHash('sha256').update(`${slide}\u0000${styles.join('\u0000')}`).digest('hex').slice(0, 8)
+  return createHash('sha256')
+    .update(`${slide}\u0000${styles.join('\u0000')}`)
+    .digest('hex')
+    .slice(0, 8)
 }
 
 /**

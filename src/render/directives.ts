@@ -109,10 +109,20 @@ const CHECKS: Record<string, Check> = {
   style: (v, key) =>
     v === null || typeof v === 'string'
       ? undefined
-      : { message: `\`${key}: ${shown(v)}\` is not CSS text, so Marp ignores it`, hint: 'Write the CSS as a block: `style: |` and the rules indented below it.' },
+      : {
+          message: `\`${key}: ${shown(v)}\` is not CSS text, so Marp ignores it`,
+          hint: 'Write the CSS as a block: `style: |` and the rules indented below it.',
+        },
   class: (v, key) => {
     const names = Array.isArray(v) ? v : [v]
-    const bad = names.filter((n) => typeof n !== 'string' || !String(n).trim().split(/\s+/).every((c) => IDENT.test(c)))
+    const bad = names.filter(
+      (n) =>
+        typeof n !== 'string' ||
+        !String(n)
+          .trim()
+          .split(/\s+/)
+          .every((c) => IDENT.test(c)),
+    )
     if (bad.length === 0) return undefined
     return {
       message: `\`${key}: ${shown(v)}\`: ${bad.map(shown).join(', ')} is not a class name (one starts with a letter, \`_\` or \`-\`), so no theme rule can select it`,
@@ -135,23 +145,38 @@ const CHECKS: Record<string, Check> = {
   backgroundImage: (v, key) =>
     IMAGE.test(String(v).trim()) || CSS_WIDE.has(String(v).trim())
       ? undefined
-      : { message: `\`${key}: ${shown(v)}\` is not a CSS image, so the slide gets no background picture`, hint: 'Write `backgroundImage: url(picture.png)`, or put `![bg](picture.png)` on the slide.' },
+      : {
+          message: `\`${key}: ${shown(v)}\` is not a CSS image, so the slide gets no background picture`,
+          hint: 'Write `backgroundImage: url(picture.png)`, or put `![bg](picture.png)` on the slide.',
+        },
   backgroundRepeat: (v, key) =>
     cssLayers(String(v), (w) => w.length >= 1 && w.length <= 2 && w.every((x) => REPEAT.has(x.toLowerCase())))
       ? undefined
-      : { message: `\`${key}: ${shown(v)}\` is not a CSS background-repeat value, so it does nothing`, hint: 'Use repeat, repeat-x, repeat-y, no-repeat, space or round.' },
+      : {
+          message: `\`${key}: ${shown(v)}\` is not a CSS background-repeat value, so it does nothing`,
+          hint: 'Use repeat, repeat-x, repeat-y, no-repeat, space or round.',
+        },
   backgroundSize: (v, key) =>
     cssLayers(String(v), (w) => w.length >= 1 && w.length <= 2 && w.every(lengthOr(SIZE_WORDS)))
       ? undefined
-      : { message: `\`${key}: ${shown(v)}\` is not a CSS background-size value, so it does nothing`, hint: 'Use cover, contain, auto, or a width and height such as `50% auto`.' },
+      : {
+          message: `\`${key}: ${shown(v)}\` is not a CSS background-size value, so it does nothing`,
+          hint: 'Use cover, contain, auto, or a width and height such as `50% auto`.',
+        },
   backgroundPosition: (v, key) =>
     cssLayers(String(v), (w) => w.length >= 1 && w.length <= 4 && w.every(lengthOr(POSITION_WORDS)))
       ? undefined
-      : { message: `\`${key}: ${shown(v)}\` is not a CSS background-position value, so it does nothing`, hint: 'Use keywords (center, top right) or offsets such as `20% 40px`.' },
+      : {
+          message: `\`${key}: ${shown(v)}\` is not a CSS background-position value, so it does nothing`,
+          hint: 'Use keywords (center, top right) or offsets such as `20% 40px`.',
+        },
 }
 
 function notText(key: string, v: unknown): DirectiveProblem {
-  return { message: `\`${key}: ${shown(v)}\` is not text, so Marp shows no ${key.replace(/^_/, '')}`, hint: `Quote the text: \`${key}: "a, b"\`.` }
+  return {
+    message: `\`${key}: ${shown(v)}\` is not text, so Marp shows no ${key.replace(/^_/, '')}`,
+    hint: `Quote the text: \`${key}: "a, b"\`.`,
+  }
 }
 
 function valid(tag: string): boolean {

@@ -31,14 +31,14 @@ export interface DeckEnv extends MathEnv {
 }
 
 const PLAIN = new Set(['', 'text', 'txt', 'plain'])
-export const isKnownLanguage = (lang: string): boolean =>
-  PLAIN.has(lang) || lang in bundledLanguages || lang in bundledLanguagesAlias
+export const isKnownLanguage = (lang: string): boolean => PLAIN.has(lang) || lang in bundledLanguages || lang in bundledLanguagesAlias
 
 // Highlighting is the most expensive part of a render of a deck with much code. Its output
 // depends only on the language, the fence attributes and the code, because marp-core's shiki
 // theme is made of CSS variables, so one cache (RenderCaches.highlights) serves every engine.
 function cachedHighlighter(cache: BoundedCache<string>, inner: (code: string, lang: string, attrs: string) => string) {
-  return (code: string, lang: string, attrs: string): string => cache.get(`${lang}\u0000${attrs}\u0000${code}`, () => inner(code, lang, attrs))
+  return (code: string, lang: string, attrs: string): string =>
+    cache.get(`${lang}\u0000${attrs}\u0000${code}`, () => inner(code, lang, attrs))
 }
 
 // markdown-it's types are not exported by marp-core in a usable form; these are the few fields
@@ -296,6 +296,7 @@ export class DeckMarp extends Marp {
       if (id === undefined) ids.set(theme, (id = next++))
       return id
     }
-    themeSet.pack = (name, opts) => packed.get(`${idOf(themeSet.get(name ?? '', true))}\u0000${JSON.stringify(opts)}`, () => pack(name, opts))
+    themeSet.pack = (name, opts) =>
+      packed.get(`${idOf(themeSet.get(name ?? '', true))}\u0000${JSON.stringify(opts)}`, () => pack(name, opts))
   }
 }

@@ -80,18 +80,27 @@ const closeAt = (lines: string[], k: number, value: string): string[] => lines.m
  */
 function closeUnclosed(lines: string[]): Closing {
   const k = yamlRun(lines, lines.length)
-  const opened = 'the front matter opened by `---` on line 1 is never closed, so Marp reads the whole deck as front matter and shows one empty slide.'
+  const opened =
+    'the front matter opened by `---` on line 1 is never closed, so Marp reads the whole deck as front matter and shows one empty slide.'
   if (k > 1 && (lines[k] ?? '').trim() === '') {
     return {
       lines: closeAt(lines, k, '---'),
       end: k,
-      issue: { line: 1, message: `${opened} It was closed at the blank line ${k + 1}; the slides are rendered.`, hint: `Add a \`---\` line after the last front matter key (line ${k}).` },
+      issue: {
+        line: 1,
+        message: `${opened} It was closed at the blank line ${k + 1}; the slides are rendered.`,
+        hint: `Add a \`---\` line after the last front matter key (line ${k}).`,
+      },
     }
   }
   if (k === 1) {
     return {
       lines: closeAt(lines, 0, ''),
-      issue: { line: 1, message: `${opened} It has no keys, so the \`---\` was dropped and the deck is rendered without front matter.`, hint: 'Delete the `---` on line 1, or add the front matter keys and a closing `---` line.' },
+      issue: {
+        line: 1,
+        message: `${opened} It has no keys, so the \`---\` was dropped and the deck is rendered without front matter.`,
+        hint: 'Delete the `---` on line 1, or add the front matter keys and a closing `---` line.',
+      },
     }
   }
   return { lines, issue: { line: 1, message: opened, hint: `Add a \`---\` line after the last front matter key (line ${k}).` } }

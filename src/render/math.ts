@@ -48,7 +48,13 @@ const BREAKS = new Set(['softbreak', 'hardbreak'])
 const KATEX_ERROR = /class="katex-error" title="([^"]*)"/
 
 const unescape = (s: string): string =>
-  s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 
 /** Give each inline formula the line it is on (its paragraph's line plus the breaks before it). */
 function markInlineLines(state: { tokens: MathToken[] }): void {
@@ -99,7 +105,9 @@ export function checkMath(file: string, notes: readonly MathNote[], facts: Pick<
       severity: 'warning',
       file,
       ...(n.line ? { line: n.line, slide: slideOfLine(facts, n.line) } : {}),
-      message: n.error ? `math cannot be parsed, so the slide shows its source in red: ${n.message}` : `KaTeX warns about this math: ${n.message}`,
+      message: n.error
+        ? `math cannot be parsed, so the slide shows its source in red: ${n.message}`
+        : `KaTeX warns about this math: ${n.message}`,
       hint: n.error
         ? 'Fix the LaTeX. A `$` meant as a dollar sign is written `\\$`.'
         : 'Write the text with a LaTeX command or inside `\\text{…}`; KaTeX renders it, but LaTeX would not.',
@@ -118,4 +126,3 @@ const KATEX_FONT_FACE = /@font-face\s*\{[^}]*font-family:\s*["']?KaTeX_[^}]*\}/g
 export function withoutKatexFontFaces(css: string): string {
   return css.includes('KaTeX_') ? css.replace(KATEX_FONT_FACE, '') : css
 }
-

@@ -110,7 +110,9 @@ function engineFor(ctx: RenderContext): DeckMarp {
   }
   brokenThemes.set(engine, broken)
   // An engine of an older theme set of the same project will not be asked for again.
-  for (const k of [...engines.keys()]) if (k.endsWith(`:${ctx.themes.projectRoot}`) && !k.startsWith(`${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:`)) engines.delete(k)
+  for (const k of [...engines.keys()])
+    if (k.endsWith(`:${ctx.themes.projectRoot}`) && !k.startsWith(`${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:`))
+      engines.delete(k)
   engines.set(key, engine)
   return engine
 }
@@ -231,13 +233,22 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   const themeCss = theme.file ? (ctx.themes.fileEntry(theme.file)?.css ?? '') : ''
   const globals = Object.entries(recovered.data).map(([key, value]) => ({ key, value, line: recovered.keyLines.get(key) ?? 1 }))
   const usedTheme = engine.lastThemeName() ?? theme.name
-  diagnostics.push(...checkDirectiveValues(file, [...globals, ...facts.directives], themeCss, { theme: usedTheme, sizes: engine.sizePresets(usedTheme) }))
+  diagnostics.push(
+    ...checkDirectiveValues(file, [...globals, ...facts.directives], themeCss, { theme: usedTheme, sizes: engine.sizePresets(usedTheme) }),
+  )
   diagnostics.push(...checkFences(file, facts))
   diagnostics.push(...checkMath(file, env.deckMath ?? [], facts))
 
   const inlined = await inlineAssets(result.html, withoutKatexFontFaces(result.css), { baseDir: dir, policy, media: cachesOf(ctx).media })
-  diagnostics.push(...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }))
-  diagnostics.push(...checkThemeResources(theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []), inlined.css))
+  diagnostics.push(
+    ...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }),
+  )
+  diagnostics.push(
+    ...checkThemeResources(
+      theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []),
+      inlined.css,
+    ),
+  )
   const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))
 
   const { meta, diagnostics: metaFindings } = deckMetadata({

@@ -37,10 +37,17 @@ function notText(file: string, bytes: Uint8Array): DeckError | undefined {
   // A text file has no NUL; a few stray controls can be pasted in, a fifth of the file cannot.
   if (nul < 0 && controls * 5 < Math.max(bytes.length, 1)) return undefined
   const known = SIGNATURES.find((s) => s.bytes.every((b, i) => bytes[i] === b))
-  const what = known ? `it is ${known.name}` : nul >= 0 ? `it has a NUL byte at offset ${nul}` : `${controls} of its ${bytes.length} bytes are control characters`
+  const what = known
+    ? `it is ${known.name}`
+    : nul >= 0
+      ? `it has a NUL byte at offset ${nul}`
+      : `${controls} of its ${bytes.length} bytes are control characters`
   return new DeckError(`not a text file: ${what}, so it was not rendered`, {
     location: { file },
-    hint: known?.name === 'UTF-16 text' ? 'Save the deck as UTF-8.' : 'A deck is a Markdown text file in UTF-8: name the right file, or move this one out of slides/.',
+    hint:
+      known?.name === 'UTF-16 text'
+        ? 'Save the deck as UTF-8.'
+        : 'A deck is a Markdown text file in UTF-8: name the right file, or move this one out of slides/.',
   })
 }
 
@@ -69,7 +76,7 @@ function sequenceAt(bytes: Uint8Array, i: number): number {
 /** Where the bytes are not UTF-8: the first byte of each ill-formed sequence. */
 function invalidBytes(bytes: Uint8Array): InvalidByte[] {
   const out: InvalidByte[] = []
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const n = sequenceAt(bytes, i)
     if (n > 0) {
       i += n

@@ -59,12 +59,18 @@ const RELATIVE_URL = /(^|[^\w-])url\(\s*(["']?)(?![a-z][a-z0-9+.-]*:|\/\/|#)([^)
 export function rebaseUrls(css: string, dir: string): string {
   return css
     .split('\n')
-    .map((line) => (/^\s*@import\b/.test(line) ? line : line.replace(RELATIVE_URL, (_all, before: string, _q, url: string) => `${before}url("${pathToFileURL(path.resolve(dir, url.trim())).href}")`)))
+    .map((line) =>
+      /^\s*@import\b/.test(line)
+        ? line
+        : line.replace(
+            RELATIVE_URL,
+            (_all, before: string, _q, url: string) => `${before}url("${pathToFileURL(path.resolve(dir, url.trim())).href}")`,
+          ),
+    )
     .join('\n')
 }
 
-export const looksLikePath = (value: string): boolean =>
-  value.includes('/') || value.includes('\\') || value.endsWith('.css')
+export const looksLikePath = (value: string): boolean => value.includes('/') || value.includes('\\') || value.endsWith('.css')
 
 export type ThemeResolution =
   | { kind: 'file'; entry: ThemeEntry }
@@ -95,7 +101,13 @@ export class ThemeRegistry {
    */
   async addProject(themeSets: readonly string[]): Promise<void> {
     const cssDir = path.join(this.projectRoot, 'css')
-    if (await stat(cssDir).then((s) => s.isDirectory(), () => false)) await this.addPath(cssDir)
+    if (
+      await stat(cssDir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )
+    )
+      await this.addPath(cssDir)
     for (const p of themeSets) await this.addPath(p)
     await this.addPackageThemes()
   }
@@ -209,7 +221,11 @@ export class ThemeRegistry {
   }
 
   /** Resolve a deck's `theme:` value; paths go through `access` (default: the project root only). */
-  async resolve(value: string, deckDir: string, access: Pick<AccessPolicy, 'roots' | 'allowLocalFiles'> = { roots: [this.projectRoot], allowLocalFiles: false }): Promise<ThemeResolution> {
+  async resolve(
+    value: string,
+    deckDir: string,
+    access: Pick<AccessPolicy, 'roots' | 'allowLocalFiles'> = { roots: [this.projectRoot], allowLocalFiles: false },
+  ): Promise<ThemeResolution> {
     if (looksLikePath(value)) {
       const tried = [path.resolve(deckDir, value), path.resolve(this.projectRoot, value)]
       for (const candidate of tried) {

@@ -56,9 +56,6 @@ export function formatError(e: ReportedError, deck: string | undefined, cwd = pr
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return [...list].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.slide ?? 0) - (b.slide ?? 0) ||
-      a.rule.localeCompare(b.rule),
+      a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.slide ?? 0) - (b.slide ?? 0) || a.rule.localeCompare(b.rule),
   )
 }

@@ -30,10 +30,7 @@ export class DeckError extends Error {
   /** What the user can do about it, printed under the message. */
   readonly hint: string | undefined
 
-  constructor(
-    message: string,
-    opts: { code?: ExitCode; location?: Location; hint?: string; cause?: unknown } = {},
-  ) {
+  constructor(message: string, opts: { code?: ExitCode; location?: Location; hint?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
     this.name = 'DeckError'
     this.code = opts.code ?? ExitCode.BUILD_FAILED

@@ -35,7 +35,10 @@ export class WrittenOutputs {
     const list = (dir: string) => {
       let names = listings.get(dir)
       if (!names) {
-        names = readdir(dir).then((n) => new Set(n), () => new Set<string>())
+        names = readdir(dir).then(
+          (n) => new Set(n),
+          () => new Set<string>(),
+        )
         listings.set(dir, names)
       }
       return names

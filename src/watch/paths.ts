@@ -43,7 +43,10 @@ export async function deckOutputs(builder: Builder, deck: string): Promise<strin
   const names = await readdir(dir).catch(() => [] as string[])
   const png = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d{3,}\\.png$`)
   const wanted = new Set([`${base}.html`, `${base}.pdf`, `${base}.pptx`])
-  return names.filter((n) => wanted.has(n) || png.test(n)).map((n) => path.join(dir, n)).sort()
+  return names
+    .filter((n) => wanted.has(n) || png.test(n))
+    .map((n) => path.join(dir, n))
+    .sort()
 }
 
 /** Remove a deleted deck's outputs; returns what was removed. */

@@ -77,7 +77,9 @@ export class Recheck {
 /** A digest of the file's bytes; undefined when it cannot be read (gone, or mid-rename). */
 async function digest(file: string): Promise<string | undefined> {
   try {
-    return createHash('sha1').update(await readFile(file)).digest('hex')
+    return createHash('sha1')
+      .update(await readFile(file))
+      .digest('hex')
   } catch {
     return undefined
   }

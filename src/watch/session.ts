@@ -43,7 +43,9 @@ export interface WatchSession {
 
 function errorItem(e: unknown, deck: string, cwd: string): OverlayItem {
   if (isDeckError(e)) {
-    const where = e.location ? formatLocation({ file: e.location.file, ...(e.location.line ? { line: e.location.line } : {}) }, cwd) : relativePath(deck, cwd)
+    const where = e.location
+      ? formatLocation({ file: e.location.file, ...(e.location.line ? { line: e.location.line } : {}) }, cwd)
+      : relativePath(deck, cwd)
     return { where, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }
   }
   return { where: relativePath(deck, cwd), message: e instanceof Error ? e.message : String(e) }
@@ -117,7 +119,9 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
 
   const report = (deck: string, result: DeckResult): void => {
     const state = stateFor(deck)
-    const text = sortDiagnostics(result.diagnostics).map((d) => formatDiagnostic(d, cwd)).join('\n')
+    const text = sortDiagnostics(result.diagnostics)
+      .map((d) => formatDiagnostic(d, cwd))
+      .join('\n')
     if (text !== state.printed) emit({ type: 'findings', deck, findings: sortDiagnostics(result.diagnostics) })
     state.printed = text
     for (const error of result.errors) emit({ type: 'error', deck, error })

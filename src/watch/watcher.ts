@@ -153,7 +153,15 @@ export class Watcher {
     for (;;) {
       await this.html.idle()
       await this.browser.idle()
-      if (!this.deckChanges.pending && !this.themeChanges.pending && !this.html.size && !this.browser.size && !this.themeTasks && !this.recheck.pending) return
+      if (
+        !this.deckChanges.pending &&
+        !this.themeChanges.pending &&
+        !this.html.size &&
+        !this.browser.size &&
+        !this.themeTasks &&
+        !this.recheck.pending
+      )
+        return
       await sleep(10)
     }
   }
@@ -199,15 +207,16 @@ export class Watcher {
 
   /** Add files outside the watched folders (a theme given by path, an image in ../assets). */
   private follow(files: string[]): void {
-    const fresh = files.filter(
-      (f) => !this.followed.has(f) && ![...this.deckRoots, ...this.themeRoots].some((r) => isInside(f, r)),
-    )
+    const fresh = files.filter((f) => !this.followed.has(f) && ![...this.deckRoots, ...this.themeRoots].some((r) => isInside(f, r)))
     for (const f of fresh) this.followed.add(f)
     if (fresh.length && this.chokidar) this.chokidar.add(fresh)
   }
 
   private async exists(file: string): Promise<boolean> {
-    return stat(file).then((s) => s.isFile(), () => false)
+    return stat(file).then(
+      (s) => s.isFile(),
+      () => false,
+    )
   }
 
   private async buildHtml(deck: string): Promise<void> {
@@ -224,7 +233,12 @@ export class Watcher {
     if (this.closed) return
     if (result.errors.length && !(await this.exists(deck))) return this.removed(deck)
     this.recheck.later(deck)
-    if (!result.errors.length) this.outputs.record(deck, 'html', result.outputs.map((o) => o.file))
+    if (!result.errors.length)
+      this.outputs.record(
+        deck,
+        'html',
+        result.outputs.map((o) => o.file),
+      )
     const first = !this.decks.has(deck)
     this.decks.add(deck)
     if (first && result.deck && !result.errors.length) void this.html.idle().then(() => this.warmRender(deck))
@@ -263,7 +277,12 @@ export class Watcher {
     const started = performance.now()
     const result = await this.builder.exportDeck(rendered, this.browserFormats)
     if (this.closed) return
-    if (!result.errors.length) this.outputs.record(deck, 'browser', result.outputs.map((o) => o.file))
+    if (!result.errors.length)
+      this.outputs.record(
+        deck,
+        'browser',
+        result.outputs.map((o) => o.file),
+      )
     this.events.onBrowserOutputs?.({ deck, result, ms: performance.now() - started })
   }
 

@@ -128,7 +128,14 @@ describe('slide pictures', () => {
   it('shows each slide in its own picture, in order, at both scales, from the two windows that share the shots', async () => {
     // Twelve slides (enough for the second window) with a distinct background each.
     const colours = Array.from({ length: 12 }, (_, i) => `#${(0x102030 + i * 0x0b0d07).toString(16).padStart(6, '0')}`)
-    const deck = ['---', 'marp: true', '---', '', colours.map((c, i) => `<!-- _backgroundColor: "${c}" -->\n\n# Slide ${i + 1}`).join('\n\n---\n\n'), ''].join('\n')
+    const deck = [
+      '---',
+      'marp: true',
+      '---',
+      '',
+      colours.map((c, i) => `<!-- _backgroundColor: "${c}" -->\n\n# Slide ${i + 1}`).join('\n\n---\n\n'),
+      '',
+    ].join('\n')
     const project = await tempProject({ 'slides/colours.md': deck })
     try {
       const builder = new Builder(buildOptions(project.dir, { formats: ['pptx', 'png'] }))
@@ -141,7 +148,9 @@ describe('slide pictures', () => {
       }
       const pptx = await readPptx(path.join(project.dir, 'dist/colours.pptx'))
       expect(pptx.pictures.map(topLeftPixel)).toEqual(colours)
-      const pngs = await Promise.all(colours.map((_, i) => readFile(path.join(project.dir, `dist/colours.${String(i + 1).padStart(3, '0')}.png`))))
+      const pngs = await Promise.all(
+        colours.map((_, i) => readFile(path.join(project.dir, `dist/colours.${String(i + 1).padStart(3, '0')}.png`))),
+      )
       expect(pngs.map(topLeftPixel)).toEqual(colours)
       expect(pngSize(pngs[0]!)).toEqual({ width: 1280, height: 720 })
       expect(pptx.images[0]).toEqual({ width: 2560, height: 1440 })
@@ -159,7 +168,14 @@ describe('a big deck, checked and shot a chunk of slides at a time', () => {
     colours[29] = '#777777'
     const long = Array.from({ length: 25 }, (_, i) => `Line ${i + 1} of a slide that is far too long`).join('\n\n')
     const slide = (c: string, i: number) =>
-      [`<!-- _backgroundColor: "${c}" -->`, i === 29 ? '<!-- _color: "#808080" -->' : '', `# Slide ${i + 1}`, i === 6 || i === 54 ? long : ''].filter(Boolean).join('\n\n')
+      [
+        `<!-- _backgroundColor: "${c}" -->`,
+        i === 29 ? '<!-- _color: "#808080" -->' : '',
+        `# Slide ${i + 1}`,
+        i === 6 || i === 54 ? long : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n')
     const md = ['---', 'marp: true', '---', '', colours.map(slide).join('\n\n---\n\n'), ''].join('\n')
     const project = await tempProject({ 'slides/big.md': md })
     try {
@@ -174,12 +190,18 @@ describe('a big deck, checked and shot a chunk of slides at a time', () => {
         const whole = await big.inspectDeck(file)
         const brief = (r: DeckResult) => sortDiagnostics(r.diagnostics).map((d) => `${d.rule} ${d.slide} ${d.line}`)
         expect(brief(built)).toEqual(brief(whole))
-        expect(brief(built).filter((d) => d.startsWith('overflow')).map((d) => d.split(' ')[1])).toEqual(['7', '55'])
+        expect(
+          brief(built)
+            .filter((d) => d.startsWith('overflow'))
+            .map((d) => d.split(' ')[1]),
+        ).toEqual(['7', '55'])
         expect(brief(built).some((d) => d.startsWith('contrast 30 '))).toBe(true)
       } finally {
         await big.close()
       }
-      const pngs = await Promise.all(colours.map((_, i) => readFile(path.join(project.dir, `dist/big.${String(i + 1).padStart(3, '0')}.png`))))
+      const pngs = await Promise.all(
+        colours.map((_, i) => readFile(path.join(project.dir, `dist/big.${String(i + 1).padStart(3, '0')}.png`))),
+      )
       expect(pngs.map(topLeftPixel)).toEqual(colours)
     } finally {
       await project.cleanup()
@@ -260,7 +282,10 @@ describe('the deck command', () => {
   })
 
   it('takes extra themes from --theme-set, as marp-cli does', async () => {
-    await writeFile(path.join(dir, 'brand.css'), '/* @theme brand */\n@import "default";\nsection { background: #123456; color: #ffffff }\n')
+    await writeFile(
+      path.join(dir, 'brand.css'),
+      '/* @theme brand */\n@import "default";\nsection { background: #123456; color: #ffffff }\n',
+    )
     const deck = path.join(dir, 'branded.md')
     await writeFile(deck, '---\nmarp: true\ntheme: brand\n---\n\n# Branded\n')
     const out = path.join(dir, 'branded-out')
@@ -271,23 +296,29 @@ describe('the deck command', () => {
     expect(html).toContain('#123456')
   })
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('on %s mid-build exits with the shell\'s code and leaves no Chromium and no profile folder', async (signal) => {
-    const child = spawn('node', [CLI, 'build', SEED, '--format', 'pdf,pptx', '--out', path.join(dir, `signal-${signal}`)], { cwd: dir, stdio: 'ignore' })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    // Wait until Chromium runs (its command line names its profile folder), then interrupt.
-    let chromium: number[] = []
-    for (const deadline = Date.now() + 20_000; !chromium.length && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
-      chromium = descendants(child.pid!).filter((p) => commandLine(p).includes('--user-data-dir='))
-    }
-    expect(chromium.length).toBeGreaterThan(0)
-    const profile = /--user-data-dir=(\S+)/.exec(commandLine(chromium[0]!))![1]!
-    child.kill(signal)
-    expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143)
-    // Killed processes linger until reaped; give them a moment.
-    for (const deadline = Date.now() + 5000; chromium.some(alive) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50))
-    expect(chromium.filter(alive)).toEqual([])
-    expect(existsSync(profile)).toBe(false)
-  })
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    "on %s mid-build exits with the shell's code and leaves no Chromium and no profile folder",
+    async (signal) => {
+      const child = spawn('node', [CLI, 'build', SEED, '--format', 'pdf,pptx', '--out', path.join(dir, `signal-${signal}`)], {
+        cwd: dir,
+        stdio: 'ignore',
+      })
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+      // Wait until Chromium runs (its command line names its profile folder), then interrupt.
+      let chromium: number[] = []
+      for (const deadline = Date.now() + 20_000; !chromium.length && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+        chromium = descendants(child.pid!).filter((p) => commandLine(p).includes('--user-data-dir='))
+      }
+      expect(chromium.length).toBeGreaterThan(0)
+      const profile = /--user-data-dir=(\S+)/.exec(commandLine(chromium[0]!))![1]!
+      child.kill(signal)
+      expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143)
+      // Killed processes linger until reaped; give them a moment.
+      for (const deadline = Date.now() + 5000; chromium.some(alive) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50))
+      expect(chromium.filter(alive)).toEqual([])
+      expect(existsSync(profile)).toBe(false)
+    },
+  )
 
   it('exits 2 on bad usage and 3 without a browser, saying what to do', async () => {
     const bad = await run('node', [CLI, 'build', '--format', 'docx'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e)

@@ -52,7 +52,7 @@ describe('the Chromium process', () => {
     expect(profiles()).not.toContain(mine[0])
   })
 
-  it('collects a page\'s garbage on request (done after the page checks, before the shots)', async () => {
+  it("collects a page's garbage on request (done after the page checks, before the shots)", async () => {
     const manager = new BrowserManager({ timeoutMs: 30_000 })
     try {
       await manager.withPage(async (page) => {
@@ -79,7 +79,10 @@ describe('the Chromium process', () => {
     const manager = new BrowserManager({ timeoutMs: 30_000 })
     try {
       await manager.withPage(async (page) => {
-        await page.setContent('<img src="http://192.0.2.1/a.png"><img src="https://example.com/b.png"><img src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==">', { waitUntil: 'load' })
+        await page.setContent(
+          '<img src="http://192.0.2.1/a.png"><img src="https://example.com/b.png"><img src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==">',
+          { waitUntil: 'load' },
+        )
         // Only the data: image loaded.
         expect(await page.evaluate(() => [...document.images].map((i) => i.naturalWidth))).toEqual([0, 0, 1])
       })

@@ -35,7 +35,8 @@ const inspect = async (name: string): Promise<DeckResult> => {
   expect(r.errors).toEqual([])
   return r
 }
-const brief = (list: Diagnostic[]) => sortDiagnostics(list).map((d) => ({ rule: d.rule, slide: d.slide, line: d.line, ...(d.px !== undefined ? { px: d.px } : {}) }))
+const brief = (list: Diagnostic[]) =>
+  sortDiagnostics(list).map((d) => ({ rule: d.rule, slide: d.slide, line: d.line, ...(d.px !== undefined ? { px: d.px } : {}) }))
 
 describe('browser rules, one problem per fixture', () => {
   it('overflow: the code block of slide 2 runs exactly 80px past the bottom, at its fence line', async () => {

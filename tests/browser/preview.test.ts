@@ -77,7 +77,9 @@ describe('live preview in headless Chromium', () => {
     await page.goto(`${session.url}/talk.html${query}`, { waitUntil: 'load' })
     await page.waitForSelector('.bespoke-marp-active')
     for (let i = 0; i < 4; i += 1) await page.keyboard.press('ArrowRight')
-    await page.waitForFunction(() => location.hash === '#5' && document.querySelector('.bespoke-marp-active')?.textContent?.includes('Five'))
+    await page.waitForFunction(
+      () => location.hash === '#5' && document.querySelector('.bespoke-marp-active')?.textContent?.includes('Five'),
+    )
     // Wait until the reload channel is open, so no message can be missed.
     await markStale()
   }
@@ -169,7 +171,9 @@ describe('live preview in headless Chromium', () => {
     // Not reloaded: the last good slides are still under the overlay, on the same slide.
     expect(await page.evaluate(() => (window as unknown as { stale?: boolean }).stale)).toBe(true)
     expect(await activeSlideText(page)).toContain('presenter edit')
-    expect(printed).toContain('slides/talk.md:3: error: theme `./broken.css` cannot be loaded: slides/broken.css: theme file has no @theme name')
+    expect(printed).toContain(
+      'slides/talk.md:3: error: theme `./broken.css` cannot be loaded: slides/broken.css: theme file has no @theme name',
+    )
 
     // A page opened while the deck is broken shows the overlay too.
     const other = await browser.newPage()
@@ -221,7 +225,10 @@ describe('live preview in headless Chromium', () => {
     await markStale()
     await writeFile(file(), deck(long, '# One, edited'))
     await reloaded()
-    const checked = await until(() => log.browser.slice(m.browser).find((b) => b.result.deck?.markdown.includes('One, edited')), 'the page checks of the edit')
+    const checked = await until(
+      () => log.browser.slice(m.browser).find((b) => b.result.deck?.markdown.includes('One, edited')),
+      'the page checks of the edit',
+    )
     expect(overflowingSlides(checked.result)).toEqual([5])
     await page.waitForFunction((cls) => document.querySelectorAll(`.${cls}`).length > 0, { timeout: 30_000 }, BADGE_CLASS)
     expect(await activeSlideText(page)).toContain('Overflowing paragraph')
@@ -244,7 +251,10 @@ describe('live preview in headless Chromium', () => {
         OVERLAY_ID,
       )
     await cleared()
-    const rechecked = await until(() => log.browser.slice(fixed.browser).find((b) => b.result.deck?.markdown.includes('clean')), 'the page checks of the fix')
+    const rechecked = await until(
+      () => log.browser.slice(fixed.browser).find((b) => b.result.deck?.markdown.includes('clean')),
+      'the page checks of the fix',
+    )
     expect(overflowingSlides(rechecked.result)).toEqual([])
     await cleared()
     expect(await overlay(page)).toBeNull()

@@ -123,12 +123,24 @@ describe('page checks on a warm page in watch mode', () => {
   it('reports overflow brought into the edited slide, and drops it when fixed', async () => {
     const broken = await save(deck(slides(tall('three'))))
     expect(asked.at(-1)).toEqual([3])
-    expect(pageFindings(broken).filter((d) => d.rule === 'overflow').map((d) => [d.slide, d.px])).toEqual([[2, 80], [3, 80], [5, 80]])
+    expect(
+      pageFindings(broken)
+        .filter((d) => d.rule === 'overflow')
+        .map((d) => [d.slide, d.px]),
+    ).toEqual([
+      [2, 80],
+      [3, 80],
+      [5, 80],
+    ])
     expect(brief(broken.diagnostics)).toEqual(brief((await fullCheck()).diagnostics))
 
     const fixed = await save(deck(slides('# Three, fixed')))
     expect(asked.at(-1)).toEqual([3])
-    expect(pageFindings(fixed).filter((d) => d.rule === 'overflow').map((d) => d.slide)).toEqual([2, 5])
+    expect(
+      pageFindings(fixed)
+        .filter((d) => d.rule === 'overflow')
+        .map((d) => d.slide),
+    ).toEqual([2, 5])
   })
 
   it('kept findings move with their slide when lines above them move', async () => {
@@ -148,7 +160,14 @@ describe('page checks on a warm page in watch mode', () => {
     expect(asked.at(-1)).toBeUndefined()
     expect(shown.at(-1)).toEqual([1, 2, 3, 4, 5, 6])
     // 650px of code under a 100px heading: 30px past the bottom now.
-    expect(pageFindings(themed).filter((d) => d.rule === 'overflow').map((d) => [d.slide, d.px])).toEqual([[2, 30], [5, 30]])
+    expect(
+      pageFindings(themed)
+        .filter((d) => d.rule === 'overflow')
+        .map((d) => [d.slide, d.px]),
+    ).toEqual([
+      [2, 30],
+      [5, 30],
+    ])
     expect(brief(themed.diagnostics)).toEqual(brief((await fullCheck()).diagnostics))
 
     const longer = await save(deck([...slides('# Three, fixed'), '# Seven']))
@@ -182,14 +201,19 @@ describe('page checks on a warm page in watch mode', () => {
     const after = await renderDeck(file(), builder.renderContext)
     await builder.browser.withPage(async (page) => {
       await loadDeck(page, before)
-      const mark = () => page.evaluate(() => document.querySelectorAll('svg[data-marpit-svg]').forEach((svg) => svg.setAttribute('data-test-seen', '')))
+      const mark = () =>
+        page.evaluate(() => document.querySelectorAll('svg[data-marpit-svg]').forEach((svg) => svg.setAttribute('data-test-seen', '')))
       const unmarked = () =>
-        page.evaluate(() => [...document.querySelectorAll('svg[data-marpit-svg]')].flatMap((svg, i) => (svg.hasAttribute('data-test-seen') ? [] : [i + 1])))
+        page.evaluate(() =>
+          [...document.querySelectorAll('svg[data-marpit-svg]')].flatMap((svg, i) => (svg.hasAttribute('data-test-seen') ? [] : [i + 1])),
+        )
       await mark()
       await updateDeck(page, after, pageContent(before))
       expect(await unmarked()).toEqual([3])
       expect(await page.$$eval('svg[data-marpit-svg]', (svgs) => svgs.map((svg) => svg.textContent ?? ''))).toEqual(
-        pageContent(after)!.slides.map((_, i) => expect.stringContaining(['One', 'two', 'replaced alone', 'Grey', 'five', 'Six', 'Seven'][i]!)),
+        pageContent(after)!.slides.map((_, i) =>
+          expect.stringContaining(['One', 'two', 'replaced alone', 'Grey', 'five', 'Six', 'Seven'][i]!),
+        ),
       )
       // Without knowing what the page shows, every slide is swapped.
       await mark()
@@ -220,7 +244,10 @@ describe('page checks on a warm page in watch mode', () => {
     const rendered = await renderDeck(file(), builder.renderContext)
     await builder.browser.withPage(async (page) => {
       await loadDeck(page, rendered)
-      expect((await page.evaluate(probeSlides, [5, 2])).map((s) => [s.slide, s.bottom])).toEqual([[5, 30], [2, 30]])
+      expect((await page.evaluate(probeSlides, [5, 2])).map((s) => [s.slide, s.bottom])).toEqual([
+        [5, 30],
+        [2, 30],
+      ])
       expect(new Set((await probeContrast(page, [4])).map((n) => n.slide))).toEqual(new Set([4]))
       expect(await probeContrast(page, [1, 2, 3])).toEqual([])
       expect(new Set((await probeContrast(page)).map((n) => n.slide))).toEqual(new Set([4]))

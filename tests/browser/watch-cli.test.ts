@@ -48,49 +48,52 @@ describe('deck watch (CLI)', () => {
     await cleanup?.()
   })
 
-  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('builds, serves, rebuilds, and stops on %s leaving no Chromium behind', async (signal) => {
-    const p = await tempProject({ 'slides/talk.md': '---\nmarp: true\n---\n\n# Hello\n' })
-    cleanup = p.cleanup
-    let stderr = ''
-    child = spawn(process.execPath, [CLI, 'watch', '--format', 'html,pdf', '--port', '0', '--no-open'], {
-      cwd: p.dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBUG: 'deck:*' },
-    })
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()))
-    const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)))
-    // One CI run spent 30 s in this test, once, and passed. Not a timing assertion: a slow phase
-    // prints what the watcher said (with its debug log), so the next one can be read.
-    const phases: Array<[string, number]> = []
-    let since = performance.now()
-    const phase = (name: string) => {
-      phases.push([name, Math.round(performance.now() - since)])
-      since = performance.now()
-    }
-    onTestFinished(() => {
-      if (phases.some(([, ms]) => ms > 10_000)) console.warn(`slow phase in the ${signal} test: ${JSON.stringify(phases)}\n${stderr}`)
-    })
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    'builds, serves, rebuilds, and stops on %s leaving no Chromium behind',
+    async (signal) => {
+      const p = await tempProject({ 'slides/talk.md': '---\nmarp: true\n---\n\n# Hello\n' })
+      cleanup = p.cleanup
+      let stderr = ''
+      child = spawn(process.execPath, [CLI, 'watch', '--format', 'html,pdf', '--port', '0', '--no-open'], {
+        cwd: p.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, DEBUG: 'deck:*' },
+      })
+      child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()))
+      const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)))
+      // One CI run spent 30 s in this test, once, and passed. Not a timing assertion: a slow phase
+      // prints what the watcher said (with its debug log), so the next one can be read.
+      const phases: Array<[string, number]> = []
+      let since = performance.now()
+      const phase = (name: string) => {
+        phases.push([name, Math.round(performance.now() - since)])
+        since = performance.now()
+      }
+      onTestFinished(() => {
+        if (phases.some(([, ms]) => ms > 10_000)) console.warn(`slow phase in the ${signal} test: ${JSON.stringify(phases)}\n${stderr}`)
+      })
 
-    await until(() => /talk\.md => dist\/talk\.pdf/.test(stderr), `the first PDF (stderr: ${stderr})`, 60_000)
-    phase('first PDF')
-    const url = /preview at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]
-    expect(url).toBeDefined()
-    const index = await fetch(`${url}/`)
-    expect(await index.text()).toContain('/talk.html')
+      await until(() => /talk\.md => dist\/talk\.pdf/.test(stderr), `the first PDF (stderr: ${stderr})`, 60_000)
+      phase('first PDF')
+      const url = /preview at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]
+      expect(url).toBeDefined()
+      const index = await fetch(`${url}/`)
+      expect(await index.text()).toContain('/talk.html')
 
-    await writeFile(path.join(p.dir, 'slides/talk.md'), '---\nmarp: true\n---\n\n# Hello again\n')
-    await until(() => (stderr.match(/talk\.md => dist\/talk\.html/g) ?? []).length >= 2, 'the rebuild line')
-    phase('rebuild')
-    expect(stderr).toMatch(/\[\d\d:\d\d:\d\d\] slides\/talk\.md => dist\/talk\.html \(\d+ ms\)/)
+      await writeFile(path.join(p.dir, 'slides/talk.md'), '---\nmarp: true\n---\n\n# Hello again\n')
+      await until(() => (stderr.match(/talk\.md => dist\/talk\.html/g) ?? []).length >= 2, 'the rebuild line')
+      phase('rebuild')
+      expect(stderr).toMatch(/\[\d\d:\d\d:\d\d\] slides\/talk\.md => dist\/talk\.html \(\d+ ms\)/)
 
-    const browsers = descendants(child.pid ?? 0).filter((d) => /chrom/i.test(d.comm))
-    expect(browsers.length).toBeGreaterThan(0)
-    child.kill(signal)
-    expect(await exited).toBe(0)
-    phase('exit')
-    await until(() => browsers.every((b) => !alive(b.pid)), 'every Chromium process to exit')
-    phase('Chromium gone')
-    expect(browsers.filter((b) => alive(b.pid))).toEqual([])
-    expect(existsSync(path.join(p.dir, 'dist/talk.pdf'))).toBe(true)
-  })
+      const browsers = descendants(child.pid ?? 0).filter((d) => /chrom/i.test(d.comm))
+      expect(browsers.length).toBeGreaterThan(0)
+      child.kill(signal)
+      expect(await exited).toBe(0)
+      phase('exit')
+      await until(() => browsers.every((b) => !alive(b.pid)), 'every Chromium process to exit')
+      phase('Chromium gone')
+      expect(browsers.filter((b) => alive(b.pid))).toEqual([])
+      expect(existsSync(path.join(p.dir, 'dist/talk.pdf'))).toBe(true)
+    },
+  )
 })

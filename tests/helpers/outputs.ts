@@ -54,12 +54,19 @@ export interface PptxInfo {
 }
 
 const xmlText = (xml: string): string =>
-  [...xml.matchAll(/<a:t>([^<]*)<\/a:t>/g)].map((m) => m[1]).join(' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+  [...xml.matchAll(/<a:t>([^<]*)<\/a:t>/g)]
+    .map((m) => m[1])
+    .join(' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
 
 export async function readPptx(file: string): Promise<PptxInfo> {
   const zip = await JSZip.loadAsync(await readFile(file))
   const names = Object.keys(zip.files)
-  const slideNames = names.filter((n) => /^ppt\/slides\/slide\d+\.xml$/.test(n)).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))
+  const slideNames = names
+    .filter((n) => /^ppt\/slides\/slide\d+\.xml$/.test(n))
+    .sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))
   const pres = await zip.file('ppt/presentation.xml')!.async('string')
   const sz = /<p:sldSz[^>]*cx="(\d+)"[^>]*cy="(\d+)"/.exec(pres)
   const notes: string[] = []
@@ -92,7 +99,7 @@ export async function readPptx(file: string): Promise<PptxInfo> {
 export function topLeftPixel(data: Uint8Array): string {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   const idat: Buffer[] = []
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     const length = buf.readUInt32BE(at)
     const type = buf.toString('latin1', at + 4, at + 8)
     if (type === 'IDAT') idat.push(buf.subarray(at + 8, at + 8 + length))

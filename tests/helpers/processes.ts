@@ -14,7 +14,7 @@ export function descendants(root: number): number[] {
     }
   }
   const out: number[] = []
-  for (let todo = [root]; todo.length; ) {
+  for (let todo = [root]; todo.length;) {
     const next = [...parent].filter(([, ppid]) => todo.includes(ppid)).map(([pid]) => pid)
     out.push(...next)
     todo = next

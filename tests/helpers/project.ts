@@ -11,7 +11,10 @@ export const FIXTURES = path.join(ROOT, 'tests/fixtures')
 export const SEED = path.join(ROOT, 'slides/cni-deep-dive.md')
 
 /** A real 1x1 PNG (tests that need an image file whose bytes are an image). */
-export const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+export const PNG_1PX = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+)
 
 /** A throwaway project folder with css/ copied from the repo; removed by the returned cleanup. */
 export async function tempProject(files: Record<string, string | Uint8Array> = {}): Promise<{ dir: string; cleanup: () => Promise<void> }> {

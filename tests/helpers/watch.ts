@@ -39,12 +39,22 @@ export class EventLog {
 
   /** A mark to count events after. */
   mark(): { starts: number; html: number; browser: number; removed: number; errors: number } {
-    return { starts: this.starts.length, html: this.html.length, browser: this.browser.length, removed: this.removed.length, errors: this.errors.length }
+    return {
+      starts: this.starts.length,
+      html: this.html.length,
+      browser: this.browser.length,
+      removed: this.removed.length,
+      errors: this.errors.length,
+    }
   }
 }
 
 /** Poll until `check` passes (it throws or returns false until then); fails after `timeoutMs`. */
-export async function until<T>(check: () => T | false | undefined | Promise<T | false | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  check: () => T | false | undefined | Promise<T | false | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {

@@ -14,7 +14,10 @@ import { ROOT, SEED, tempProject } from '../helpers/project.js'
 const run = promisify(execFile)
 const CLI = path.join(ROOT, 'bin/deck.js')
 
-const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex')
+const sha256 = async (file: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
 
 describe('the seed deck under load', () => {
   let dir: string
@@ -39,7 +42,13 @@ describe('the seed deck under load', () => {
   /** The first line of the seed's first bash block, as its token spans. */
   const firstBashLine = (html: string): string[] => {
     const $ = load(html)
-    return $('pre code.language-bash').first().find('span.line').first().children('span').toArray().map((s) => $(s).text())
+    return $('pre code.language-bash')
+      .first()
+      .find('span.line')
+      .first()
+      .children('span')
+      .toArray()
+      .map((s) => $(s).text())
   }
 
   it('gives the same HTML, PDF and PPTX bytes quiet, with every core busy, and quiet again', async () => {
@@ -56,7 +65,9 @@ describe('the seed deck under load', () => {
       loaded = await build('busy')
     } finally {
       for (const child of busy) if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL')
-      await Promise.all(busy.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : undefined)))
+      await Promise.all(
+        busy.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : undefined)),
+      )
     }
     expect(firstBashLine(loaded.html)).toEqual(['cat', ' foo.sh'])
     expect(loaded.sums).toEqual(quiet.sums)
@@ -65,4 +76,3 @@ describe('the seed deck under load', () => {
     expect(again.sums).toEqual(quiet.sums)
   }, 300_000)
 })
-

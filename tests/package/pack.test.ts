@@ -47,7 +47,10 @@ beforeAll(async () => {
   if (!name) throw new Error(`npm pack left no tarball in ${work}`)
   tarball = path.join(work, name)
   const listing = await sh('tar', ['-tzf', tarball], work)
-  files = listing.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''))
+  files = listing.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''))
 }, 600_000)
 
 afterAll(async () => {
@@ -56,13 +59,26 @@ afterAll(async () => {
 
 describe('npm pack', () => {
   it('holds the compiled lib/ with declarations, bin/, the package theme and the README, and nothing else', async () => {
-    for (const f of ['package.json', 'README.md', 'bin/deck.js', 'css/palette-3.css', 'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli/main.js', 'lib/src/render/worker.js']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'bin/deck.js',
+      'css/palette-3.css',
+      'lib/src/index.js',
+      'lib/src/index.d.ts',
+      'lib/src/cli/main.js',
+      'lib/src/render/worker.js',
+    ]) {
       expect(files, f).toContain(f)
     }
-    const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/[^/]+\.js|css\/[^/]+\.css|lib\/src\/.+\.(js|d\.ts))$/.test(f))
+    const unexpected = files.filter(
+      (f) => !/^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/[^/]+\.js|css\/[^/]+\.css|lib\/src\/.+\.(js|d\.ts))$/.test(f),
+    )
     expect(unexpected).toEqual([])
     // Every source compiled, and only those: prepack starts from an empty lib/.
-    const sources = (await readdir(path.join(ROOT, 'src'), { recursive: true })).filter((f) => f.endsWith('.ts')).map((f) => `lib/src/${f.replace(/\.ts$/, '.js')}`)
+    const sources = (await readdir(path.join(ROOT, 'src'), { recursive: true }))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `lib/src/${f.replace(/\.ts$/, '.js')}`)
     expect(files.filter((f) => f.endsWith('.js') && f.startsWith('lib/')).sort()).toEqual(sources.sort())
     const manifest = JSON.parse((await sh('tar', ['-xzOf', tarball, 'package/package.json'], work)).stdout) as Record<string, unknown>
     expect(manifest['private']).toBeUndefined()
@@ -77,12 +93,24 @@ describe('npm pack', () => {
  * tarballs and the abbreviated documents that find them), so the install runs offline.
  */
 async function userLock(spec: string): Promise<string> {
-  const ours = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> }
+  const ours = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, Record<string, unknown>>
+  }
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>
-  const integrity = `sha512-${createHash('sha512').update(await readFile(tarball)).digest('base64')}`
+  const integrity = `sha512-${createHash('sha512')
+    .update(await readFile(tarball))
+    .digest('base64')}`
   const packages: Record<string, Record<string, unknown>> = {
     '': { name: 'talks', version: '1.0.0', devDependencies: { 'marp-deck-pipeline': spec } },
-    'node_modules/marp-deck-pipeline': { version: pkg['version'], resolved: spec, integrity, dev: true, dependencies: pkg['dependencies'], bin: pkg['bin'], engines: pkg['engines'] },
+    'node_modules/marp-deck-pipeline': {
+      version: pkg['version'],
+      resolved: spec,
+      integrity,
+      dev: true,
+      dependencies: pkg['dependencies'],
+      bin: pkg['bin'],
+      engines: pkg['engines'],
+    },
   }
   for (const [key, entry] of Object.entries(ours.packages)) {
     if (key === '' || entry['dev'] || entry['devOptional']) continue
@@ -202,7 +230,16 @@ describe('installed from the tarball into a user repo', () => {
         '',
       ].join('\n'),
     )
-    const compilerOptions = { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules/@types')] }
+    const compilerOptions = {
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: ['node'],
+      typeRoots: [path.join(ROOT, 'node_modules/@types')],
+    }
     await writeFile(path.join(repo, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['check.mts'] }))
     await sh(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], repo)
   })

@@ -38,7 +38,10 @@ describe('package themes', () => {
     const project = await tempDir({ 'slides/talk.md': '# t\n' })
     const reg = new ThemeRegistry(project, path.join(pkg, 'css'))
     await reg.addProject([])
-    expect(await reg.resolve('brand', path.join(project, 'slides'))).toMatchObject({ kind: 'file', entry: { file: path.join(pkg, 'css/brand.css') } })
+    expect(await reg.resolve('brand', path.join(project, 'slides'))).toMatchObject({
+      kind: 'file',
+      entry: { file: path.join(pkg, 'css/brand.css') },
+    })
     expect(reg.entries().map((e) => e.name)).toEqual(['brand'])
     expect(reg.folders()).toEqual([path.join(pkg, 'css')])
     expect(reg.fileEntry(path.join(pkg, 'css/brand.css'))?.name).toBe('brand')
@@ -46,7 +49,7 @@ describe('package themes', () => {
     expect(reg.takeProblems()).toEqual([])
   })
 
-  it("give way to a project theme of the same name, and come back when it goes", async () => {
+  it('give way to a project theme of the same name, and come back when it goes', async () => {
     const pkg = await tempDir({ 'css/brand.css': PACKAGED })
     const project = await tempDir({ 'css/brand.css': OWN, 'css/talk.css': "/* @theme talk */\n@import 'brand';\n" })
     const reg = new ThemeRegistry(project, path.join(pkg, 'css'))
@@ -68,7 +71,12 @@ describe('package themes', () => {
     const reg = new ThemeRegistry(ROOT)
     await reg.addProject([])
     const palette = path.join(ROOT, 'css/palette-3.css')
-    expect(reg.entries().filter((e) => e.name === 'palette-3').map((e) => e.file)).toEqual([palette])
+    expect(
+      reg
+        .entries()
+        .filter((e) => e.name === 'palette-3')
+        .map((e) => e.file),
+    ).toEqual([palette])
     // Removing it (watch mode sees the file go) leaves no second copy behind.
     reg.remove(palette)
     expect(await reg.resolve('palette-3', path.join(ROOT, 'slides'))).toMatchObject({ kind: 'missing' })

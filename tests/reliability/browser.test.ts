@@ -31,11 +31,22 @@ const until = async <T>(what: string, probe: () => T | undefined | false, ms = 3
 }
 
 /** `deck build` in its own process group and its own TMPDIR, so that its leftovers are its own. */
-function deckBuild(cwd: string, tmp: string, args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; stderr: string; at: number }> } {
-  const child = spawn('node', [CLI, 'build', ...args], { cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } })
+function deckBuild(
+  cwd: string,
+  tmp: string,
+  args: string[],
+): { child: ChildProcess; exited: Promise<{ code: number | null; stderr: string; at: number }> } {
+  const child = spawn('node', [CLI, 'build', ...args], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, TMPDIR: tmp },
+  })
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<{ code: number | null; stderr: string; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, stderr, at: Date.now() })))
+  const exited = new Promise<{ code: number | null; stderr: string; at: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, stderr, at: Date.now() })),
+  )
   return { child, exited }
 }
 
@@ -66,7 +77,7 @@ describe('browser faults', () => {
   const freshTmp = async () => (tmp = await mkdtemp(path.join(os.tmpdir(), 'deck-reliability-')))
   const dropTmp = () => rm(tmp, { recursive: true, force: true })
 
-  it('SIGKILL of the build\'s process group takes Chromium and its profile folder with it', async () => {
+  it("SIGKILL of the build's process group takes Chromium and its profile folder with it", async () => {
     await freshTmp()
     const { child, exited } = deckBuild(dir, tmp, ['slides/x.md', '--format', 'pdf,pptx', '--out', 'out-kill'])
     try {
@@ -89,7 +100,15 @@ describe('browser faults', () => {
 
   it('a stopped Chromium fails the deck within about --browser-timeout, naming the stage and the deck', async () => {
     await freshTmp()
-    const { child, exited } = deckBuild(dir, tmp, ['slides/x.md', '--format', 'html,pdf,pptx', '--out', 'out-stop', '--browser-timeout', '5'])
+    const { child, exited } = deckBuild(dir, tmp, [
+      'slides/x.md',
+      '--format',
+      'html,pdf,pptx',
+      '--out',
+      'out-stop',
+      '--browser-timeout',
+      '5',
+    ])
     let group = 0
     try {
       const chromium = await until('Chromium to start', () => chromiumOf(child.pid!))
@@ -106,7 +125,9 @@ describe('browser faults', () => {
       const { code, stderr, at } = result!
       expect(at - stopped).toBeLessThan(bound)
       expect(code).toBe(1)
-      expect(stderr).toMatch(/^slides\/x\.md: error: (loading the deck|printing the PDF|checking the slides|taking the (slide pictures|picture of slide \d+)|opening a page) did not finish/m)
+      expect(stderr).toMatch(
+        /^slides\/x\.md: error: (loading the deck|printing the PDF|checking the slides|taking the (slide pictures|picture of slide \d+)|opening a page) did not finish/m,
+      )
       expect(stderr).toMatch(/--browser-timeout/)
       expect(stderr).not.toMatch(RAW)
       expect(chromium.pids.filter(alive)).toEqual([])
@@ -133,7 +154,9 @@ describe('browser faults', () => {
     const { child, exited } = deckBuild(dir, tmp, ['slides/x.md', '--format', 'pptx', '--out', 'out-int'])
     try {
       // The picture folder exists and holds a first picture: the PPTX is being shot.
-      await until('the first slide picture', () => readdirSync(tmp).some((d) => d.startsWith('deck-pictures-') && readdirSync(path.join(tmp, d)).length > 0))
+      await until('the first slide picture', () =>
+        readdirSync(tmp).some((d) => d.startsWith('deck-pictures-') && readdirSync(path.join(tmp, d)).length > 0),
+      )
       child.kill(signal)
       expect((await exited).code).toBe(code)
       expect(leftovers(tmp)).toEqual([])
@@ -182,9 +205,11 @@ describe('big decks', () => {
     expect(stepTimeout(30_000, 3000)).toBe(180_000)
   })
 
-  it('tells puppeteer\'s timeouts and closed targets apart (upstream error shapes, puppeteer-core 24)', () => {
+  it("tells puppeteer's timeouts and closed targets apart (upstream error shapes, puppeteer-core 24)", () => {
     expect(failureKind(new TimeoutError('Timed out after waiting 30000ms'))).toBe('timeout')
-    const protocol = new ProtocolError("Page.printToPDF timed out. Increase the 'protocolTimeout' setting in launch/connect calls for a higher timeout if needed.")
+    const protocol = new ProtocolError(
+      "Page.printToPDF timed out. Increase the 'protocolTimeout' setting in launch/connect calls for a higher timeout if needed.",
+    )
     expect(failureKind(protocol)).toBe('timeout')
     expect(failureKind(new ProtocolError('Protocol error (Target.createTarget): Target closed'))).toBe('gone')
     expect(failureKind(new Error("Attempted to use detached Frame 'ABC'."))).toBe('gone')

@@ -78,7 +78,10 @@ describe('the render depends only on its input', () => {
     expect(a.css.includes(`section[${one}] :is(h1, marp-h1){color:rgb(200, 0, 0)}`), 'slide 1 scoped by its key').toBe(true)
     // Keyframes are renamed with the same key, and the animation follows.
     expect(a.css.includes(`@keyframes pulse-${two}{`), 'keyframes renamed').toBe(true)
-    expect(a.css.includes(`section[data-marpit-scope-${two}] :is(h1, marp-h1){animation:pulse-${two} 1s}`), 'slide 2 scoped by its key').toBe(true)
+    expect(
+      a.css.includes(`section[data-marpit-scope-${two}] :is(h1, marp-h1){animation:pulse-${two} 1s}`),
+      'slide 2 scoped by its key',
+    ).toBe(true)
     // Another style on the same slide gives another key.
     const other = new DeckMarp({}).render(SCOPED.replace('rgb(200, 0, 0)', 'rgb(0, 0, 200)'))
     expect(other.html).not.toContain(one)
@@ -109,7 +112,6 @@ describe('the render depends only on its input', () => {
   })
 })
 
-
 describe('SOURCE_DATE_EPOCH', () => {
   const deck = `---\nmarp: true\ntitle: Dated\n---\n\n# Dated\n`
   let dir: string
@@ -128,15 +130,18 @@ describe('SOURCE_DATE_EPOCH', () => {
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     )
 
-  it.each(['99999999999999', 'abc', '1.5', '-1', '1e9', ' 42', String(LAST_EPOCH + 1)])('refuses %j: exit 2, a clear message, no output', async (epoch) => {
-    const r = await deckCli(epoch, `out-${Buffer.from(epoch).toString('hex')}`)
-    expect(r.code).toBe(2)
-    expect(r.stderr).toContain(`SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to ${LAST_EPOCH}`)
-    expect(r.stderr).toContain(`got "${epoch}"`)
-    expect(r.stderr).toContain('zip dates end with 2107')
-    expect(r.stderr).not.toMatch(/\n\s+at /)
-    expect(existsSync(path.join(dir, `out-${Buffer.from(epoch).toString('hex')}`))).toBe(false)
-  })
+  it.each(['99999999999999', 'abc', '1.5', '-1', '1e9', ' 42', String(LAST_EPOCH + 1)])(
+    'refuses %j: exit 2, a clear message, no output',
+    async (epoch) => {
+      const r = await deckCli(epoch, `out-${Buffer.from(epoch).toString('hex')}`)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to ${LAST_EPOCH}`)
+      expect(r.stderr).toContain(`got "${epoch}"`)
+      expect(r.stderr).toContain('zip dates end with 2107')
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+      expect(existsSync(path.join(dir, `out-${Buffer.from(epoch).toString('hex')}`))).toBe(false)
+    },
+  )
 
   it('takes the whole range: 0, and the last second a PPTX can hold', async () => {
     expect(buildDate({ SOURCE_DATE_EPOCH: '0' }).toISOString()).toBe('1970-01-01T00:00:00.000Z')

@@ -165,7 +165,12 @@ describe('theme files and their url()s', () => {
     cleanups.push(p.cleanup, () => rm(outside, { recursive: true, force: true }))
     // The outside picture, named relative to the theme's folder.
     const fromTheme = path.relative(path.join(p.dir, 'themes'), path.join(outside, 'secret.png'))
-    const css = ['/* @theme pictured */', "section { background-image: url('bg.png'); }", `h1 { background: url("${fromTheme}") }`, ''].join('\n')
+    const css = [
+      '/* @theme pictured */',
+      "section { background-image: url('bg.png'); }",
+      `h1 { background: url("${fromTheme}") }`,
+      '',
+    ].join('\n')
     await writeFile(path.join(p.dir, 'themes/pictured.css'), css)
     const themes = new ThemeRegistry(p.dir)
     await themes.addProject(['themes'])

@@ -21,7 +21,10 @@ describe('a page updated in place auto-scales code as a fresh page does', () => 
       await builder.init()
       const result = await builder.buildDeck(path.join(dir, 'slides/big.md'))
       expect(result.errors).toEqual([])
-      const pictures = result.outputs.filter((o) => o.format === 'png').map((o) => o.file).sort()
+      const pictures = result.outputs
+        .filter((o) => o.format === 'png')
+        .map((o) => o.file)
+        .sort()
       expect(pictures).toHaveLength(60)
       const first = await readFile(pictures[0]!)
       const differ: number[] = []

@@ -22,7 +22,8 @@ let ctx: RenderContext
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/img.png') res.writeHead(200, { 'content-type': 'image/png' }).end(PNG)
-    else if (req.url === '/latest/meta-data/') res.writeHead(200, { 'content-type': 'application/json' }).end('{"AccessKeyId":"AKIA-deck-test"}')
+    else if (req.url === '/latest/meta-data/')
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"AccessKeyId":"AKIA-deck-test"}')
     else if (req.url === '/disguised.png') res.writeHead(200, { 'content-type': 'image/png' }).end('{"AccessKeyId":"AKIA-deck-test"}')
     else if (req.url === '/big.png') res.writeHead(200, { 'content-type': 'image/png' }).end(BIG)
     else if (req.url === '/stream.png') {
@@ -43,15 +44,25 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)))
 
 const render = (urls: string[], extra: Partial<RenderContext> = {}) =>
-  renderSource(path.join(ROOT, 'slides/remote.md'), `---\nmarp: true\n---\n\n# Remote\n\n${urls.map((u) => `![](${u})`).join('\n\n')}\n`, { ...ctx, ...extra })
+  renderSource(path.join(ROOT, 'slides/remote.md'), `---\nmarp: true\n---\n\n# Remote\n\n${urls.map((u) => `![](${u})`).join('\n\n')}\n`, {
+    ...ctx,
+    ...extra,
+  })
 
 const warnings = (deck: Awaited<ReturnType<typeof render>>) =>
-  deck.diagnostics.filter((d) => d.rule === 'remote-resource' || d.rule === 'local-file').sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
+  deck.diagnostics
+    .filter((d) => d.rule === 'remote-resource' || d.rule === 'local-file')
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
     .map((d) => `${d.line}: ${d.message}`)
 
 describe('remote policy', () => {
   it('refuses loopback by address and by name, the metadata address and other schemes, each with its line', async () => {
-    const deck = await render([`http://${base}/img.png`, `http://localhost:${base.split(':')[1]}/img.png`, 'http://169.254.169.254/latest/meta-data/', 'ftp://example.com/a.png'])
+    const deck = await render([
+      `http://${base}/img.png`,
+      `http://localhost:${base.split(':')[1]}/img.png`,
+      'http://169.254.169.254/latest/meta-data/',
+      'ftp://example.com/a.png',
+    ])
     expect(warnings(deck)).toEqual([
       `7: remote resource http://${base}/img.png was not embedded: 127.0.0.1 is a loopback, link-local or private address`,
       `9: remote resource http://localhost:${base.split(':')[1]}/img.png was not embedded: localhost is a loopback, link-local or private address`,
@@ -64,7 +75,14 @@ describe('remote policy', () => {
 
   it('with the private network allowed: embeds an image and follows a redirect; refuses JSON, a disguised answer and what passes the size cap', async () => {
     const deck = await render(
-      [`http://${base}/img.png`, `http://${base}/moved`, `http://${base}/latest/meta-data/`, `http://${base}/disguised.png`, `http://${base}/big.png`, `http://${base}/stream.png`],
+      [
+        `http://${base}/img.png`,
+        `http://${base}/moved`,
+        `http://${base}/latest/meta-data/`,
+        `http://${base}/disguised.png`,
+        `http://${base}/big.png`,
+        `http://${base}/stream.png`,
+      ],
       { allowPrivateNetwork: true, maxRemoteBytes: 2 ** 20 },
     )
     expect(warnings(deck)).toEqual([

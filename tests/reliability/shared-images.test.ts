@@ -24,7 +24,12 @@ beforeAll(async () => {
   const p = await tempProject({ 'slides/pic.png': PICTURE })
   dir = p.dir
   cleanup = p.cleanup
-  const slides = ['![bg](pic.png)\n\n# One', '![bg](pic.png)\n\n# Two', '![bg](pic.png)\n\n# Three', '# Four\n\n![](pic.png)\n\n![w:300](pic.png)']
+  const slides = [
+    '![bg](pic.png)\n\n# One',
+    '![bg](pic.png)\n\n# Two',
+    '![bg](pic.png)\n\n# Three',
+    '# Four\n\n![](pic.png)\n\n![w:300](pic.png)',
+  ]
   await writeFile(path.join(dir, 'slides/shared.md'), `---\nmarp: true\n---\n\n${slides.join('\n\n---\n\n')}\n`)
   builder = new Builder(buildOptions(dir, { formats: ['html', 'png'] }))
   await builder.init()

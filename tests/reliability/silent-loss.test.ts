@@ -49,7 +49,11 @@ async function cli(cwd: string, args: string[]): Promise<{ code: number; stderr:
   }
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false)
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  )
 
 /** A theme PostCSS cannot parse: an unclosed block, the bad word on line 5. */
 const broken = ['/* @theme broken */', "@import 'default';", 'section {', '  color: red;', '  h1 { x', ''].join('\n')
@@ -57,7 +61,25 @@ const broken = ['/* @theme broken */', "@import 'default';", 'section {', '  col
 describe('content Marp would lose gets a finding', () => {
   it('an unclosed code fence that swallows slides: points at the fence, counts the separators', async () => {
     const { dir, ctx } = await project()
-    const src = ['---', 'marp: true', '---', '', '# One', '', '```js', 'const x = 1', '', '---', '', '# Two', '', '---', '', '# Three', ''].join('\n')
+    const src = [
+      '---',
+      'marp: true',
+      '---',
+      '',
+      '# One',
+      '',
+      '```js',
+      'const x = 1',
+      '',
+      '---',
+      '',
+      '# Two',
+      '',
+      '---',
+      '',
+      '# Three',
+      '',
+    ].join('\n')
     const deck = await renderSource(path.join(dir, 'slides/fence.md'), src, ctx)
     // Marp shows one slide: the fence ran to the end of the deck.
     expect(deck.slideCount).toBe(1)
@@ -90,7 +112,9 @@ describe('content Marp would lose gets a finding', () => {
     expect(load(never.html)('section[id] h1').text()).toBe('Title')
 
     // The first slide separator closes it: Marp drops the first slide as front matter.
-    const src = ['---', 'marp: true', 'theme: palette-3', 'paginate: true', '', '# Title', '', 'Text', '', '---', '', '# Second', ''].join('\n')
+    const src = ['---', 'marp: true', 'theme: palette-3', 'paginate: true', '', '# Title', '', 'Text', '', '---', '', '# Second', ''].join(
+      '\n',
+    )
     const deck = await renderSource(file, src, ctx)
     const [g, ...others] = ofRule(deck.diagnostics, 'front-matter')
     expect(others).toEqual([])
@@ -127,7 +151,10 @@ describe('content Marp would lose gets a finding', () => {
   it('a file that is not text fails its deck with a DeckError naming it, before Marp sees it', async () => {
     const { dir, ctx } = await project()
     const file = path.join(dir, 'slides/picture.md')
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), Buffer.from('IHDR $x^2$ $\\frac{a}{b}$ \u00e9', 'utf8')])
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+      Buffer.from('IHDR $x^2$ $\\frac{a}{b}$ \u00e9', 'utf8'),
+    ])
     await writeFile(file, png)
     const warn = vi.spyOn(console, 'warn')
     try {
@@ -196,10 +223,29 @@ describe('content Marp would lose gets a finding', () => {
 
     // Values Marp accepts give no finding.
     const good = [
-      '---', 'marp: true', 'theme: palette-3', 'size: 4:3', 'paginate: true', 'class: [invert, font-sm]', 'math: katex',
-      'headingDivider: [2, 3]', 'lang: de-CH', 'footer: Page', 'backgroundRepeat: no-repeat', 'backgroundImage: url(bg.png)',
-      'backgroundSize: 50% auto', 'backgroundPosition: top right', '---', '', '# A', '', '<!-- _paginate: skip -->',
-      '<!-- _class: lead -->', '<!-- paginate: Hold -->', '<!-- headingDivider: 2 -->', '',
+      '---',
+      'marp: true',
+      'theme: palette-3',
+      'size: 4:3',
+      'paginate: true',
+      'class: [invert, font-sm]',
+      'math: katex',
+      'headingDivider: [2, 3]',
+      'lang: de-CH',
+      'footer: Page',
+      'backgroundRepeat: no-repeat',
+      'backgroundImage: url(bg.png)',
+      'backgroundSize: 50% auto',
+      'backgroundPosition: top right',
+      '---',
+      '',
+      '# A',
+      '',
+      '<!-- _paginate: skip -->',
+      '<!-- _class: lead -->',
+      '<!-- paginate: Hold -->',
+      '<!-- headingDivider: 2 -->',
+      '',
     ].join('\n')
     const ok = await renderSource(path.join(dir, 'slides/good.md'), good, ctx)
     expect(ofRule(ok.diagnostics, 'directive-value')).toEqual([])
@@ -246,7 +292,21 @@ describe('content Marp would lose gets a finding', () => {
   it('KaTeX warnings and errors are findings at the deck line, never raw stderr', async () => {
     const { dir, ctx } = await project()
     const file = path.join(dir, 'slides/math.md')
-    const src = ['---', 'marp: true', '---', '', '# Math', '', 'Fine $x^2$ and', 'accented $é + 1$ here', '', '$$', '\\frac{1}{', '$$', ''].join('\n')
+    const src = [
+      '---',
+      'marp: true',
+      '---',
+      '',
+      '# Math',
+      '',
+      'Fine $x^2$ and',
+      'accented $é + 1$ here',
+      '',
+      '$$',
+      '\\frac{1}{',
+      '$$',
+      '',
+    ].join('\n')
     const warn = vi.spyOn(console, 'warn')
     try {
       const deck = await renderSource(file, src, ctx)

@@ -39,7 +39,13 @@ const answer = 42
 
 async function session(dir: string, formats: Format[], log: EventLog): Promise<WatchSession> {
   const printer = new Printer({ cwd: dir, quiet: true, stream: new PassThrough() })
-  return startWatch({ build: buildOptions(dir, { formats }), inputs: [], onEvent: (event) => printer.event(event), port: 0, events: log.events })
+  return startWatch({
+    build: buildOptions(dir, { formats }),
+    inputs: [],
+    onEvent: (event) => printer.event(event),
+    port: 0,
+    events: log.events,
+  })
 }
 
 const pdfText = async (file: string): Promise<string> => (await readPdf(file)).text.join('\n')
@@ -197,7 +203,10 @@ describe('a killed browser while watching', () => {
       await writeFile(file('a.md'), deck('A', `after crash ${round}`))
       await writeFile(file('b.md'), deck('B', `after crash ${round}`))
       for (const name of ['a.md', 'b.md']) {
-        const first = await until(() => log.browser.slice(m.browser).find((b) => b.deck === file(name)), `round ${round}: the PDF of ${name}`)
+        const first = await until(
+          () => log.browser.slice(m.browser).find((b) => b.deck === file(name)),
+          `round ${round}: the PDF of ${name}`,
+        )
         expect(first.result.errors, `round ${round}: ${name}`).toEqual([])
       }
       await watch.watcher.idle()

@@ -50,7 +50,10 @@ function shape($: CheerioAPI): SlideShape[] {
         footer: s.find('footer').text(),
         backgroundColor: s.attr('data-background-color'),
         backgrounds: svg.find('figure').length,
-        headings: s.find('h1,h2,h3').toArray().map((h) => $(h).text().trim()),
+        headings: s
+          .find('h1,h2,h3')
+          .toArray()
+          .map((h) => $(h).text().trim()),
       }
     })
 }

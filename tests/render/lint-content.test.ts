@@ -70,7 +70,9 @@ describe('directives', () => {
   const deck = (md: string) => renderSource(path.join(ROOT, 'slides/x.md'), md, ctx)
 
   it('flags unknown front matter keys and near misses in comments, not speaker notes', async () => {
-    const d = await deck('---\nmarp: true\npaginat: true\ntags: demo\n---\n\n# A\n\n<!-- _colour: red -->\n<!-- Note: say hello -->\n<!-- _foo: 1 -->\n')
+    const d = await deck(
+      '---\nmarp: true\npaginat: true\ntags: demo\n---\n\n# A\n\n<!-- _colour: red -->\n<!-- Note: say hello -->\n<!-- _foo: 1 -->\n',
+    )
     const list = findings(d).filter((x) => x.rule === 'unknown-directive')
     expect(list.map((x) => [x.line, x.message])).toEqual([
       [3, expect.stringContaining('did you mean `paginate`?')],

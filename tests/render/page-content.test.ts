@@ -15,7 +15,8 @@ beforeAll(async () => {
 })
 
 const FILE = path.join(ROOT, 'slides/page-content-test.md')
-const deck = (slides: string[], frontMatter = 'theme: palette-3') => `---\nmarp: true\n${frontMatter}\n---\n\n${slides.join('\n\n---\n\n')}\n`
+const deck = (slides: string[], frontMatter = 'theme: palette-3') =>
+  `---\nmarp: true\n${frontMatter}\n---\n\n${slides.join('\n\n---\n\n')}\n`
 const render = (markdown: string): Promise<RenderedDeck> => renderSource(FILE, markdown, ctx)
 const FIVE = ['# One', '# Two\n\n- a list', '# Three', '# Four\n\n```js\nlet x = 1\n```', '# Five']
 
@@ -41,7 +42,7 @@ describe('pageContent', () => {
 })
 
 describe('onlySlides', () => {
-  it('empties every other slide but keeps its size, and keeps the slide with Marp\'s script', async () => {
+  it("empties every other slide but keeps its size, and keeps the slide with Marp's script", async () => {
     const content = pageContent(await render(deck(FIVE)))!
     const only = onlySlides(content, [2])
     expect(only.slides).toHaveLength(5)
@@ -54,7 +55,8 @@ describe('onlySlides', () => {
 })
 
 describe('changedSlides', () => {
-  const changed = async (before: string, after: string) => changedSlides(pageContent(await render(before)), pageContent(await render(after)))
+  const changed = async (before: string, after: string) =>
+    changedSlides(pageContent(await render(before)), pageContent(await render(after)))
 
   it('is empty for the same slides, even when only Markdown line positions moved', async () => {
     expect(await changed(deck(FIVE), deck(FIVE))).toEqual([])

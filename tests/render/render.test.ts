@@ -170,7 +170,12 @@ describe('remote images', () => {
       // The stand-in listens on loopback, which the remote policy refuses unless allowed.
       const refused = await renderSource(path.join(ROOT, 'slides/remote.md'), md, { ...ctx, fetchRemote: true, remoteTimeoutMs: 300 })
       expect(refused.diagnostics.find((d) => d.rule === 'remote-resource')?.message).toContain('private address')
-      const deck = await renderSource(path.join(ROOT, 'slides/remote.md'), md, { ...ctx, fetchRemote: true, remoteTimeoutMs: 300, allowPrivateNetwork: true })
+      const deck = await renderSource(path.join(ROOT, 'slides/remote.md'), md, {
+        ...ctx,
+        fetchRemote: true,
+        remoteTimeoutMs: 300,
+        allowPrivateNetwork: true,
+      })
       const warning = deck.diagnostics.find((d) => d.rule === 'remote-resource')
       expect(warning).toMatchObject({ line: 7, slide: 1 })
       expect(warning?.message).toContain(url)
@@ -198,7 +203,8 @@ async function projectWithTheme(file: string, css: string) {
 describe('render caches', () => {
   it('highlights only the code blocks a save changed', async () => {
     const fence = (i: number, extra = '') => `---\n\n## Slide ${i}\n\n\`\`\`yaml\nname: block-${i}${extra}\nreplicas: ${i}\n\`\`\`\n`
-    const deck = (edited: number) => `---\nmarp: true\n---\n\n# Cache\n\n${Array.from({ length: 30 }, (_, i) => fence(i, i === edited ? '-edited' : '')).join('\n')}`
+    const deck = (edited: number) =>
+      `---\nmarp: true\n---\n\n# Cache\n\n${Array.from({ length: 30 }, (_, i) => fence(i, i === edited ? '-edited' : '')).join('\n')}`
     const file = path.join(ROOT, 'slides/cache.md')
     const caches = new RenderCaches()
     const own = { ...ctx, caches }
@@ -230,10 +236,13 @@ describe('render caches', () => {
     // The emoji scan is given only inline tokens with a non-ASCII text. An entity stays the
     // character it stands for, as with marp-core alone (its rule runs before entities join the
     // text).
-    const md = '---\nmarp: true\n---\n\n# Emoji\n\nPlain words only.\n\nEntity: &#x1F600;\n\nDirect: 🎉 and `code 🚀`\n\n- item ✅ last\n\n```text\nfence 🔥\n```\n'
+    const md =
+      '---\nmarp: true\n---\n\n# Emoji\n\nPlain words only.\n\nEntity: &#x1F600;\n\nDirect: 🎉 and `code 🚀`\n\n- item ✅ last\n\n```text\nfence 🔥\n```\n'
     const deck = await renderSource(path.join(ROOT, 'slides/emoji.md'), md, ctx)
     const $ = load(deck.html)
-    const alts = $('img[data-marp-twemoji]').map((_, el) => $(el).attr('alt')).get()
+    const alts = $('img[data-marp-twemoji]')
+      .map((_, el) => $(el).attr('alt'))
+      .get()
     expect(alts).toEqual(['🎉', '🚀', '✅', '🔥'])
     expect($('li').text()).toBe('item  last')
     expect($('li img').attr('alt')).toBe('✅')

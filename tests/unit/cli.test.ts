@@ -201,9 +201,31 @@ describe("marp-cli's flags", () => {
     expect(options([]).formats).toBeUndefined()
     expect(
       options([
-        '--theme', 'gaia', '-I', 'talks', '--allow-local-files', '--html', '--pdf-notes', '--pdf-outlines',
-        '--title', 'T', '--description', 'D', '--author', 'A', '--keywords', 'k1,k2', '--url', 'https://example.com/t/',
-        '--og-image', 'cover.png', '--output', 'public', '-c', '.marprc.yml', 'a.md',
+        '--theme',
+        'gaia',
+        '-I',
+        'talks',
+        '--allow-local-files',
+        '--html',
+        '--pdf-notes',
+        '--pdf-outlines',
+        '--title',
+        'T',
+        '--description',
+        'D',
+        '--author',
+        'A',
+        '--keywords',
+        'k1,k2',
+        '--url',
+        'https://example.com/t/',
+        '--og-image',
+        'cover.png',
+        '--output',
+        'public',
+        '-c',
+        '.marprc.yml',
+        'a.md',
       ]),
     ).toEqual({
       cwd: '/p',
@@ -244,7 +266,13 @@ describe("marp-cli's flags", () => {
     expect(notes.code).toBe(2)
     expect(notes.err).toContain('no .txt of the speaker notes')
     expect(notes.err).toContain('--pdf-notes')
-    for (const argv of [['--engine', './engine.js'], ['--template', 'bare'], ['--bespoke.osc'], ['--bespoke.transition'], ['--bespoke.progress']]) {
+    for (const argv of [
+      ['--engine', './engine.js'],
+      ['--template', 'bare'],
+      ['--bespoke.osc'],
+      ['--bespoke.transition'],
+      ['--bespoke.progress'],
+    ]) {
       const r = await deck(argv)
       expect(r.code).toBe(2)
       expect(r.err).toMatch(/^error: .*not supported here: /)

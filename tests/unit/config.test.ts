@@ -37,7 +37,12 @@ const SCHEMA_TS = path.join(ROOT, 'src/config/schema.ts')
 
 describe('findProjectRoot', () => {
   it('is the nearest folder upward with a package.json or a deck or marp-cli config; cwd when none', async () => {
-    const dir = await project({ 'package.json': '{}', 'slides/2025/talk.md': '# Hi\n', 'sub/pkg/.marprc.yml': 'html: true\n', 'other/deck.config.ts': 'export default {}\n' })
+    const dir = await project({
+      'package.json': '{}',
+      'slides/2025/talk.md': '# Hi\n',
+      'sub/pkg/.marprc.yml': 'html: true\n',
+      'other/deck.config.ts': 'export default {}\n',
+    })
     expect(await findProjectRoot(path.join(dir, 'slides/2025'))).toBe(dir)
     expect(await findProjectRoot(dir)).toBe(dir)
     expect(await findProjectRoot(path.join(dir, 'sub/pkg'))).toBe(path.join(dir, 'sub/pkg'))
@@ -51,7 +56,14 @@ describe('findProjectRoot', () => {
 describe('loadConfig: each kind of file', () => {
   it('reads deck.config.json from a subfolder, with paths relative to the config file', async () => {
     const dir = await project({
-      'deck.config.json': JSON.stringify({ out: 'site', formats: ['html', 'PDF'], themeSet: 'themes', html: true, keywords: 'a, b', lint: { strict: true } }),
+      'deck.config.json': JSON.stringify({
+        out: 'site',
+        formats: ['html', 'PDF'],
+        themeSet: 'themes',
+        html: true,
+        keywords: 'a, b',
+        lint: { strict: true },
+      }),
       'slides/a/talk.md': '# Hi\n',
     })
     const loaded = await loadConfig({ cwd: path.join(dir, 'slides/a') })
@@ -89,23 +101,41 @@ describe('loadConfig: each kind of file', () => {
     const yml = await project({ '.marprc.yml': 'inputDir: ./talks\noutput: ./public\nthemeSet: ./themes\nhtml: true\n' })
     const a = await loadConfig({ cwd: yml })
     expect(a).toMatchObject({ source: 'marp-cli', file: path.join(yml, '.marprc.yml'), warnings: [] })
-    expect(a.config).toEqual({ inputDir: path.join(yml, 'talks'), out: path.join(yml, 'public'), themeSet: [path.join(yml, 'themes')], html: true })
+    expect(a.config).toEqual({
+      inputDir: path.join(yml, 'talks'),
+      out: path.join(yml, 'public'),
+      themeSet: [path.join(yml, 'themes')],
+      html: true,
+    })
 
     const pkg = await project({ 'package.json': JSON.stringify({ name: 'x', marp: { pdf: true, allowLocalFiles: true } }) })
     expect(await loadConfig({ cwd: pkg })).toMatchObject({ source: 'marp-cli', config: { formats: ['pdf'], allowLocalFiles: true } })
 
-    const mjs = await project({ 'package.json': '{"name": "no-marp-key"}', 'marp.config.mjs': 'export default { pptx: true, title: "T" }\n' })
-    expect(await loadConfig({ cwd: mjs })).toMatchObject({ source: 'marp-cli', file: path.join(mjs, 'marp.config.mjs'), config: { formats: ['pptx'], title: 'T' } })
+    const mjs = await project({
+      'package.json': '{"name": "no-marp-key"}',
+      'marp.config.mjs': 'export default { pptx: true, title: "T" }\n',
+    })
+    expect(await loadConfig({ cwd: mjs })).toMatchObject({
+      source: 'marp-cli',
+      file: path.join(mjs, 'marp.config.mjs'),
+      config: { formats: ['pptx'], title: 'T' },
+    })
 
     const rc = await project({ '.marprc': '{ "pdfNotes": true }\n' })
     expect((await loadConfig({ cwd: rc })).config).toEqual({ pdfNotes: true })
   })
 
   it('prefers the deck config to a marp-cli config, and warns about a second deck config', async () => {
-    const dir = await project({ 'deck.config.json': '{ "html": false }', 'deck.config.ts': 'export default { html: true }\n', '.marprc.yml': 'html: true\n' })
+    const dir = await project({
+      'deck.config.json': '{ "html": false }',
+      'deck.config.ts': 'export default { html: true }\n',
+      '.marprc.yml': 'html: true\n',
+    })
     const loaded = await loadConfig({ cwd: dir })
     expect(loaded).toMatchObject({ source: 'deck', config: { html: false } })
-    expect(loaded.warnings).toEqual([expect.objectContaining({ file: path.join(dir, 'deck.config.ts'), message: expect.stringContaining('deck.config.json') })])
+    expect(loaded.warnings).toEqual([
+      expect.objectContaining({ file: path.join(dir, 'deck.config.ts'), message: expect.stringContaining('deck.config.json') }),
+    ])
   })
 
   it('none: an empty config', async () => {
@@ -116,7 +146,14 @@ describe('loadConfig: each kind of file', () => {
   it('--config-file: relative to the cwd; paths in it relative to its own folder', async () => {
     const dir = await project({
       'package.json': '{}',
-      'config/deck.config.json': JSON.stringify({ out: '../build', inputDir: '../decks', browserPath: 'bin/chrome', theme: '../css/x.css', image: 'og.png', decks: ['../decks/a.md'] }),
+      'config/deck.config.json': JSON.stringify({
+        out: '../build',
+        inputDir: '../decks',
+        browserPath: 'bin/chrome',
+        theme: '../css/x.css',
+        image: 'og.png',
+        decks: ['../decks/a.md'],
+      }),
       'config/marp.yml': 'output: ../out.pdf\ntheme: gaia\nogImage: https://example.com/og.png\n',
     })
     const deck = await loadConfig({ cwd: dir, configFile: 'config/deck.config.json' })
@@ -129,7 +166,11 @@ describe('loadConfig: each kind of file', () => {
       decks: [path.join(dir, 'decks/a.md')],
     })
     const marp = await loadConfig({ cwd: path.join(dir, 'slides'), configFile: '../config/marp.yml' })
-    expect(marp).toMatchObject({ root: dir, source: 'marp-cli', config: { out: path.join(dir, 'out.pdf'), formats: ['pdf'], theme: 'gaia', image: 'https://example.com/og.png' } })
+    expect(marp).toMatchObject({
+      root: dir,
+      source: 'marp-cli',
+      config: { out: path.join(dir, 'out.pdf'), formats: ['pdf'], theme: 'gaia', image: 'https://example.com/og.png' },
+    })
     const missing = await deckError(() => loadConfig({ cwd: dir, configFile: 'nope.yml' }))
     expect(missing.code).toBe(2)
     expect(missing.message).toContain('nope.yml')
@@ -165,7 +206,10 @@ describe('loadConfig: errors name the file, the key and the line', () => {
   })
 
   it('validateConfig alone: the same checks for a JS config', () => {
-    expect(validateConfig({ out: 'a', pdfOutlines: { pages: true } }, '/p/deck.config.mjs')).toEqual({ out: 'a', pdfOutlines: { pages: true, headings: false } })
+    expect(validateConfig({ out: 'a', pdfOutlines: { pages: true } }, '/p/deck.config.mjs')).toEqual({
+      out: 'a',
+      pdfOutlines: { pages: true, headings: false },
+    })
     expect(validateConfig({ keywords: ['a', 'b, c', 'a'] }, '/p/deck.config.mjs')).toEqual({ keywords: ['a', 'b, c'] })
     expect(() => validateConfig({ formats: 'pdf' }, '/p/deck.config.mjs')).toThrow(/"formats" must be a list/)
   })
@@ -173,7 +217,11 @@ describe('loadConfig: errors name the file, the key and the line', () => {
   it('a file that is not valid JSON or YAML, or a config that throws: the file and the line', async () => {
     const json = await project({ 'deck.config.json': '{\n  "out": "dist",\n  nope\n}\n' })
     const a = await deckError(() => loadConfig({ cwd: json }))
-    expect([a.code, a.location, a.message]).toEqual([2, { file: path.join(json, 'deck.config.json'), line: 3 }, expect.stringMatching(/^not valid JSON/)])
+    expect([a.code, a.location, a.message]).toEqual([
+      2,
+      { file: path.join(json, 'deck.config.json'), line: 3 },
+      expect.stringMatching(/^not valid JSON/),
+    ])
 
     const yml = await project({ '.marprc.yml': 'html: true\noutput: [dist\ntheme: x\n' })
     const b = await deckError(() => loadConfig({ cwd: yml }))
@@ -182,7 +230,11 @@ describe('loadConfig: errors name the file, the key and the line', () => {
 
     const throws = await project({ 'deck.config.mjs': 'const x = 1\nthrow new Error("boom")\nexport default {}\n' })
     const c = await deckError(() => loadConfig({ cwd: throws }))
-    expect([c.code, c.location, c.message]).toEqual([2, { file: path.join(throws, 'deck.config.mjs'), line: 2 }, expect.stringContaining('boom')])
+    expect([c.code, c.location, c.message]).toEqual([
+      2,
+      { file: path.join(throws, 'deck.config.mjs'), line: 2 },
+      expect.stringContaining('boom'),
+    ])
 
     const syntax = await project({ 'deck.config.ts': 'export default {\n  out: \n}}\n' })
     const d = await deckError(() => loadConfig({ cwd: syntax }))
@@ -263,7 +315,10 @@ describe('marp-cli config', () => {
   })
 
   it('the output type from the output file, an HTML allowlist and mathjax are warned about', async () => {
-    const dir = await project({ 'marp.config.cjs': 'module.exports = { output: "talk.pdf", html: { br: [] }, options: { math: { lib: "mathjax" } }, image: "jpeg" }\n' })
+    const dir = await project({
+      'marp.config.cjs':
+        'module.exports = { output: "talk.pdf", html: { br: [] }, options: { math: { lib: "mathjax" } }, image: "jpeg" }\n',
+    })
     const { config, warnings } = await loadConfig({ cwd: dir })
     expect(config).toEqual({ out: path.join(dir, 'talk.pdf'), formats: ['pdf'], math: true })
     expect(warnings.map((w) => /"([\w.]+)"/.exec(w.message)?.[1]).sort()).toEqual(['html', 'image', 'options.math'])
@@ -272,12 +327,25 @@ describe('marp-cli config', () => {
   it('wrong types in a marp-cli config are usage errors naming the key', async () => {
     const dir = await project({ '.marprc.json': '{\n  "imageScale": "big"\n}\n' })
     const e = await deckError(() => loadConfig({ cwd: dir }))
-    expect([e.code, e.location, e.message]).toEqual([2, { file: path.join(dir, '.marprc.json'), line: 2 }, expect.stringContaining('"imageScale" must be a positive number')])
+    expect([e.code, e.location, e.message]).toEqual([
+      2,
+      { file: path.join(dir, '.marprc.json'), line: 2 },
+      expect.stringContaining('"imageScale" must be a positive number'),
+    ])
   })
 })
 
 describe('precedence: options (flags) over the config file over the defaults', () => {
-  const configJson = { out: 'cfg-out', formats: ['pdf'], html: true, imageScale: 2, browserTimeout: 60, watch: { port: 9000 }, lint: { strict: false, minCodeFontPx: 14 }, title: 'From config' }
+  const configJson = {
+    out: 'cfg-out',
+    formats: ['pdf'],
+    html: true,
+    imageScale: 2,
+    browserTimeout: 60,
+    watch: { port: 9000 },
+    lint: { strict: false, minCodeFontPx: 14 },
+    title: 'From config',
+  }
 
   it('defaults when neither says', () => {
     const r = applyConfig({}, CONFIG_DEFAULTS, '/p')
@@ -306,13 +374,33 @@ describe('precedence: options (flags) over the config file over the defaults', (
   it('the config over the defaults, its paths relative to the config file', async () => {
     const dir = await project({ 'deck.config.json': JSON.stringify(configJson), 'package.json': '{}' })
     const s = await resolveSettings({ cwd: path.join(dir) })
-    expect(s.resolved).toMatchObject({ outDir: path.join(dir, 'cfg-out'), formats: ['pdf'], html: true, imageScale: 2, browserTimeoutMs: 60_000, watch: { port: 9000, strictPort: true }, metadata: { title: 'From config' } })
+    expect(s.resolved).toMatchObject({
+      outDir: path.join(dir, 'cfg-out'),
+      formats: ['pdf'],
+      html: true,
+      imageScale: 2,
+      browserTimeoutMs: 60_000,
+      watch: { port: 9000, strictPort: true },
+      metadata: { title: 'From config' },
+    })
     expect(s.build).toMatchObject({ root: dir, outDir: path.join(dir, 'cfg-out'), html: true, imageScale: 2 })
   })
 
   it('options over the config, their paths relative to cwd; nested settings merge key by key', async () => {
     const dir = await project({ 'deck.config.json': JSON.stringify(configJson), 'talks/.keep': '' })
-    const s = await resolveSettings({ cwd: path.join(dir, 'talks'), out: 'flag-out', formats: ['html'], imageScale: 3, browserTimeout: 5, offline: true, pdfNotes: true, themeSet: ['t.css'], title: 'From flag', watch: { port: 0 }, lint: { strict: true } })
+    const s = await resolveSettings({
+      cwd: path.join(dir, 'talks'),
+      out: 'flag-out',
+      formats: ['html'],
+      imageScale: 3,
+      browserTimeout: 5,
+      offline: true,
+      pdfNotes: true,
+      themeSet: ['t.css'],
+      title: 'From flag',
+      watch: { port: 0 },
+      lint: { strict: true },
+    })
     expect(s.root).toBe(dir)
     expect(s.resolved).toMatchObject({
       outDir: path.join(dir, 'talks/flag-out'),
@@ -332,12 +420,19 @@ describe('precedence: options (flags) over the config file over the defaults', (
   it('an input folder in the options replaces the decks of the config', async () => {
     const dir = await project({ 'deck.config.json': JSON.stringify({ decks: ['x.md'] }) })
     expect((await resolveSettings({ cwd: dir })).resolved.decks).toEqual([path.join(dir, 'x.md')])
-    expect((await resolveSettings({ cwd: dir, inputDir: 'talks' })).resolved).toMatchObject({ inputDir: path.join(dir, 'talks'), decks: [path.join(dir, 'talks')] })
+    expect((await resolveSettings({ cwd: dir, inputDir: 'talks' })).resolved).toMatchObject({
+      inputDir: path.join(dir, 'talks'),
+      decks: [path.join(dir, 'talks')],
+    })
   })
 
   it('an output file name takes its format, and disagreeing formats are a usage error', async () => {
     const dir = await project({ 'package.json': '{}' })
-    expect((await resolveSettings({ cwd: dir, out: 'talk.pdf' })).resolved).toMatchObject({ outDir: dir, outFile: path.join(dir, 'talk.pdf'), formats: ['pdf'] })
+    expect((await resolveSettings({ cwd: dir, out: 'talk.pdf' })).resolved).toMatchObject({
+      outDir: dir,
+      outFile: path.join(dir, 'talk.pdf'),
+      formats: ['pdf'],
+    })
     const e = await deckError(() => resolveSettings({ cwd: dir, out: 'talk.pdf', formats: ['html', 'pdf'] }))
     expect([e.code, e.message]).toEqual([2, expect.stringContaining('talk.pdf is a file name')])
     const bad = await deckError(() => resolveSettings({ cwd: dir, imageScale: -1 }))
@@ -347,8 +442,14 @@ describe('precedence: options (flags) over the config file over the defaults', (
 
 describe('deck.config.json lint key', () => {
   it('is read as before, rules included', async () => {
-    const dir = await project({ 'deck.config.json': JSON.stringify({ lint: { minCodeFontPx: 14, rules: { contrast: 'off', overflow: 'error' } } }) })
+    const dir = await project({
+      'deck.config.json': JSON.stringify({ lint: { minCodeFontPx: 14, rules: { contrast: 'off', overflow: 'error' } } }),
+    })
     await writeFile(path.join(dir, 'slides/a.md'), '# A\n')
-    expect((await loadConfig({ cwd: dir })).config.lint).toEqual({ strict: false, minCodeFontPx: 14, rules: { contrast: 'off', overflow: 'error' } })
+    expect((await loadConfig({ cwd: dir })).config.lint).toEqual({
+      strict: false,
+      minCodeFontPx: 14,
+      rules: { contrast: 'off', overflow: 'error' },
+    })
   })
 })

@@ -58,7 +58,8 @@ describe('source layout', () => {
       const from = rel(file).split(path.sep)[0]!
       for (const target of imports) {
         const to = rel(target).split(path.sep)[0]!
-        if (from === 'render' && ['export', 'browser', 'cli', 'pipeline', 'watch', 'preview'].includes(to)) bad.push(`${rel(file)} → ${rel(target)}`)
+        if (from === 'render' && ['export', 'browser', 'cli', 'pipeline', 'watch', 'preview'].includes(to))
+          bad.push(`${rel(file)} → ${rel(target)}`)
         if (from === 'util' && to !== 'util') bad.push(`${rel(file)} → ${rel(target)}`)
         if (from !== 'cli' && to === 'cli') bad.push(`${rel(file)} → ${rel(target)}`)
       }

@@ -9,8 +9,20 @@ import { findingsBySlide, overflowingSlides } from '../../src/lint/index.js'
 import { toGithub, toHuman, toJson } from '../../src/lint/report.js'
 import { RULES } from '../../src/lint/rules.js'
 
-const d = (over: Partial<Diagnostic>): Diagnostic => ({ rule: 'overflow', severity: 'warning', file: '/p/slides/a.md', message: 'm', ...over })
-const result = (diagnostics: Diagnostic[], errors: unknown[] = []): DeckResult => ({ file: '/p/slides/a.md', outputs: [], diagnostics, errors, renderMs: 0 })
+const d = (over: Partial<Diagnostic>): Diagnostic => ({
+  rule: 'overflow',
+  severity: 'warning',
+  file: '/p/slides/a.md',
+  message: 'm',
+  ...over,
+})
+const result = (diagnostics: Diagnostic[], errors: unknown[] = []): DeckResult => ({
+  file: '/p/slides/a.md',
+  outputs: [],
+  diagnostics,
+  errors,
+  renderMs: 0,
+})
 const report = (diagnostics: Diagnostic[], errors: unknown[] = []) => toReport(result(diagnostics, errors))
 
 describe('config', () => {
@@ -31,7 +43,23 @@ describe('rules', () => {
   it('have unique, stable ids', () => {
     const ids = RULES.map((r) => r.id)
     expect(new Set(ids).size).toBe(ids.length)
-    expect(ids).toEqual(expect.arrayContaining(['overflow', 'code-size', 'contrast', 'front-matter', 'unknown-directive', 'directive-value', 'theme', 'missing-image', 'remote-resource', 'unknown-language', 'empty-list-item', 'empty-slide', 'heading-skip']))
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'overflow',
+        'code-size',
+        'contrast',
+        'front-matter',
+        'unknown-directive',
+        'directive-value',
+        'theme',
+        'missing-image',
+        'remote-resource',
+        'unknown-language',
+        'empty-list-item',
+        'empty-slide',
+        'heading-skip',
+      ]),
+    )
   })
 
   it('suggest the directive a typo meant', () => {
@@ -104,7 +132,13 @@ describe('reports', () => {
 
 describe('for the preview', () => {
   it('lists overflowing slides and groups findings by slide', () => {
-    const list = [d({ slide: 12 }), d({ rule: 'code-size', slide: 3 }), d({ rule: 'contrast', slide: 5 }), d({ slide: 12 }), d({ rule: 'front-matter' })]
+    const list = [
+      d({ slide: 12 }),
+      d({ rule: 'code-size', slide: 3 }),
+      d({ rule: 'contrast', slide: 5 }),
+      d({ slide: 12 }),
+      d({ rule: 'front-matter' }),
+    ]
     expect(overflowingSlides(result(list))).toEqual([3, 12])
     const by = findingsBySlide(list)
     expect([...by.keys()].sort((a, b) => a - b)).toEqual([0, 3, 5, 12])

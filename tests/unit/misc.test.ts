@@ -128,7 +128,14 @@ describe('inlineAssets', () => {
       '<style>section{background:url("logo.png")}</style>',
       '<pre><code>background: url(logo.png); &lt;img src="logo.png"&gt;</code></pre>',
     ].join('\n')
-    const policy = { roots: [p.dir], allowLocalFiles: false, fetchRemote: false, allowPrivateNetwork: false, maxRemoteBytes: 1e6, remoteTimeoutMs: 100 }
+    const policy = {
+      roots: [p.dir],
+      allowLocalFiles: false,
+      fetchRemote: false,
+      allowPrivateNetwork: false,
+      maxRemoteBytes: 1e6,
+      remoteTimeoutMs: 100,
+    }
     const out = await inlineAssets(html, '', { baseDir: path.join(p.dir, 'slides'), policy, media: new RenderCaches().media })
     const lines = out.html.split('\n')
     expect(lines[0]).toMatch(/^<img src="data:image\/png;base64,/)
@@ -159,7 +166,11 @@ describe('writeZip (the PPTX package)', () => {
   const date = new Date('2024-03-05T06:07:08Z')
   const xml = new TextEncoder().encode('<a>' + 'repeated text '.repeat(200) + '</a>')
   const png = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)
-  const parts = () => [zipPart('[Content_Types].xml', xml, true), zipPart('ppt/media/é.png', png, false), zipPart('empty.txt', new Uint8Array(), true)]
+  const parts = () => [
+    zipPart('[Content_Types].xml', xml, true),
+    zipPart('ppt/media/é.png', png, false),
+    zipPart('empty.txt', new Uint8Array(), true),
+  ]
 
   it('reads back with JSZip, CRCs checked, in order, deflating only what shrinks', async () => {
     const bytes = writeZip(parts(), date)
@@ -181,7 +192,7 @@ describe('writeZip (the PPTX package)', () => {
     expect(a.equals(Buffer.from(writeZip(parts(), new Date('2024-03-05T06:07:10Z'))))).toBe(false)
   })
 
-  it('stamps dates before 1980 (e.g. SOURCE_DATE_EPOCH=0) as 1980-01-01, the format\'s first day', async () => {
+  it("stamps dates before 1980 (e.g. SOURCE_DATE_EPOCH=0) as 1980-01-01, the format's first day", async () => {
     const zip = await JSZip.loadAsync(writeZip(parts(), new Date(0)))
     expect(zip.files['empty.txt']!.date.toISOString()).toBe('1980-01-01T00:00:00.000Z')
   })

@@ -8,7 +8,16 @@ import { ROOT, SEED, tempProject } from '../helpers/project.js'
 
 // The worker as the CLI runs it: compiled into lib/ (`npm test` compiles before it runs vitest).
 const WORKER = new URL('lib/src/render/worker.js', `file://${ROOT}/`)
-const OPTIONS = { root: ROOT, themeSets: [], html: false, fetchRemote: false, remoteTimeoutMs: 1000, allowLocalFiles: false, allowPrivateNetwork: false, maxRemoteBytes: 2 ** 20 }
+const OPTIONS = {
+  root: ROOT,
+  themeSets: [],
+  html: false,
+  fetchRemote: false,
+  remoteTimeoutMs: 1000,
+  allowLocalFiles: false,
+  allowPrivateNetwork: false,
+  maxRemoteBytes: 2 ** 20,
+}
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {

@@ -67,7 +67,12 @@ describe('preview server security (raw HTTP)', () => {
   let port: number
 
   const start = async (host?: string) => {
-    server = new PreviewServer({ root: dist, port: 0, ...(host ? { host } : {}), index: () => [{ name: 'slides/a.md', outputs: [path.join(dist, 'a.html')], failed: false }] })
+    server = new PreviewServer({
+      root: dist,
+      port: 0,
+      ...(host ? { host } : {}),
+      index: () => [{ name: 'slides/a.md', outputs: [path.join(dist, 'a.html')], failed: false }],
+    })
     const url = await server.start()
     port = Number(new URL(url).port)
     return url
@@ -149,7 +154,11 @@ describe('preview server security (raw HTTP)', () => {
 
   it('escapes overlay text so a message cannot close the script tag', async () => {
     await start()
-    server.setState(path.join(dist, 'a.html'), { errors: [{ where: 'slides/a.md:1', message: '</script><script>alert(1)</script>' }], warnings: [], overflow: [] })
+    server.setState(path.join(dist, 'a.html'), {
+      errors: [{ where: 'slides/a.md:1', message: '</script><script>alert(1)</script>' }],
+      warnings: [],
+      overflow: [],
+    })
     const page = await get(port, '/a.html')
     expect(page.body).not.toContain('<script>alert(1)')
     expect(page.body).toContain('\\u003c/script>')

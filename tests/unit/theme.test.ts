@@ -12,7 +12,7 @@ afterEach(async () => {
 
 describe('parseTheme', () => {
   it('reads the @theme name and imported themes', () => {
-    const t = parseTheme('/x/a.css', "/* @theme brand\n * @size 4:3 960px 720px */\n@import 'default';\n@import-theme \"base\";")
+    const t = parseTheme('/x/a.css', '/* @theme brand\n * @size 4:3 960px 720px */\n@import \'default\';\n@import-theme "base";')
     expect(t.name).toBe('brand')
     expect(t.imports).toEqual(['default', 'base'])
   })

@@ -108,11 +108,20 @@ describe('Debouncer', () => {
 })
 
 describe('ignored paths', () => {
-  it.each(['deck.md~', '.deck.md.swp', 'deck.md.swx', '4913', '#deck.md#', '.#deck.md', 'deck.md.tmp', '.deck.html.tmp-12-ab12cd34', 'node_modules'])(
-    'ignores the editor file %s',
-    (name) => expect(isEditorTemp(path.join('/p/slides', name))).toBe(true),
+  it.each([
+    'deck.md~',
+    '.deck.md.swp',
+    'deck.md.swx',
+    '4913',
+    '#deck.md#',
+    '.#deck.md',
+    'deck.md.tmp',
+    '.deck.html.tmp-12-ab12cd34',
+    'node_modules',
+  ])('ignores the editor file %s', (name) => expect(isEditorTemp(path.join('/p/slides', name))).toBe(true))
+  it.each(['deck.md', 'theme.css', 'img.png', 'my-4913.md'])('watches %s', (name) =>
+    expect(isEditorTemp(path.join('/p/slides', name))).toBe(false),
   )
-  it.each(['deck.md', 'theme.css', 'img.png', 'my-4913.md'])('watches %s', (name) => expect(isEditorTemp(path.join('/p/slides', name))).toBe(false))
   it('ignores the output folder but not a sibling that shares its prefix', () => {
     const ignored = ignoredBy('/p/dist')
     expect(ignored('/p/dist')).toBe(true)
