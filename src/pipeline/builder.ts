@@ -1,26 +1,23 @@
 import type { Page } from 'puppeteer-core'
 import { browserFor, type BrowserManager } from '../browser/manager.js'
+import { loadDeck } from '../browser/page.js'
+import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
 import { needsBrowser, type Format } from '../config/options.js'
-import createDebug from '../util/debug.js'
-import type { Diagnostic } from '../util/diagnostics.js'
 import { buildHtml } from '../export/html.js'
-import { drainShots, shotJobs, type ShotJob } from '../browser/screenshots.js'
-import { collectGarbage, loadDeck } from '../browser/page.js'
-import { pageContent } from '../browser/page-content.js'
-import { ChunkedWork } from '../browser/chunks.js'
-import { finishPdf, loadPdfLib, printPdf } from '../export/pdf.js'
-import { PictureStore } from '../export/pptx-pictures.js'
-import { collectNodeGarbage } from '../browser/memory.js'
-import { finishPptx, loadPptxLibs, preparePptx, type PptxSkeleton } from '../export/pptx.js'
-import { outputPath } from './outputs.js'
-import { writeFileAtomic } from '../util/atomic-write.js'
+import { loadPdfLib } from '../export/pdf.js'
+import { loadPptxLibs } from '../export/pptx.js'
 import type { RenderAhead } from '../render/ahead.js'
+import { RenderCaches } from '../render/caches.js'
 import type { RenderContext, RenderedDeck } from '../render/render.js'
 import { renderSettingsOf } from '../render/settings.js'
-import { RenderCaches } from '../render/caches.js'
 import { ThemeRegistry } from '../render/themes.js'
-import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
+import { writeFileAtomic } from '../util/atomic-write.js'
+import { writeBrowserOutputs, type BrowserOutputs } from './browser-outputs.js'
+import { outputPath } from './outputs.js'
+import { stage } from './stage.js'
 import type { BuildHooks, BuildOptions, DeckCheck, DeckResult, DiagnosticReview } from './types.js'
+
+export type { PageCheck, SlideMeasure } from '../browser/warm-pages.js'
 
 /*
  * Orchestration: render each deck once, then derive every requested output from that render.
@@ -28,46 +25,6 @@ import type { BuildHooks, BuildOptions, DeckCheck, DeckResult, DiagnosticReview 
  * per deck in the one browser. A deck that fails keeps its previous outputs and does not stop
  * the others.
  */
-
-const debug = createDebug('build')
-
-/** `DEBUG=deck:build`: when each stage of a deck ended, and this process's memory then. */
-function stage(file: string, what: string, started: number): void {
-  if (!debug.enabled) return
-  const { heapUsed, rss, arrayBuffers } = process.memoryUsage()
-  const mb = (n: number) => Math.round(n / 2 ** 20)
-  debug(
-    '%s: %s at %d ms (node: heap %d MB, buffers %d MB, rss %d MB)',
-    file,
-    what,
-    Math.round(performance.now() - started),
-    mb(heapUsed),
-    mb(arrayBuffers),
-    mb(rss),
-  )
-}
-
-export const PPTX_SCALE = 2
-/**
- * From this many screenshots a second window loads the deck and shoots alongside the print page
- * (in the headless shell, see BrowserManager.isHeadlessShell): its load costs about as much as
- * three or four shots.
- */
-const MIN_SHOTS_TO_SHARE = 6
-/**
- * Most slides a page holds at a time while checking and shooting (see ChunkedWork): smaller
- * chunks lower the build's peak memory and cost time (docs/PERFORMANCE.md).
- */
-const SHOT_CHUNK = 12
-/**
- * From this many slides, pages work in chunks: a big deck then builds sooner and in less memory.
- * A small deck is slower in chunks, since both windows then load axe-core for few slides.
- */
-const CHUNKED_FROM = 48
-/** Shots between two collections of Node's own garbage (see collectNodeGarbage). */
-const NODE_GC_EVERY = 24
-
-export type { PageCheck, SlideMeasure } from '../browser/warm-pages.js'
 
 export class Builder {
   readonly themes: ThemeRegistry
@@ -170,7 +127,9 @@ export class Builder {
     if (needsBrowser(formats)) {
       let loaded = (): void => {}
       pageLoaded = new Promise<void>((resolve) => (loaded = resolve))
-      jobs.push(guard(this.browserOutputs(deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)))
+      jobs.push(
+        guard(writeBrowserOutputs(this.asBrowserOutputs(), deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)),
+      )
     }
     if (formats.includes('html')) {
       jobs.push(
@@ -242,135 +201,16 @@ export class Builder {
     result.diagnostics = this.review(deck, result.diagnostics)
   }
 
-  /**
-   * PDF, page checks and screenshots. The print page prints the PDF and runs the checks while a
-   * second window (when there are enough shots to share) loads the deck and starts on the
-   * screenshot queue; the print page then joins it. If the second page fails, the print page
-   * finishes the shots. A big deck instead has both windows check and shoot
-   * a chunk of slides at a time once the PDF is printed (see ChunkedWork).
-   */
-  private async browserOutputs(
-    deck: RenderedDeck,
-    formats: Format[],
-    started: number,
-    emit: (format: Format, out: string, data: string | Uint8Array, since: number) => Promise<void>,
-    diagnostics: Diagnostic[],
-    loaded: () => void = () => {},
-  ): Promise<void> {
-    const { file } = deck
-    const writes: Array<Promise<void>> = []
-    const scales = new Set<number>()
-    if (formats.includes('pptx')) scales.add(PPTX_SCALE)
-    if (formats.includes('png')) scales.add(this.options.imageScale)
-    const queue = shotJobs(deck.slideCount, [...scales])
-    // One-shot builds of big decks check and shoot a chunk of slides at a time (see
-    // ChunkedWork); watch mode keeps its whole print page for the next save.
-    const big = !this.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
-    const pictures = formats.includes('pptx') ? await PictureStore.create() : undefined
-    try {
-      let shot = 0
-      const done = (job: ShotJob, png: Uint8Array) => {
-        shot += 1
-        if (big && shot % NODE_GC_EVERY === 0) collectNodeGarbage()
-        if (pictures && job.scale === PPTX_SCALE) pictures.put(job.slide, png)
-        if (formats.includes('png') && job.scale === this.options.imageScale) {
-          writes.push(emit('png', this.outputPath(file, 'png', job.slide), png, started))
-        }
-      }
-      let skeleton: Promise<PptxSkeleton> | undefined
-      const content = big ? pageContent(deck) : undefined
-      const work = content && new ChunkedWork(deck, content, queue, this.pageChecks, done, SHOT_CHUNK)
-
-      // The second window starts loading once the print page has: two loads at once would only
-      // share the CPU, while the print page's PDF and checks leave room for one.
-      let printPageLoaded = (): void => {}
-      const printPageReady = new Promise<void>((resolve) => (printPageLoaded = resolve))
-      const helper = (async () => {
-        if (queue.length < MIN_SHOTS_TO_SHARE || !(await this.browser.isHeadlessShell())) return
-        await this.browser.withPage(async (page) => {
-          await printPageReady
-          if (queue.length === 0) return
-          if (work) return work.run(page, 'back')
-          await loadDeck(page, deck)
-          await drainShots(page, deck, queue, done)
-        })
-      })().catch((e: unknown) => debug('second window failed, the print page takes over: %O', e))
-
-      let ok = false
-      try {
-        await this.withDeckPage(deck, async (page) => {
-          stage(file, 'page loaded', started)
-          loaded()
-          // In chunks, the second window waits for the PDF: the print page holds the whole deck
-          // until then, and both at once would make the build's peak of memory.
-          if (!work) printPageLoaded()
-          // The package is made on this thread while Chromium works; only the pictures go in after.
-          if (formats.includes('pptx')) {
-            skeleton = preparePptx(deck, { date: this.options.date })
-            skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
-          }
-          if (formats.includes('pdf')) {
-            const raw = await printPdf(page, deck)
-            stage(file, 'printed', started)
-            writes.push(
-              (async () => {
-                await emit(
-                  'pdf',
-                  this.outputPath(file, 'pdf'),
-                  await finishPdf(raw, deck, {
-                    notes: this.options.pdfNotes,
-                    date: this.options.date,
-                    ...(this.options.pdfOutlines ? { outlines: this.options.pdfOutlines } : {}),
-                  }),
-                  started,
-                )
-                // pdf-lib's parse of the whole document is garbage now: collected before the
-                // shots take the build to its peak of memory. Not in watch mode, where a pause
-                // would hold up saves.
-                if (!this.keepPages) collectNodeGarbage()
-              })(),
-            )
-          }
-          if (work) {
-            printPageLoaded()
-            work.showsWholeDeck(page)
-            await work.run(page, 'front')
-            await helper
-            // Jobs the second window gave back when it failed.
-            await work.run(page, 'front')
-            diagnostics.push(...work.findings())
-          } else {
-            diagnostics.push(...(await this.warmPages.check(page, deck, this.pageChecks)))
-            // axe-core's grid of every element is garbage once the checks ran; collected now, the
-            // page shoots with less held, at no cost in time.
-            if (this.pageChecks.length && queue.length) await collectGarbage(page)
-            stage(file, 'page checks done', started)
-            await drainShots(page, deck, queue, done)
-            await helper
-            // Shots the second page gave back when it failed.
-            await drainShots(page, deck, queue, done)
-          }
-          stage(file, `${shot} shots done`, started)
-        })
-        ok = true
-      } finally {
-        // After a failure the second window has nothing left to do: it must not outlive the build.
-        if (!ok) queue.splice(0)
-        printPageLoaded()
-        await helper
-      }
-      if (skeleton) {
-        const packed = skeleton
-        writes.push(
-          (async () =>
-            emit('pptx', this.outputPath(file, 'pptx'), await finishPptx(await packed, (slide) => pictures!.get(slide)), started))(),
-        )
-      }
-      const settled = await Promise.allSettled(writes)
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
-      if (failed) throw failed.reason
-    } finally {
-      await pictures?.dispose()
+  /** This builder as the browser outputs use it. */
+  private asBrowserOutputs(): BrowserOutputs {
+    return {
+      browser: this.browser,
+      options: this.options,
+      keepPages: this.keepPages,
+      pageChecks: this.pageChecks,
+      checkPage: (page, deck) => this.warmPages.check(page, deck, this.pageChecks),
+      withDeckPage: (deck, fn) => this.withDeckPage(deck, fn),
+      outputPath: (deckFile, format, slide) => this.outputPath(deckFile, format, slide),
     }
   }
 

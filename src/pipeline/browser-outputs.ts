@@ -1,0 +1,189 @@
+import type { Page } from 'puppeteer-core'
+import { ChunkedWork } from '../browser/chunks.js'
+import type { BrowserManager } from '../browser/manager.js'
+import { collectNodeGarbage } from '../browser/memory.js'
+import { pageContent } from '../browser/page-content.js'
+import { collectGarbage, loadDeck } from '../browser/page.js'
+import { drainShots, shotJobs, type ShotJob } from '../browser/screenshots.js'
+import type { PageCheck } from '../browser/warm-pages.js'
+import type { Format } from '../config/options.js'
+import { finishPdf, printPdf } from '../export/pdf.js'
+import { PictureStore } from '../export/pptx-pictures.js'
+import { finishPptx, preparePptx, type PptxSkeleton } from '../export/pptx.js'
+import type { RenderedDeck } from '../render/render.js'
+import createDebug from '../util/debug.js'
+import type { Diagnostic } from '../util/diagnostics.js'
+import { stage } from './stage.js'
+import type { BuildOptions } from './types.js'
+
+// The browser's part of a build: the PDF, the page checks and the screenshots (PNG, PPTX
+// pictures) of one deck, from its print page and, when it pays, a second window.
+
+const debug = createDebug('build')
+
+/** What the browser outputs need of the Builder that runs them. */
+export interface BrowserOutputs {
+  browser: BrowserManager
+  options: BuildOptions
+  /** Watch mode: the deck's print page stays open for the next save (no chunks then). */
+  keepPages: boolean
+  pageChecks: PageCheck[]
+  /** The page checks of a whole loaded print page. */
+  checkPage(page: Page, deck: RenderedDeck): Promise<Diagnostic[]>
+  /** Run `fn` on a page showing the deck (a fresh one, or the deck's warm page). */
+  withDeckPage<T>(deck: RenderedDeck, fn: (page: Page) => Promise<T>): Promise<T>
+  outputPath(deckFile: string, format: Format, slide?: number): string
+}
+
+export const PPTX_SCALE = 2
+/**
+ * From this many screenshots a second window loads the deck and shoots alongside the print page
+ * (in the headless shell, see BrowserManager.isHeadlessShell): its load costs about as much as
+ * three or four shots.
+ */
+const MIN_SHOTS_TO_SHARE = 6
+/**
+ * Most slides a page holds at a time while checking and shooting (see ChunkedWork): smaller
+ * chunks lower the build's peak memory and cost time (docs/PERFORMANCE.md).
+ */
+const SHOT_CHUNK = 12
+/**
+ * From this many slides, pages work in chunks: a big deck then builds sooner and in less memory.
+ * A small deck is slower in chunks, since both windows then load axe-core for few slides.
+ */
+const CHUNKED_FROM = 48
+/** Shots between two collections of Node's own garbage (see collectNodeGarbage). */
+const NODE_GC_EVERY = 24
+
+/**
+ * PDF, page checks and screenshots. The print page prints the PDF and runs the checks while a
+ * second window (when there are enough shots to share) loads the deck and starts on the
+ * screenshot queue; the print page then joins it. If the second page fails, the print page
+ * finishes the shots. A big deck instead has both windows check and shoot
+ * a chunk of slides at a time once the PDF is printed (see ChunkedWork).
+ */
+export async function writeBrowserOutputs(
+  ctx: BrowserOutputs,
+  deck: RenderedDeck,
+  formats: Format[],
+  started: number,
+  emit: (format: Format, out: string, data: string | Uint8Array, since: number) => Promise<void>,
+  diagnostics: Diagnostic[],
+  loaded: () => void = () => {},
+): Promise<void> {
+  const { file } = deck
+  const writes: Array<Promise<void>> = []
+  const scales = new Set<number>()
+  if (formats.includes('pptx')) scales.add(PPTX_SCALE)
+  if (formats.includes('png')) scales.add(ctx.options.imageScale)
+  const queue = shotJobs(deck.slideCount, [...scales])
+  // One-shot builds of big decks check and shoot a chunk of slides at a time (see
+  // ChunkedWork); watch mode keeps its whole print page for the next save.
+  const big = !ctx.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
+  const pictures = formats.includes('pptx') ? await PictureStore.create() : undefined
+  try {
+    let shot = 0
+    const done = (job: ShotJob, png: Uint8Array) => {
+      shot += 1
+      if (big && shot % NODE_GC_EVERY === 0) collectNodeGarbage()
+      if (pictures && job.scale === PPTX_SCALE) pictures.put(job.slide, png)
+      if (formats.includes('png') && job.scale === ctx.options.imageScale) {
+        writes.push(emit('png', ctx.outputPath(file, 'png', job.slide), png, started))
+      }
+    }
+    let skeleton: Promise<PptxSkeleton> | undefined
+    const content = big ? pageContent(deck) : undefined
+    const work = content && new ChunkedWork(deck, content, queue, ctx.pageChecks, done, SHOT_CHUNK)
+
+    // The second window starts loading once the print page has: two loads at once would only
+    // share the CPU, while the print page's PDF and checks leave room for one.
+    let printPageLoaded = (): void => {}
+    const printPageReady = new Promise<void>((resolve) => (printPageLoaded = resolve))
+    const helper = (async () => {
+      if (queue.length < MIN_SHOTS_TO_SHARE || !(await ctx.browser.isHeadlessShell())) return
+      await ctx.browser.withPage(async (page) => {
+        await printPageReady
+        if (queue.length === 0) return
+        if (work) return work.run(page, 'back')
+        await loadDeck(page, deck)
+        await drainShots(page, deck, queue, done)
+      })
+    })().catch((e: unknown) => debug('second window failed, the print page takes over: %O', e))
+
+    let ok = false
+    try {
+      await ctx.withDeckPage(deck, async (page) => {
+        stage(file, 'page loaded', started)
+        loaded()
+        // In chunks, the second window waits for the PDF: the print page holds the whole deck
+        // until then, and both at once would make the build's peak of memory.
+        if (!work) printPageLoaded()
+        // The package is made on this thread while Chromium works; only the pictures go in after.
+        if (formats.includes('pptx')) {
+          skeleton = preparePptx(deck, { date: ctx.options.date })
+          skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
+        }
+        if (formats.includes('pdf')) {
+          const raw = await printPdf(page, deck)
+          stage(file, 'printed', started)
+          writes.push(
+            (async () => {
+              await emit(
+                'pdf',
+                ctx.outputPath(file, 'pdf'),
+                await finishPdf(raw, deck, {
+                  notes: ctx.options.pdfNotes,
+                  date: ctx.options.date,
+                  ...(ctx.options.pdfOutlines ? { outlines: ctx.options.pdfOutlines } : {}),
+                }),
+                started,
+              )
+              // pdf-lib's parse of the whole document is garbage now: collected before the
+              // shots take the build to its peak of memory. Not in watch mode, where a pause
+              // would hold up saves.
+              if (!ctx.keepPages) collectNodeGarbage()
+            })(),
+          )
+        }
+        if (work) {
+          printPageLoaded()
+          work.showsWholeDeck(page)
+          await work.run(page, 'front')
+          await helper
+          // Jobs the second window gave back when it failed.
+          await work.run(page, 'front')
+          diagnostics.push(...work.findings())
+        } else {
+          diagnostics.push(...(await ctx.checkPage(page, deck)))
+          // axe-core's grid of every element is garbage once the checks ran; collected now, the
+          // page shoots with less held, at no cost in time.
+          if (ctx.pageChecks.length && queue.length) await collectGarbage(page)
+          stage(file, 'page checks done', started)
+          await drainShots(page, deck, queue, done)
+          await helper
+          // Shots the second page gave back when it failed.
+          await drainShots(page, deck, queue, done)
+        }
+        stage(file, `${shot} shots done`, started)
+      })
+      ok = true
+    } finally {
+      // After a failure the second window has nothing left to do: it must not outlive the build.
+      if (!ok) queue.splice(0)
+      printPageLoaded()
+      await helper
+    }
+    if (skeleton) {
+      const packed = skeleton
+      writes.push(
+        (async () =>
+          emit('pptx', ctx.outputPath(file, 'pptx'), await finishPptx(await packed, (slide) => pictures!.get(slide)), started))(),
+      )
+    }
+    const settled = await Promise.allSettled(writes)
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) throw failed.reason
+  } finally {
+    await pictures?.dispose()
+  }
+}
