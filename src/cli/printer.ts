@@ -96,7 +96,8 @@ export class Printer {
     const warnings = decks.reduce((n, r) => n + r.findings.length, 0)
     const deckWord = decks.length === 1 ? 'deck' : 'decks'
     const status = failed.length ? `${failed.length} of ${decks.length} ${deckWord} failed` : `${decks.length} ${deckWord} built`
-    this.info(`${status}: ${outputs} outputs, ${warnings} warnings in ${formatMs(result.ms)}`)
+    const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+    this.info(`${status}: ${count(outputs, 'output')}, ${count(warnings, 'warning')} in ${formatMs(result.ms)}`)
     if (decks.length === 0) this.info('No decks found: put Markdown files in slides/ or name them on the command line.')
   }
 }

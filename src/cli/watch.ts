@@ -57,12 +57,16 @@ export const watchCommand: Command = {
       const session = await watch({
         ...options,
         formats: watchFormats(options.formats),
-        watch: { ...(port !== undefined ? { port } : {}), ...(typeof host === 'string' ? { host } : {}) },
+        watch: {
+          ...(port !== undefined ? { port } : {}),
+          ...(typeof host === 'string' ? { host } : {}),
+          ...(values['no-open'] ? { open: false } : {}),
+        },
         onEvent: (event) => printer.event(event),
       })
       try {
         printer.info(`Watching ${inputs.length ? inputs.join(', ') : 'slides/'}; preview at ${session.url} (Ctrl-C to stop)`)
-        if (!values['no-open'] && process.stdout.isTTY && !process.env['CI']) openInBrowser(session.url, printer)
+        if (session.open && process.stdout.isTTY && !process.env['CI']) openInBrowser(session.url, printer)
         await signals.stopped
         printer.info('Stopping…')
       } finally {

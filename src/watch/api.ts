@@ -9,6 +9,8 @@ import { resolveSettings, type DeckOptions } from '../pipeline/settings.js'
 export interface WatchHandle {
   /** The preview's address, e.g. `http://127.0.0.1:8080/`. */
   url: string
+  /** Whether the settings ask to open the preview in a browser (`watch.open`, `--no-open`); opening it is the caller's. */
+  open: boolean
   /** Resolves once every build that is queued or running has finished. */
   idle(): Promise<void>
   /** Stop watching, close the preview server and the browser. Safe to call more than once. */
@@ -35,6 +37,7 @@ export async function watch(options: DeckOptions = {}): Promise<WatchHandle> {
   let closing: Promise<void> | undefined
   return {
     url: session.url,
+    open: settings.resolved.watch.open,
     idle: () => session.watcher.idle(),
     close: () => (closing ??= session.close()),
   }

@@ -58,10 +58,12 @@ afterAll(async () => {
 })
 
 describe('npm pack', () => {
-  it('holds the compiled lib/ with declarations, bin/, the package theme and the README, and nothing else', async () => {
+  it('holds the compiled lib/ with declarations, bin/, the package theme, the README and the docs it links, and nothing else', async () => {
     for (const f of [
       'package.json',
       'README.md',
+      'docs/ARCHITECTURE.md',
+      'docs/TRUST.md',
       'bin/deck.js',
       'css/palette-3.css',
       'lib/src/index.js',
@@ -72,7 +74,8 @@ describe('npm pack', () => {
       expect(files, f).toContain(f)
     }
     const unexpected = files.filter(
-      (f) => !/^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/[^/]+\.js|css\/[^/]+\.css|lib\/src\/.+\.(js|d\.ts))$/.test(f),
+      (f) =>
+        !/^(package\.json|README\.md|LICENSE(\.\w+)?|docs\/[^/]+\.md|bin\/[^/]+\.js|css\/[^/]+\.css|lib\/src\/.+\.(js|d\.ts))$/.test(f),
     )
     expect(unexpected).toEqual([])
     // Every source compiled, and only those: prepack starts from an empty lib/.
