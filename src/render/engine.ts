@@ -99,7 +99,9 @@ const NON_ASCII = /[^\u0000-\u007f]/
  */
 function scanOnlyNonAsciiForEmoji(md: MarkdownItRules): void {
   const rule = md.core.ruler.__rules__.find((r) => r.name === 'marp_unicode_emoji')
-  if (!rule) return
+  // marp-core 5.0.2 (src/emoji/emoji.ts) names its core rule so; if it is renamed, fail loudly.
+  if (!rule)
+    throw new Error("marp-core has no 'marp_unicode_emoji' core rule any more: update scanOnlyNonAsciiForEmoji in src/render/engine.ts")
   const scan = rule.fn
   md.core.ruler.at('marp_unicode_emoji', (state) => {
     const all = state.tokens
