@@ -1,5 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type'
-
 /*
  * What a resource's bytes are, whatever its name or the server's content type says: a deck's
  * `![](/etc/shadow.png)` or a server that answers an image URL with JSON is not an image, and is
@@ -14,6 +12,8 @@ export const KIND_WORDS: Record<MediaKind, string> = { image: 'an image', font: 
 /** The MIME type of `bytes` when they are an image or a font (as `kinds` allows), else undefined. */
 export async function sniffMedia(bytes: Uint8Array, kinds: readonly MediaKind[]): Promise<string | undefined> {
   if (kinds.includes('image') && isSvg(bytes)) return 'image/svg+xml'
+  // Loaded on first use: most builds embed no local or remote file.
+  const { fileTypeFromBuffer } = await import('file-type')
   const found = await fileTypeFromBuffer(bytes)
   if (!found) return undefined
   const kind = found.mime.split('/')[0]

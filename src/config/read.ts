@@ -1,7 +1,10 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
+import type { Document } from 'yaml'
+
+/** The yaml package, loaded only when a JSON or YAML config is read (most builds have none). */
+type Yaml = typeof import('yaml')
 import { DeckError, ExitCode } from '../util/errors.js'
 import type { LineOf } from './check.js'
 
@@ -30,14 +33,15 @@ export async function readConfigFile(file: string, packageKey?: string): Promise
   const ext = path.extname(file).toLowerCase()
   if (JS.has(ext) || TS.has(ext)) return { value: await importConfig(file, TS.has(ext)), lineOf: noLines }
   const text = await readText(file)
+  const yaml = await import('yaml')
   if (ext === '.json') {
     const json = parseJson(text, file)
-    if (packageKey === undefined) return { value: json, lineOf: keyLines(text) }
+    if (packageKey === undefined) return { value: json, lineOf: keyLines(yaml, text) }
     const own =
       json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>)[packageKey] : undefined
-    return own === undefined ? undefined : { value: own, lineOf: keyLines(text, [packageKey]) }
+    return own === undefined ? undefined : { value: own, lineOf: keyLines(yaml, text, [packageKey]) }
   }
-  if (YAML.has(ext)) return { value: parseYaml(text, file), lineOf: keyLines(text) }
+  if (YAML.has(ext)) return { value: parseYaml(yaml, text, file), lineOf: keyLines(yaml, text) }
   throw usage(file, `cannot read a config file of type "${ext}"`, 'Config files are .json, .yml, .yaml, .js, .mjs, .cjs or .ts.')
 }
 
@@ -72,7 +76,7 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-function parseYaml(text: string, file: string): unknown {
+function parseYaml({ LineCounter, parseDocument }: Yaml, text: string, file: string): unknown {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false })
   const error = doc.errors[0]
@@ -84,8 +88,8 @@ function parseYaml(text: string, file: string): unknown {
 }
 
 /** Where each key of a JSON or YAML file is, found on demand (JSON parses as YAML too). */
-function keyLines(text: string, prefix: string[] = []): LineOf {
-  let parsed: { doc: Document; counter: LineCounter } | undefined
+function keyLines({ isMap, isScalar, LineCounter, parseDocument }: Yaml, text: string, prefix: string[] = []): LineOf {
+  let parsed: { doc: Document; counter: InstanceType<Yaml['LineCounter']> } | undefined
   return (keyPath) => {
     if (!parsed) {
       const counter = new LineCounter()
