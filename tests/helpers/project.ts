@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BuildOptions } from '../../src/pipeline/types.js'
+import type { RenderAheadOptions } from '../../src/render/ahead.js'
 import { defaultBuildOptions } from '../../src/pipeline/types.js'
 
 /** Repository root (tests run from the source tree). */
@@ -37,4 +38,19 @@ export function buildOptions(root: string, overrides: Partial<BuildOptions> = {}
     date: new Date('2000-01-01T00:00:00Z'),
     ...overrides,
   })
+}
+
+/** The render worker's options for a test project: offline, private network and outside files refused. */
+export function workerOptions(root: string, overrides: Partial<RenderAheadOptions> = {}): RenderAheadOptions {
+  return {
+    root,
+    themeSets: [],
+    html: false,
+    fetchRemote: false,
+    remoteTimeoutMs: 1000,
+    allowLocalFiles: false,
+    allowPrivateNetwork: false,
+    maxRemoteBytes: 2 ** 20,
+    ...overrides,
+  }
 }

@@ -10,7 +10,7 @@ import { deckMetadata } from '../../src/render/metadata.js'
 import { renderDeck, renderSource } from '../../src/render/render.js'
 import { ThemeRegistry } from '../../src/render/themes.js'
 import { build, type RunResult } from '../../src/pipeline/run.js'
-import { ROOT, tempProject } from '../helpers/project.js'
+import { ROOT, tempProject, workerOptions } from '../helpers/project.js'
 
 /*
  * Metadata and the settings that change a render: title, description, author, keywords, url and
@@ -403,20 +403,7 @@ describe("one engine's caches across decks", () => {
 
 describe('the render worker carries the same settings', () => {
   it('renders as this thread does with metadata, theme, lang and math', async () => {
-    const options = {
-      root: dir,
-      themeSets: [],
-      html: false,
-      fetchRemote: false,
-      remoteTimeoutMs: 1000,
-      allowLocalFiles: false,
-      allowPrivateNetwork: false,
-      maxRemoteBytes: 2 ** 20,
-      metadata: { title: 'Worker Title', keywords: ['w'] },
-      theme: 'gaia',
-      lang: 'it',
-      math: false,
-    }
+    const options = workerOptions(dir, { metadata: { title: 'Worker Title', keywords: ['w'] }, theme: 'gaia', lang: 'it', math: false })
     const file = path.join(dir, 'slides/plain.md')
     const ahead = RenderAhead.start(options, [file], new URL('lib/src/render/worker.js', `file://${ROOT}/`))
     expect(ahead).toBeDefined()

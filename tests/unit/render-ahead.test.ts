@@ -4,20 +4,11 @@ import { DeckError } from '../../src/util/errors.js'
 import { RenderAhead } from '../../src/render/ahead.js'
 import { renderDeck, type RenderedDeck } from '../../src/render/render.js'
 import { ThemeRegistry } from '../../src/render/themes.js'
-import { ROOT, SEED, tempProject } from '../helpers/project.js'
+import { ROOT, SEED, tempProject, workerOptions } from '../helpers/project.js'
 
 // The worker as the CLI runs it: compiled into lib/ (`npm test` compiles before it runs vitest).
 const WORKER = new URL('lib/src/render/worker.js', `file://${ROOT}/`)
-const OPTIONS = {
-  root: ROOT,
-  themeSets: [],
-  html: false,
-  fetchRemote: false,
-  remoteTimeoutMs: 1000,
-  allowLocalFiles: false,
-  allowPrivateNetwork: false,
-  maxRemoteBytes: 2 ** 20,
-}
+const OPTIONS = workerOptions(ROOT)
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
