@@ -48,6 +48,30 @@ async function session(dir: string, formats: Format[], log: EventLog): Promise<W
   })
 }
 
+/**
+ * A temp project with `files`, watched (HTML and `formats`) until its first `first` browser builds
+ * are done; `prepare` runs on the folder before the watch starts.
+ */
+async function startWatched(
+  files: Record<string, string>,
+  formats: Format[],
+  log: EventLog,
+  first: number,
+  prepare?: (dir: string) => Promise<void>,
+): Promise<{ dir: string; cleanup: () => Promise<void>; watch: WatchSession }> {
+  const { dir, cleanup } = await tempProject(files)
+  await prepare?.(dir)
+  const watch = await session(dir, formats, log)
+  await until(() => log.browser.length >= first && log.browser, 'the first outputs')
+  await watch.watcher.idle()
+  return { dir, cleanup, watch }
+}
+
+async function stopWatched(watch: WatchSession | undefined, cleanup: (() => Promise<void>) | undefined): Promise<void> {
+  await watch?.close()
+  await cleanup?.()
+}
+
 const pdfText = async (file: string): Promise<string> => (await readPdf(file)).text.join('\n')
 
 /** Findings as a reader sees them: rule, place and message, sorted. */
@@ -61,18 +85,10 @@ describe('watch always builds the last save', () => {
   const file = () => path.join(dir, 'slides/talk.md')
 
   beforeAll(async () => {
-    const p = await tempProject({ 'slides/talk.md': deck('Burst', 'save start') })
-    dir = p.dir
-    cleanup = p.cleanup
-    watch = await session(dir, ['html', 'pdf'], log)
-    await until(() => log.browser.length >= 1 && log.browser, 'the first PDF')
-    await watch.watcher.idle()
+    ;({ dir, cleanup, watch } = await startWatched({ 'slides/talk.md': deck('Burst', 'save start') }, ['html', 'pdf'], log, 1))
   })
 
-  afterAll(async () => {
-    await watch?.close()
-    await cleanup?.()
-  })
+  afterAll(() => stopWatched(watch, cleanup))
 
   it('100 saves in one second, 20 times: the HTML and the PDF hold the last one', async () => {
     for (let burst = 0; burst < 20; burst += 1) {
@@ -101,19 +117,12 @@ describe('the warm page gives what a fresh build gives', () => {
   const seed = () => path.join(dir, 'slides', path.basename(SEED))
 
   beforeAll(async () => {
-    const p = await tempProject()
-    dir = p.dir
-    cleanup = p.cleanup
-    await copyFile(SEED, seed())
-    watch = await session(dir, ['html', 'pdf'], log)
-    await until(() => log.browser.length >= 1 && log.browser, 'the first PDF')
-    await watch.watcher.idle()
+    ;({ dir, cleanup, watch } = await startWatched({}, ['html', 'pdf'], log, 1, (d) =>
+      copyFile(SEED, path.join(d, 'slides/cni-deep-dive.md')),
+    ))
   })
 
-  afterAll(async () => {
-    await watch?.close()
-    await cleanup?.()
-  })
+  afterAll(() => stopWatched(watch, cleanup))
 
   /** What `deck build` makes of the project now: a fresh builder, a fresh page. */
   const freshBuild = async (): Promise<{ result: DeckResult; pdf: Buffer }> => {
@@ -176,18 +185,15 @@ describe('a killed browser while watching', () => {
   const file = (name: string) => path.join(dir, 'slides', name)
 
   beforeAll(async () => {
-    const p = await tempProject({ 'slides/a.md': deck('A', 'first'), 'slides/b.md': deck('B', 'first') })
-    dir = p.dir
-    cleanup = p.cleanup
-    watch = await session(dir, ['html', 'pdf'], log)
-    await until(() => log.browser.length >= 2 && log.browser, 'the first PDFs')
-    await watch.watcher.idle()
+    ;({ dir, cleanup, watch } = await startWatched(
+      { 'slides/a.md': deck('A', 'first'), 'slides/b.md': deck('B', 'first') },
+      ['html', 'pdf'],
+      log,
+      2,
+    ))
   })
 
-  afterAll(async () => {
-    await watch?.close()
-    await cleanup?.()
-  })
+  afterAll(() => stopWatched(watch, cleanup))
 
   it('the next PDF of every deck succeeds the first time', async () => {
     for (const round of [1, 2]) {
@@ -225,18 +231,11 @@ describe('rm -rf of the output folder while watching', () => {
   const outputs = ['a.html', 'a.pdf', 'a.pptx', 'sub/b.html', 'sub/b.pdf', 'sub/b.pptx']
 
   beforeAll(async () => {
-    const p = await tempProject({ 'slides/a.md': deck('A', 'alpha'), 'slides/sub/b.md': deck('B', 'beta') })
-    dir = p.dir
-    cleanup = p.cleanup
-    watch = await session(dir, ['html', 'pdf', 'pptx'], log)
-    await until(() => log.browser.length >= 2 && log.browser, 'the first outputs')
-    await watch.watcher.idle()
+    const files = { 'slides/a.md': deck('A', 'alpha'), 'slides/sub/b.md': deck('B', 'beta') }
+    ;({ dir, cleanup, watch } = await startWatched(files, ['html', 'pdf', 'pptx'], log, 2))
   })
 
-  afterAll(async () => {
-    await watch?.close()
-    await cleanup?.()
-  })
+  afterAll(() => stopWatched(watch, cleanup))
 
   it('builds every missing output again without a save', async () => {
     const dist = path.join(dir, 'dist')
