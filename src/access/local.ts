@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs'
 import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { BoundedCache, memoByKey } from '../util/memo.js'
@@ -10,7 +11,7 @@ import { KIND_WORDS, sniffMedia, type MediaKind } from './sniff.js'
  * `theme:` paths all come through `checkLocalFile` or `readLocalMedia`.
  */
 
-export type LocalCheck = { kind: 'ok'; real: string } | { kind: 'missing' } | { kind: 'refused'; refusal: Refusal }
+export type LocalCheck = { kind: 'ok'; real: string; info: Stats } | { kind: 'missing' } | { kind: 'refused'; refusal: Refusal }
 
 export const isInside = (file: string, dir: string): boolean =>
   file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep)
@@ -45,7 +46,7 @@ export async function checkLocalFile(file: string, policy: Pick<AccessPolicy, 'r
       return refused(where, OUTSIDE_HINT)
     }
   }
-  return { kind: 'ok', real }
+  return { kind: 'ok', real, info }
 }
 
 function refused(reason: string, hint = 'Nothing in /proc, /sys or /dev is embedded, even with --allow-local-files.'): LocalCheck {
@@ -69,8 +70,7 @@ export async function readLocalMedia(
 ): Promise<LocalMedia> {
   const check = await checkLocalFile(file, policy)
   if (check.kind !== 'ok') return check
-  const { real } = check
-  const info = await stat(real)
+  const { real, info } = check
   let hit = cache.peek(real)
   if (!hit || hit.mtimeMs !== info.mtimeMs || hit.size !== info.size) {
     const bytes = await readFile(real)

@@ -101,10 +101,6 @@ const remoteImages = memoByKey(
   256,
 )
 
-function fetchDataUri(url: string, policy: AccessPolicy): Promise<string> {
-  return remoteImages({ url, policy })
-}
-
 // Where a page loads something: `src` of <img> tags, and `url(…)` inside style attributes and
 // <style> elements (Marp writes background images as `url(&quot;…&quot;)`). Text that only looks
 // like one, in a code block say, is left alone.
@@ -163,7 +159,7 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
           return
         }
         try {
-          replacements.set(url, await fetchDataUri(url, policy))
+          replacements.set(url, await remoteImages({ url, policy }))
         } catch (e) {
           const refusal = e instanceof RemoteRefusal ? e : new RemoteRefusal(String((e as Error).message ?? e), REMOTE_HINT)
           problems.push({ url, kind: 'remote', reason: refusal.message, hint: refusal.hint })

@@ -94,7 +94,8 @@ export interface RenderedDeck {
 
 function engineFor(ctx: RenderContext): DeckMarp {
   const math = ctx.math ?? true
-  const key = `${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:${ctx.themes.projectRoot}`
+  const options = `${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:`
+  const key = `${options}${ctx.themes.projectRoot}`
   const { engines, highlights } = cachesOf(ctx)
   let engine = engines.peek(key)
   if (engine) return engine
@@ -110,9 +111,7 @@ function engineFor(ctx: RenderContext): DeckMarp {
   }
   brokenThemes.set(engine, broken)
   // An engine of an older theme set of the same project will not be asked for again.
-  for (const k of [...engines.keys()])
-    if (k.endsWith(`:${ctx.themes.projectRoot}`) && !k.startsWith(`${ctx.html}:${math}:${ctx.lang ?? ''}:${ctx.themes.version}:`))
-      engines.delete(k)
+  for (const k of [...engines.keys()]) if (k.endsWith(`:${ctx.themes.projectRoot}`) && !k.startsWith(options)) engines.delete(k)
   engines.set(key, engine)
   return engine
 }

@@ -26,19 +26,15 @@ export interface KeyedMemo<A, T> {
 }
 
 export function memoByKey<A, T>(make: (arg: A) => Promise<T>, keyOf: (arg: A) => string, limit = 1000): KeyedMemo<A, T> {
-  const kept = new Map<string, Promise<T>>()
+  const kept = new BoundedCache<Promise<T>>(limit)
   const get = (arg: A): Promise<T> => {
     const key = keyOf(arg)
-    const hit = kept.get(key)
+    const hit = kept.peek(key)
     if (hit) return hit
     const made = make(arg)
-    if (kept.size >= limit) {
-      const oldest = kept.keys().next()
-      if (!oldest.done) kept.delete(oldest.value)
-    }
     kept.set(key, made)
     made.catch(() => {
-      if (kept.get(key) === made) kept.delete(key)
+      if (kept.peek(key) === made) kept.delete(key)
     })
     return made
   }
@@ -63,11 +59,7 @@ export class BoundedCache<V> {
     const hit = this.kept.get(key)
     if (hit !== undefined) return hit
     const value = make()
-    if (this.kept.size >= this.limit) {
-      const oldest = this.kept.keys().next()
-      if (!oldest.done) this.kept.delete(oldest.value)
-    }
-    this.kept.set(key, value)
+    this.set(key, value)
     return value
   }
 
