@@ -44,7 +44,7 @@ const MARP = [
 ]
 
 const FOOTER = `Environment: CHROME_PATH (browser), SOURCE_DATE_EPOCH (date in PDF/PPTX metadata),
-DEBUG=deck:* (internals).
+LC_ALL, LC_PAPER or LANG (the handout's paper), DEBUG=deck:* (internals).
 Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 lint found problems with --strict,
 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).`
 
@@ -56,7 +56,7 @@ export function overviewHelp(): string {
     'Usage: deck [command] [decks or folders...] [options]',
     '',
     paragraph(
-      'Builds Marp decks (default: every .md under slides/) into dist/: HTML, PDF, PPTX, PNG. Options may come before or after the command.',
+      'Builds Marp decks (default: every .md under slides/) into dist/: HTML, PDF, PPTX, PNG, a handout PDF and the speaker notes. Options may come before or after the command.',
     ),
     '',
     'Commands:',

@@ -59,8 +59,9 @@ export const MARP_ANSWERS: Record<string, Answer> = {
   },
   notes: {
     type: 'boolean',
-    message: 'deck writes no .txt of the speaker notes (marp-cli --notes) yet',
-    hint: () => 'Notes are in the PPTX notes pane and the HTML presenter view (key P); --pdf-notes puts them in the PDF.',
+    message: 'deck writes no .txt of the speaker notes (marp-cli --notes): it writes them as Markdown',
+    hint: () =>
+      'Use --format notes (talk.notes.md, a section per slide) or --format handout (a PDF of the slides with their notes); --pdf-notes puts them in the PDF as annotations.',
   },
   engine: {
     type: 'string',

@@ -1,4 +1,13 @@
-import { DEFAULTS, FORMATS, parseFormats, parsePositiveNumber, type Format } from '../config/options.js'
+import {
+  DEFAULTS,
+  FORMATS,
+  HANDOUT_LAYOUTS,
+  parseFormats,
+  parseHandoutLayout,
+  parseHandoutPaper,
+  parsePositiveNumber,
+  type Format,
+} from '../config/options.js'
 import { PER_SLIDE_MS } from '../browser/step.js'
 import type { DeckOptions } from '../pipeline/settings.js'
 import { DeckError, ExitCode } from '../util/errors.js'
@@ -45,6 +54,16 @@ export const BUILD_FLAGS = {
   html: { type: 'boolean', help: 'Allow raw HTML in Markdown (as marp-cli --html)' },
   'pdf-notes': { type: 'boolean', help: 'Add speaker notes to the PDF as annotations' },
   'pdf-outlines': { type: 'boolean', help: 'PDF bookmarks for pages and headings (default: pages only)' },
+  'handout-paper': {
+    type: 'string',
+    arg: '<a4|letter>',
+    help: 'Paper of the handout PDF (default: from the locale: letter for en_US, en_CA, es_MX…, else a4)',
+  },
+  'handout-layout': {
+    type: 'string',
+    arg: '<n>',
+    help: `Slides a handout page: ${HANDOUT_LAYOUTS.join(', ')} (default: ${DEFAULTS.handoutLayout}, the slide with its notes under it; 3: lines to write on)`,
+  },
   'image-scale': { type: 'string', arg: '<n>', help: `Scale of PNG output (default: ${DEFAULTS.imageScale}; PPTX pictures are 2x)` },
   title: { type: 'string', arg: '<text>', help: 'Title of decks whose front matter has none (default: the first heading)' },
   description: { type: 'string', arg: '<text>', help: 'Description (HTML meta, PDF Subject) of decks whose front matter has none' },
@@ -134,6 +153,12 @@ export function optionsFromFlags(values: FlagValues, inputs: readonly string[], 
   const themeSet = values['theme-set']
   const out = either(values, 'out', 'output')
   const config = configFile(values)
+  const paper = text('handout-paper')
+  const layout = text('handout-layout')
+  const handout = {
+    ...(paper !== undefined ? { paper: parseHandoutPaper(paper) } : {}),
+    ...(layout !== undefined ? { layout: parseHandoutLayout(layout) } : {}),
+  }
   const url = text('url')
   if (url !== undefined && !URL.canParse(url))
     throw usage(`--url must be an absolute URL, not "${url}"`, 'For example --url https://example.com/talk/.')
@@ -148,6 +173,7 @@ export function optionsFromFlags(values: FlagValues, inputs: readonly string[], 
     html: flag('html'),
     pdfNotes: flag('pdf-notes'),
     pdfOutlines: flag('pdf-outlines'),
+    ...(paper !== undefined || layout !== undefined ? { handout } : {}),
     imageScale: number('image-scale'),
     title: text('title'),
     description: text('description'),

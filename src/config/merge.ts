@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Format } from './options.js'
+import { paperFromLocale, type Format, type HandoutLayout, type HandoutPaper } from './options.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 import type { LintConfig } from '../lint/config.js'
 import type { CheckedConfig, ConfigDefaults, PdfOutlines } from './schema.js'
@@ -25,6 +25,8 @@ export interface ResolvedConfig {
   remoteTimeoutMs: number
   pdfNotes: boolean
   pdfOutlines: PdfOutlines
+  /** The handout PDF: its paper (from the locale unless given) and slides a page. */
+  handout: { paper: HandoutPaper; layout: HandoutLayout }
   imageScale: number
   browserPath?: string
   browserTimeoutMs: number
@@ -38,7 +40,25 @@ export interface ResolvedConfig {
 }
 
 /** Output file extensions and the format each one is. */
-const FILE_FORMATS: Record<string, Format> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.pptx': 'pptx', '.png': 'png' }
+const FILE_FORMATS: Record<string, Format> = {
+  '.html': 'html',
+  '.htm': 'html',
+  '.pdf': 'pdf',
+  '.pptx': 'pptx',
+  '.png': 'png',
+  '.md': 'notes',
+}
+
+/**
+ * The format an output file name gives: by its extension, a `.handout.pdf` being the handout;
+ * a plain `.pdf` is the handout too when that is the one format asked for.
+ */
+function fileFormatOf(out: string, formats: Format[] | undefined): Format | undefined {
+  const lower = out.toLowerCase()
+  if (lower.endsWith('.handout.pdf')) return 'handout'
+  const format = FILE_FORMATS[path.extname(lower)]
+  return format === 'pdf' && formats?.length === 1 && formats[0] === 'handout' ? 'handout' : format
+}
 
 /**
  * One config over the defaults, one setting at a time. The config is what the file says with
@@ -48,7 +68,7 @@ const FILE_FORMATS: Record<string, Format> = { '.html': 'html', '.htm': 'html', 
 export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, root: string): ResolvedConfig {
   const inputDir = config.inputDir ?? path.resolve(root, defaults.inputDir)
   const out = config.out ?? path.resolve(root, defaults.out)
-  const fileFormat = FILE_FORMATS[path.extname(out).toLowerCase()]
+  const fileFormat = fileFormatOf(out, config.formats)
   const formats = config.formats ?? (fileFormat ? [fileFormat] : [...defaults.formats])
   if (fileFormat && (formats.length !== 1 || formats[0] !== fileFormat)) {
     throw new DeckError(
@@ -85,6 +105,10 @@ export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, roo
     remoteTimeoutMs: config.remoteTimeout ?? defaults.remoteTimeout,
     pdfNotes: config.pdfNotes ?? defaults.pdfNotes,
     pdfOutlines: { ...(config.pdfOutlines ?? defaults.pdfOutlines) },
+    handout: {
+      paper: config.handout?.paper ?? defaults.handout.paper ?? paperFromLocale(),
+      layout: config.handout?.layout ?? defaults.handout.layout,
+    },
     imageScale: config.imageScale ?? defaults.imageScale,
     ...def('browserPath', config.browserPath),
     browserTimeoutMs: (config.browserTimeout ?? defaults.browserTimeout) * 1000,

@@ -1,11 +1,33 @@
 import { DeckError, ExitCode } from '../util/errors.js'
 
 /** Output formats; defined here, apart from the pipeline, so the CLI can parse flags without loading it. */
-export const FORMATS = ['html', 'pdf', 'pptx', 'png'] as const
+export const FORMATS = ['html', 'pdf', 'pptx', 'png', 'handout', 'notes'] as const
 export type Format = (typeof FORMATS)[number]
 
-/** Everything but HTML is made in Chromium. */
-export const needsBrowser = (formats: readonly Format[]): boolean => formats.some((f) => f !== 'html')
+/** Everything but the HTML deck and the notes export is made in Chromium. */
+export const needsBrowser = (formats: readonly Format[]): boolean => formats.some((f) => f !== 'html' && f !== 'notes')
+
+/** Paper sizes of the handout PDF. */
+export const HANDOUT_PAPERS = ['a4', 'letter'] as const
+export type HandoutPaper = (typeof HANDOUT_PAPERS)[number]
+/** Slides on each page of the handout PDF. */
+export const HANDOUT_LAYOUTS = [1, 2, 3, 4, 6] as const
+export type HandoutLayout = (typeof HANDOUT_LAYOUTS)[number]
+
+/** Territories whose paper is US Letter: CLDR's `paperSize` data (BZ CA CL CO CR GT MX NI PA PH PR SV US VE). */
+const LETTER_TERRITORIES = new Set(['US', 'PR', 'CA', 'MX', 'BZ', 'CL', 'CO', 'CR', 'GT', 'NI', 'PA', 'PH', 'SV', 'VE'])
+
+/**
+ * The handout's paper when neither a flag nor the config names one: from the locale, as a
+ * system's own paper setting would be. The first of LC_ALL, LC_PAPER and LANG that is set
+ * decides (POSIX's order: LC_ALL overrides every category); its territory (`en_US.UTF-8` → `US`) prints on Letter in the Americas (see
+ * LETTER_TERRITORIES), on A4 elsewhere, and A4 when no locale names one (`C`, `POSIX`).
+ */
+export function paperFromLocale(env: NodeJS.ProcessEnv = process.env): HandoutPaper {
+  const locale = [env['LC_ALL'], env['LC_PAPER'], env['LANG']].find((v) => v !== undefined && v !== '')
+  const territory = locale ? /^[a-z]{2,3}[_-]([A-Za-z]{2})\b/i.exec(locale)?.[1]?.toUpperCase() : undefined
+  return territory && LETTER_TERRITORIES.has(territory) ? 'letter' : 'a4'
+}
 
 /**
  * Defaults and validation for the options the CLI collects. Every option has a default here and
@@ -19,6 +41,7 @@ export const DEFAULTS = {
   /** --max-remote-size, in MB. */
   maxRemoteMb: 20,
   browserTimeoutMs: 30_000,
+  handoutLayout: 1 as HandoutLayout,
 } as const
 
 /**
@@ -77,4 +100,24 @@ export function parsePositiveNumber(name: string, value: string | undefined, fal
     })
   }
   return n
+}
+
+/** --handout-paper: a4 or letter, in any case. */
+export function parseHandoutPaper(value: string): HandoutPaper {
+  const paper = value.trim().toLowerCase()
+  if ((HANDOUT_PAPERS as readonly string[]).includes(paper)) return paper as HandoutPaper
+  throw new DeckError(`--handout-paper must be ${HANDOUT_PAPERS.join(' or ')}, got "${value}"`, {
+    code: ExitCode.USAGE,
+    hint: 'For example --handout-paper a4 (default: from the locale, LC_ALL, LC_PAPER or LANG).',
+  })
+}
+
+/** --handout-layout: 1, 2, 3, 4 or 6 slides a page. */
+export function parseHandoutLayout(value: string): HandoutLayout {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN
+  if ((HANDOUT_LAYOUTS as readonly number[]).includes(n)) return n as HandoutLayout
+  throw new DeckError(`--handout-layout must be one of ${HANDOUT_LAYOUTS.join(', ')} (slides a page), got "${value}"`, {
+    code: ExitCode.USAGE,
+    hint: 'For example --handout-layout 3: three slides a page with their notes and lines to write on.',
+  })
 }

@@ -1,4 +1,4 @@
-import { DEFAULTS, FORMATS, type Format } from './options.js'
+import { DEFAULTS, FORMATS, HANDOUT_LAYOUTS, HANDOUT_PAPERS, type Format, type HandoutLayout, type HandoutPaper } from './options.js'
 import { isDeckError } from '../util/errors.js'
 import { CONFIG_FILE, LINT_DEFAULTS, parseLintConfig, type LintConfig, type RuleSetting } from '../lint/config.js'
 import type { RuleId } from '../lint/rules.js'
@@ -16,7 +16,7 @@ export interface DeckConfig {
   decks?: string | string[]
   /** Output folder, or a file name (`talk.pdf`) when one deck is built to one format. Default `"dist"`. */
   out?: string
-  /** Outputs to write, any of html, pdf, pptx, png. Default `["html", "pdf", "pptx"]`. */
+  /** Outputs to write, any of html, pdf, pptx, png, handout, notes. Default `["html", "pdf", "pptx"]`. */
   formats?: Format[]
   /** Theme of decks whose front matter names none: a theme name or a CSS file. Default: Marp's `default`. */
   theme?: string
@@ -60,6 +60,13 @@ export interface DeckConfig {
   lang?: string
   /** Render `$…$` math with KaTeX (`true` or `"katex"`), or leave it as text (`false`). Default `true`. */
   math?: boolean | 'katex'
+  /** The handout PDF (`--format handout`). */
+  handout?: {
+    /** `"a4"` or `"letter"`. Default: from the locale (LC_ALL, LC_PAPER, LANG): Letter in the US, Canada, Mexico…, else A4. */
+    paper?: HandoutPaper
+    /** Slides a page: 1 (with its notes under it), 2, 3 (with lines to write on), 4 or 6. Default `1`. */
+    layout?: HandoutLayout
+  }
   /** `deck watch`'s preview server. */
   watch?: {
     /** Port of the preview. Default `8080`, or the next free one. */
@@ -118,6 +125,7 @@ export const CONFIG_DEFAULTS = {
   imageScale: DEFAULTS.imageScale,
   browserTimeout: DEFAULTS.browserTimeoutMs / 1000,
   math: true,
+  handout: { layout: DEFAULTS.handoutLayout } as { paper?: HandoutPaper; layout: HandoutLayout },
   watch: { port: 8080, host: '127.0.0.1', open: true },
   lint: LINT_DEFAULTS,
 }
@@ -149,11 +157,13 @@ export const CONFIG_KEYS = [
   'image',
   'lang',
   'math',
+  'handout',
   'watch',
   'lint',
 ] as const satisfies readonly (keyof DeckConfig)[]
 
 const WATCH_KEYS = ['port', 'host', 'open'] as const
+const HANDOUT_KEYS = ['paper', 'layout'] as const
 const LINT_KEYS = ['strict', 'minCodeFontPx', 'rules'] as const
 
 /** Keys people bring from marp-cli or the CLI flags, and the key that does it here. */
@@ -170,6 +180,10 @@ const ALIASES: Record<string, string> = {
   strict: 'lint.strict',
   rules: 'lint.rules',
   minCodeFontPx: 'lint.minCodeFontPx',
+  handoutPaper: 'handout.paper',
+  handoutLayout: 'handout.layout',
+  paper: 'handout.paper',
+  layout: 'handout.layout',
 }
 
 /** Check a parsed config (the default export or the JSON); throws one usage error at the first problem. */
@@ -216,6 +230,7 @@ export function validateConfig(value: unknown, file: string, lineOf?: LineOf): C
       ...(open !== undefined ? { open } : {}),
     }
   }
+  set('handout', handout(c, c.object(raw, 'handout')))
   const lint = c.object(raw, 'lint')
   if (lint) {
     c.onlyKeys(lint, LINT_KEYS, 'lint.')
@@ -231,6 +246,23 @@ function formats(c: ConfigChecker, v: unknown): Format[] | undefined {
     throw c.mustBe('formats', `a list of ${FORMATS.join(', ')}`, '"formats": ["html", "pdf"]')
   }
   return [...new Set(list as Format[])]
+}
+
+function handout(c: ConfigChecker, v: Record<string, unknown> | undefined): DeckConfig['handout'] {
+  if (!v) return undefined
+  c.onlyKeys(v, HANDOUT_KEYS, 'handout.')
+  const { paper, layout } = v
+  const lower = typeof paper === 'string' ? paper.toLowerCase() : paper
+  if (lower !== undefined && !(HANDOUT_PAPERS as readonly unknown[]).includes(lower)) {
+    throw c.mustBe('handout.paper', `one of ${HANDOUT_PAPERS.map((p) => `"${p}"`).join(', ')}`, '"handout": { "paper": "a4" }')
+  }
+  if (layout !== undefined && !(HANDOUT_LAYOUTS as readonly unknown[]).includes(layout)) {
+    throw c.mustBe('handout.layout', `one of ${HANDOUT_LAYOUTS.join(', ')} (slides a page)`, '"handout": { "layout": 3 }')
+  }
+  return {
+    ...(lower !== undefined ? { paper: lower as HandoutPaper } : {}),
+    ...(layout !== undefined ? { layout: layout as HandoutLayout } : {}),
+  }
 }
 
 /** marp-cli's shape: `true` is pages and headings; in an object, a key left out is off. */

@@ -90,7 +90,7 @@ export function outlineTree(deck: RenderedDeck, opts: PdfOutlines): OutlineItem[
 /** Bookmarks and their descendants, every one open. */
 const countAll = (items: OutlineItem[]): number => items.reduce((n, item) => n + 1 + countAll(item.children), 0)
 
-function addOutlines({ PDFHexString, PDFName, PDFNumber }: PdfLib, doc: PDFDocument, tree: OutlineItem[]): void {
+export function addOutlines({ PDFHexString, PDFName, PDFNumber }: PdfLib, doc: PDFDocument, tree: OutlineItem[]): void {
   const pages = doc.getPages()
   const inRange = (items: OutlineItem[]): OutlineItem[] =>
     items.filter((item) => item.page < pages.length).map((item) => ({ ...item, children: inRange(item.children) }))
@@ -157,6 +157,16 @@ function addNotes({ PDFArray, PDFHexString, PDFName }: PdfLib, doc: PDFDocument,
 export async function finishPdf(raw: Uint8Array, deck: RenderedDeck, opts: PdfOptions): Promise<Uint8Array> {
   const lib = await loadPdfLib()
   const doc = await lib.PDFDocument.load(raw, { updateMetadata: false })
+  describeDocument(doc, deck, opts.date)
+  addOutlines(lib, doc, outlineTree(deck, opts.outlines ?? { pages: true, headings: false }))
+  if (opts.notes) addNotes(lib, doc, deck.notes)
+  // Chromium writes a random document ID; derive nothing from the clock or chance.
+  delete doc.context.trailerInfo.ID
+  return doc.save({ useObjectStreams: true })
+}
+
+/** The deck's title, author, subject, keywords and language, and fixed dates, in a PDF of it (the PDF, the handout). */
+export function describeDocument(doc: PDFDocument, deck: RenderedDeck, date: Date): void {
   doc.setTitle(deck.title, { showInWindowTitleBar: true })
   if (deck.author) doc.setAuthor(deck.author)
   if (deck.description) doc.setSubject(deck.description)
@@ -164,12 +174,7 @@ export async function finishPdf(raw: Uint8Array, deck: RenderedDeck, opts: PdfOp
   if (deck.keywords?.length) doc.setKeywords([deck.keywords.join('; ')])
   doc.setCreator('marp-deck-pipeline')
   doc.setProducer('marp-deck-pipeline (Chromium, pdf-lib)')
-  doc.setCreationDate(opts.date)
-  doc.setModificationDate(opts.date)
+  doc.setCreationDate(date)
+  doc.setModificationDate(date)
   if (deck.lang) doc.setLanguage(deck.lang)
-  addOutlines(lib, doc, outlineTree(deck, opts.outlines ?? { pages: true, headings: false }))
-  if (opts.notes) addNotes(lib, doc, deck.notes)
-  // Chromium writes a random document ID; derive nothing from the clock or chance.
-  delete doc.context.trailerInfo.ID
-  return doc.save({ useObjectStreams: true })
 }

@@ -7,6 +7,7 @@ import { collectGarbage, loadDeck } from '../browser/page.js'
 import { drainShots, shotJobs, type ShotJob } from '../browser/screenshots.js'
 import type { PageCheck } from '../browser/warm-pages.js'
 import type { Format } from '../config/options.js'
+import { buildHandout } from '../export/handout/handout.js'
 import { finishPdf, printPdf } from '../export/pdf.js'
 import { PictureStore } from '../export/pptx-pictures.js'
 import { finishPptx, preparePptx, type PptxSkeleton } from '../export/pptx.js'
@@ -109,6 +110,18 @@ export async function writeBrowserOutputs(
         await drainShots(page, deck, queue, done)
       })
     })().catch((e: unknown) => debug('second window failed, the print page takes over: %O', e))
+
+    // The handout lays the slides out in a page of its own, loaded once the print page has.
+    if (formats.includes('handout')) {
+      const handout = (async () => {
+        await printPageReady
+        const made = await buildHandout(ctx.browser, deck, { ...ctx.options.handout, date: ctx.options.date })
+        diagnostics.push(...made.diagnostics)
+        await emit('handout', ctx.outputPath(file, 'handout'), made.pdf, started)
+      })()
+      handout.catch(() => undefined) // awaited with the other writes; this keeps an early failure from going unhandled
+      writes.push(handout)
+    }
 
     let ok = false
     try {

@@ -1,10 +1,10 @@
 import type { Page } from 'puppeteer-core'
 import { browserFor, type BrowserManager } from '../browser/manager.js'
 import { loadDeck } from '../browser/page.js'
-import { firstSlideThumbnail } from '../browser/screenshots.js'
 import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
 import { needsBrowser, type Format } from '../config/options.js'
 import { buildHtml } from '../export/html.js'
+import { notesMarkdown } from '../export/notes.js'
 import { loadPdfLib } from '../export/pdf.js'
 import { loadPptxLibs } from '../export/pptx.js'
 import type { RenderAhead } from '../render/ahead.js'
@@ -89,7 +89,7 @@ export class Builder {
     if (needsBrowser(formats) && this.pageChecks.some((c) => c.prepare)) {
       this.browser.warmUp((page) => Promise.all(this.pageChecks.map((c) => c.prepare?.(page))))
     }
-    if (formats.includes('pdf')) loadPdfLib().catch(() => undefined)
+    if (formats.includes('pdf') || formats.includes('handout')) loadPdfLib().catch(() => undefined)
     if (formats.includes('pptx')) loadPptxLibs().catch(() => undefined)
   }
 
@@ -100,7 +100,11 @@ export class Builder {
   async exportDeck(deck: RenderedDeck, formats: Format[], hooks: BuildHooks = {}): Promise<DeckResult> {
     const result: DeckResult = { file: deck.file, outputs: [], diagnostics: [], errors: [], deck, renderMs: 0 }
     if (needsBrowser(formats)) await this.writeOutputs(deck, formats, hooks, performance.now(), result)
-    else await this.checkPage(deck, result)
+    else {
+      // The notes export is written from the render; the page checks still run in the print page.
+      if (formats.includes('notes')) await this.writeOutputs(deck, ['notes'], hooks, performance.now(), result)
+      await this.checkPage(deck, result)
+    }
     return result
   }
 
@@ -132,6 +136,8 @@ export class Builder {
         guard(writeBrowserOutputs(this.asBrowserOutputs(), deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)),
       )
     }
+    // The notes need no browser and no wait: written from the render as it is.
+    if (formats.includes('notes')) jobs.push(guard(emit('notes', this.outputPath(file, 'notes'), notesMarkdown(deck), started)))
     if (formats.includes('html')) {
       jobs.push(
         guard(
@@ -230,16 +236,6 @@ export class Builder {
       this.releasePage(deck.file)
       throw e
     }
-  }
-
-  /**
-   * A PNG of the first slide, `width` pixels wide, from the deck's warm print page (watch mode's
-   * dashboard), or undefined when no warm page shows the deck. Call it from the build lane that
-   * owns the page, after the outputs: the page then shows `deck` and nothing else uses it.
-   */
-  async thumbnail(deck: RenderedDeck, width: number): Promise<Uint8Array | undefined> {
-    const page = this.keepPages ? this.warmPages.printPage(deck.file) : undefined
-    return page && firstSlideThumbnail(page, deck, width)
   }
 
   /** Close the warm page of a deck (deleted, or after an error); safe to call for any deck. */

@@ -49,6 +49,7 @@ function optionsAsConfig(options: DeckOptions, cwd: string): CheckedConfig {
 function layer(under: CheckedConfig, over: CheckedConfig, lintKeys: readonly string[]): CheckedConfig {
   const merged: CheckedConfig = { ...under, ...over }
   if (under.watch || over.watch) merged.watch = { ...under.watch, ...over.watch }
+  if (under.handout || over.handout) merged.handout = { ...under.handout, ...over.handout }
   if (over.lint) {
     const base = under.lint ?? CONFIG_DEFAULTS.lint
     const given = Object.fromEntries(Object.entries(over.lint).filter(([k]) => lintKeys.includes(k)))
@@ -89,6 +90,7 @@ export async function resolveSettings(options: DeckOptions): Promise<Settings> {
     ...(resolved.lang ? { lang: resolved.lang } : {}),
     math: resolved.math,
     pdfOutlines: resolved.pdfOutlines,
+    handout: resolved.handout,
   }
   return { root, ...(loaded?.file ? { configFile: loaded.file } : {}), resolved, build, warnings: loaded?.warnings ?? [] }
 }

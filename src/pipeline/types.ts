@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { buildDate, DEFAULTS, type Format } from '../config/options.js'
+import { buildDate, DEFAULTS, paperFromLocale, type Format, type HandoutLayout, type HandoutPaper } from '../config/options.js'
 import type { PdfOutlines } from '../config/schema.js'
 import type { RenderedDeck } from '../render/render.js'
 import type { RenderSettings } from '../render/settings.js'
@@ -34,6 +34,8 @@ export interface BuildOptions extends RenderSettings {
   date: Date
   /** PDF bookmarks. Default: one per slide, no headings. */
   pdfOutlines?: PdfOutlines
+  /** The handout PDF: paper and slides a page. */
+  handout: { paper: HandoutPaper; layout: HandoutLayout }
 }
 
 export interface OutputRecord {
@@ -80,6 +82,7 @@ export function defaultBuildOptions(root: string, overrides: Partial<BuildOption
     maxRemoteBytes: DEFAULTS.maxRemoteMb * 2 ** 20,
     browserTimeoutMs: DEFAULTS.browserTimeoutMs,
     date: buildDate(),
+    handout: { paper: paperFromLocale(), layout: DEFAULTS.handoutLayout },
     ...overrides,
   }
 }
