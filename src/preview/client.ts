@@ -71,29 +71,79 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
       svg.append(g)
     }
   }
+  // The warnings box starts as a badge in the top-left corner, away from the viewer's controls
+  // (bottom centre); it opens on click or Enter and stays as the presenter left it across updates
+  // and reloads of this tab.
+  const OPEN_KEY = 'deck-preview-warnings-open'
+  let open = false
+  try {
+    open = sessionStorage.getItem(OPEN_KEY) === '1'
+  } catch {
+    // Storage may be off: the box starts closed.
+  }
   const show = (state: PageState): void => {
     badge(state.overflow)
+    const focused = document.getElementById(overlayId)?.shadowRoot?.activeElement?.className
     document.getElementById(overlayId)?.remove()
     const failed = state.errors.length > 0
     if (!failed && !state.warnings.length) return
     const host = document.createElement('div')
     host.id = overlayId
     host.dataset['state'] = failed ? 'error' : 'warning'
+    // The viewer's keys (space, arrows, f, o, p) must not act on a key meant for the box.
+    host.addEventListener('keydown', (e) => e.stopPropagation())
     const root = host.attachShadow({ mode: 'open' })
     const style = document.createElement('style')
     style.textContent = failed
       ? ':host{all:initial;position:fixed;inset:0;z-index:2147483647;background:rgba(24,0,0,.82);color:#fff;font:15px/1.5 system-ui,sans-serif;overflow:auto}section{max-width:60em;margin:8vh auto;padding:1.5em 2em;background:#1e1e1e;border-top:6px solid #e5484d;border-radius:6px}h1{font-size:1.3em;margin:0 0 1em;color:#ff8a8d}code{font:13px ui-monospace,monospace;color:#ffd479}p{margin:.2em 0 1.2em}small{opacity:.75}'
-      : ':host{all:initial;position:fixed;right:12px;bottom:12px;z-index:2147483647;max-width:40em;max-height:40vh;overflow:auto;background:#1e1e1e;color:#fff;font:13px/1.45 system-ui,sans-serif;border-left:5px solid #f5a524;border-radius:4px;padding:.6em 1em}h1{font-size:1em;margin:0 0 .4em;color:#f5c26b}code{font:12px ui-monospace,monospace;color:#ffd479}p{margin:.1em 0 .6em}button{float:right;background:none;border:0;color:#fff;font-size:16px;cursor:pointer}'
+      : // The bespoke viewer's controls take the bottom 106 px (bottom: 50px, 56 px tall in
+        // marp-cli 4.5.1): the open box stops 140 px above the bottom.
+        ':host{all:initial;position:fixed;left:12px;top:12px;z-index:2147483647;max-width:min(40em,calc(100vw - 24px));font:13px/1.45 system-ui,sans-serif;color:#fff}' +
+        'button{font:inherit;color:inherit;cursor:pointer;border:0}button:focus-visible{outline:2px solid #ffd479;outline-offset:2px}' +
+        '.badge{display:inline-flex;align-items:center;gap:.4em;background:#1e1e1e;border-left:5px solid #f5a524;border-radius:4px;padding:.35em .8em;font-weight:600;box-shadow:0 2px 8px rgba(0,0,0,.3)}' +
+        '.badge span{color:#f5c26b}section{margin-top:6px;max-height:calc(100vh - 12px - 140px - 40px);overflow:auto;background:#1e1e1e;border-left:5px solid #f5a524;border-radius:4px;padding:.6em 1em;box-shadow:0 2px 8px rgba(0,0,0,.3)}' +
+        'section[hidden]{display:none}code{font:12px ui-monospace,monospace;color:#ffd479}p{margin:.1em 0 .6em}.close{float:right;background:none;font-size:16px;padding:0 .2em}'
     const section = document.createElement('section')
-    const title = document.createElement('h1')
-    title.textContent = failed ? 'Build failed: showing the last good slides' : `${state.warnings.length} warning(s)`
-    section.append(title)
-    if (!failed) {
+    let refocus: HTMLElement | undefined
+    if (failed) {
+      const title = document.createElement('h1')
+      title.textContent = 'Build failed: showing the last good slides'
+      section.append(title)
+    } else {
+      section.id = 'list'
+      const toggle = document.createElement('button')
+      toggle.className = 'badge'
+      toggle.setAttribute('aria-controls', 'list')
+      const icon = document.createElement('span')
+      icon.textContent = '⚠'
+      toggle.append(icon, ` ${state.warnings.length} warning${state.warnings.length === 1 ? '' : 's'}`)
       const close = document.createElement('button')
+      close.className = 'close'
       close.textContent = '×'
-      close.title = 'Hide until the next build'
-      close.onclick = () => host.remove()
-      section.prepend(close)
+      close.title = 'Close the list (Esc)'
+      close.setAttribute('aria-label', 'Close the list of warnings')
+      const set = (to: boolean, focus?: HTMLElement): void => {
+        open = to
+        try {
+          sessionStorage.setItem(OPEN_KEY, to ? '1' : '0')
+        } catch {
+          // Kept for this page only.
+        }
+        section.hidden = !to
+        toggle.setAttribute('aria-expanded', String(to))
+        toggle.title = to ? 'Hide the warnings' : 'Show the warnings'
+        focus?.focus()
+      }
+      toggle.onclick = () => set(!open)
+      close.onclick = () => set(false, toggle)
+      root.addEventListener('keydown', (e) => {
+        if ((e as KeyboardEvent).key === 'Escape' && open) set(false, toggle)
+      })
+      section.append(close)
+      root.append(toggle)
+      set(open)
+      // A redrawn box keeps the focus the presenter gave it (once it is in the page).
+      refocus = focused === 'badge' ? toggle : focused === 'close' && open ? close : undefined
     }
     for (const item of failed ? state.errors : state.warnings) {
       const where = document.createElement('code')
@@ -112,8 +162,10 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
       foot.textContent = 'Fix it and save: this page reloads by itself.'
       section.append(foot)
     }
-    root.append(style, section)
+    root.prepend(style)
+    root.append(section)
     document.body.append(host)
+    refocus?.focus()
   }
   show(initial)
 

@@ -260,6 +260,66 @@ describe('live preview in headless Chromium', () => {
     expect(await overlay(page)).toBeNull()
   })
 
+  it("keeps the warnings box off the viewer's buttons, collapsed and expanded, wide and narrow", async () => {
+    await openOnSlide5()
+    const long = Array.from({ length: 30 }, (_, i) => `Overflowing paragraph line ${i + 1}`).join('\n\n')
+    await writeFile(file(), deck(long).replace('marp: true', 'marp: true\npaginate: [true'))
+    await reloaded()
+    await page.waitForFunction(
+      (id) => (document.getElementById(id)?.shadowRoot?.textContent ?? '').includes('overflow'),
+      { timeout: 30_000 },
+      OVERLAY_ID,
+    )
+    /** The box's parts on screen, the viewer's buttons, and what is topmost at each button's centre. */
+    const layout = () =>
+      page.evaluate((id) => {
+        const rect = (el: Element) => {
+          const r = el.getBoundingClientRect()
+          return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }
+        }
+        const root = document.getElementById(id)!.shadowRoot!
+        const box = [...root.querySelectorAll('.badge, section')].filter((el) => !(el as HTMLElement).hidden).map(rect)
+        const buttons = [...document.querySelectorAll('.bespoke-marp-osc > button')].map((b) => {
+          const r = rect(b)
+          const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2)
+          return { name: b.getAttribute('data-bespoke-marp-osc'), ...r, reachable: !!hit && b.contains(hit) }
+        })
+        return { box, buttons, expanded: root.querySelector('.badge')!.getAttribute('aria-expanded') }
+      }, OVERLAY_ID)
+    const overlaps = (a: { left: number; top: number; right: number; bottom: number }, b: typeof a) =>
+      a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+    for (const [width, height] of [
+      [1280, 720],
+      [800, 600],
+    ] as const) {
+      await page.setViewport({ width, height })
+      for (const expanded of ['false', 'true']) {
+        // Opened and closed with the keyboard: Enter on the badge. The viewer must not take the key.
+        if ((await layout()).expanded !== expanded) {
+          await page.evaluate((id) => (document.getElementById(id)!.shadowRoot!.querySelector('.badge') as HTMLElement).focus(), OVERLAY_ID)
+          await page.keyboard.press('Enter')
+        }
+        const seen = await layout()
+        expect(seen.expanded, `${width}x${height}`).toBe(expanded)
+        expect(seen.box.length).toBe(expanded === 'true' ? 2 : 1)
+        expect(seen.buttons.map((b) => b.name)).toEqual(expect.arrayContaining(['fullscreen', 'overview', 'presenter']))
+        for (const b of seen.buttons) {
+          expect(b.reachable, `${b.name} at ${width}x${height}, expanded ${expanded}`).toBe(true)
+          for (const part of seen.box) expect(overlaps(part, b), `${b.name} at ${width}x${height}, expanded ${expanded}`).toBe(false)
+        }
+      }
+      expect(await page.evaluate(() => location.hash)).toBe('#5')
+      // Escape closes the open list and gives the focus back to the badge.
+      await page.keyboard.press('Escape')
+      expect((await layout()).expanded).toBe('false')
+    }
+    await page.setViewport({ width: 800, height: 600 })
+    await markStale()
+    await writeFile(file(), deck('clean'))
+    await reloaded()
+    await page.waitForFunction((id) => !document.getElementById(id), { timeout: 30_000 }, OVERLAY_ID)
+  })
+
   it('keeps watching and serving after all of that', async () => {
     expect(session.watcher.closed).toBe(false)
     const html = await readFile(path.join(dir, 'dist/talk.html'), 'utf8')

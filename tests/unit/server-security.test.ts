@@ -92,7 +92,8 @@ describe('preview server security (raw HTTP)', () => {
     expect((await get(port, '/talks/b.pdf')).body).toBe('%PDF-1.7 fake')
     const index = await get(port, '/')
     expect(index.status).toBe(200)
-    expect(index.body).toContain('href="/a.html"')
+    // The dashboard draws the decks from JSON in the page.
+    expect(index.body).toContain('"page":"/a.html"')
     expect(index.body).toContain('slides/a.md')
     // A symlink that stays inside the root is fine.
     expect((await get(port, '/inner-link.html')).status).toBe(200)
@@ -162,6 +163,44 @@ describe('preview server security (raw HTTP)', () => {
     const page = await get(port, '/a.html')
     expect(page.body).not.toContain('<script>alert(1)')
     expect(page.body).toContain('\\u003c/script>')
+  })
+
+  it('serves the dashboard, its JSON and thumbnails under the same Host guard, and deck text never as markup', async () => {
+    const hostile = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
+    const png = Buffer.from('\x89PNG fake picture', 'latin1')
+    server = new PreviewServer({
+      root: dist,
+      port: 0,
+      index: () => [
+        {
+          name: `slides/${hostile}.md`,
+          title: hostile,
+          outputs: [path.join(dist, 'a.html')],
+          failed: false,
+          thumbnail: { png, hash: 'abc123' },
+        },
+      ],
+    })
+    port = Number(new URL(await server.start()).port)
+    const index = await get(port, '/')
+    expect(index.status).toBe(200)
+    expect(index.body).not.toContain('<script>alert(1)')
+    expect(index.body).not.toContain('<img src=x')
+    expect(index.head).toMatch(/content-security-policy: default-src 'none'; script-src 'sha256-[^']+'/i)
+    const json = await get(port, '/__deck/decks.json')
+    expect(json.status).toBe(200)
+    const [deck] = JSON.parse(json.body) as Array<{ title: string; thumbnail: string }>
+    expect(deck!.title).toBe(hostile)
+    expect(deck!.thumbnail).toMatch(/^\/__deck\/thumb\/[0-9a-f]{12}\.png\?v=abc123$/)
+    const thumb = await get(port, deck!.thumbnail)
+    expect(thumb.status).toBe(200)
+    expect(thumb.head).toMatch(/content-type: image\/png/i)
+    expect(thumb.body).toContain('fake picture')
+    // Another Host gets nothing of it; an unknown or malformed thumbnail is not found.
+    for (const target of ['/', '/__deck/decks.json', deck!.thumbnail])
+      expect((await get(port, target, `evil.example:${port}`)).status).toBe(403)
+    expect((await get(port, '/__deck/thumb/000000000000.png')).status).toBe(404)
+    expect((await get(port, '/__deck/thumb/../a.html')).status).toBe(404)
   })
 
   it('can be closed twice, and a second server takes the next free port when asked', async () => {
