@@ -83,3 +83,26 @@ export async function drainShots(
     }
   }
 }
+
+/**
+ * A small picture of the first slide of a page that shows the deck in the print layout (the
+ * preview dashboard's thumbnail): a clip of the slide, scaled down by the capture itself, so
+ * the page's viewport and layout stay as the next build left them.
+ */
+export async function firstSlideThumbnail(page: Page, deck: RenderedDeck, width: number): Promise<Uint8Array> {
+  const step = { stage: 'taking the thumbnail', deck: deck.file }
+  const session = await pageStep(page, step, () => page.createCDPSession())
+  try {
+    return await pageStep(page, step, async () => {
+      const { data } = await session.send('Page.captureScreenshot', {
+        format: 'png',
+        clip: { x: 0, y: 0, width: deck.size.width, height: deck.size.height, scale: width / deck.size.width },
+        optimizeForSpeed: true,
+        captureBeyondViewport: false,
+      })
+      return Buffer.from(data, 'base64')
+    })
+  } finally {
+    await bounded(page.getDefaultTimeout(), session.detach(), undefined)
+  }
+}

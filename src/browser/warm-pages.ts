@@ -126,6 +126,12 @@ export class WarmPages {
     return found
   }
 
+  /** The deck's warm print page when it is open and shows a known render in full, else undefined. */
+  printPage(file: string): Page | undefined {
+    const warm = this.pages.get(file)
+    return warm?.print.shows && usable(warm.print.page) ? warm.print.page : undefined
+  }
+
   /** Close the warm pages of a deck (deleted, or after an error); safe to call for any deck. */
   release(file: string): void {
     const warm = this.pages.get(file)

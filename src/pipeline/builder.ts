@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer-core'
 import { browserFor, type BrowserManager } from '../browser/manager.js'
 import { loadDeck } from '../browser/page.js'
+import { firstSlideThumbnail } from '../browser/screenshots.js'
 import { WarmPages, type PageCheck } from '../browser/warm-pages.js'
 import { needsBrowser, type Format } from '../config/options.js'
 import { buildHtml } from '../export/html.js'
@@ -236,6 +237,16 @@ export class Builder {
       this.releasePage(deck.file)
       throw e
     }
+  }
+
+  /**
+   * A PNG of the first slide, `width` pixels wide, from the deck's warm print page (watch mode's
+   * dashboard), or undefined when no warm page shows the deck. Call it from the build lane that
+   * owns the page, after the outputs: the page then shows `deck` and nothing else uses it.
+   */
+  async thumbnail(deck: RenderedDeck, width: number): Promise<Uint8Array | undefined> {
+    const page = this.keepPages ? this.warmPages.printPage(deck.file) : undefined
+    return page && firstSlideThumbnail(page, deck, width)
   }
 
   /** Close the warm page of a deck (deleted, or after an error); safe to call for any deck. */

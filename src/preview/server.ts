@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -6,8 +6,9 @@ import path from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import createDebug from '../util/debug.js'
 import { DeckError, ExitCode } from '../util/errors.js'
-import { escapeHtml } from '../util/html-text.js'
 import { clientScript, WS_PATH, type ClientMessage, type PageState, type ServerMessage } from './client.js'
+import { dashboardDecks, dashboardPage, DASHBOARD_CSP, DECKS_JSON_PATH, thumbnailOf, THUMBNAIL_PATH, type IndexEntry } from './dashboard.js'
+import type { DashboardMessage } from './dashboard-client.js'
 import { allowedHosts, hostAllowed, originAllowed, resolveRequestPath } from './guard.js'
 
 const debug = createDebug('preview')
@@ -18,14 +19,7 @@ const debug = createDebug('preview')
  * the error overlay. Library code: it never exits the process, and `close()` may be called twice.
  */
 
-export interface IndexEntry {
-  /** The deck's path as shown (relative to the project). */
-  name: string
-  title?: string
-  /** Absolute paths of the deck's outputs in dist/ (those that exist are linked). */
-  outputs: string[]
-  failed: boolean
-}
+export type { IndexEntry } from './dashboard.js'
 
 export interface PreviewOptions {
   /** The folder served (dist/). */
@@ -35,7 +29,7 @@ export interface PreviewOptions {
   port?: number
   /** When the port is taken, try the next ones (up to 20). */
   nextFreePort?: boolean
-  /** The decks for the index page. */
+  /** The decks for the index page (the dashboard). */
   index: () => IndexEntry[]
 }
 
@@ -70,6 +64,9 @@ export class PreviewServer {
   private readonly server: Server
   private readonly wss = new WebSocketServer({ noServer: true })
   private readonly states = new Map<string, PageState>()
+  /** Sockets of open dashboards (they said hello for `/`): only they get the decks' updates. */
+  private readonly dashboards = new WeakSet<WebSocket>()
+  private dashboardTimer: NodeJS.Timeout | undefined
   private allowed = new Set<string>()
   private port = 0
   private closing: Promise<void> | undefined
@@ -97,7 +94,10 @@ export class PreviewServer {
         // not lost.
         ws.on('message', (data) => {
           const msg = parseClientMessage(String(data))
-          if (msg)
+          if (msg?.page === '/') {
+            this.dashboards.add(ws)
+            ws.send(JSON.stringify(this.dashboardMessage()))
+          } else if (msg)
             ws.send(JSON.stringify({ type: 'state', page: msg.page, state: this.states.get(msg.page) ?? NO_STATE } satisfies ServerMessage))
         })
       })
@@ -163,14 +163,28 @@ export class PreviewServer {
     this.broadcast({ type: 'state', page, state })
   }
 
-  /** Reload the index (a deck came or went). */
-  reloadIndex(): void {
-    this.broadcast({ type: 'reload', page: '/' })
+  /**
+   * Send the decks to open dashboards (a deck was built, checked, pictured, added or removed).
+   * Calls within a few milliseconds (a build's HTML, findings and thumbnail) make one message.
+   */
+  updateIndex(): void {
+    this.dashboardTimer ??= setTimeout(() => {
+      this.dashboardTimer = undefined
+      const open = [...this.wss.clients].filter((ws) => this.dashboards.has(ws) && ws.readyState === ws.OPEN)
+      if (!open.length) return
+      const data = JSON.stringify(this.dashboardMessage())
+      for (const ws of open) ws.send(data)
+    }, 15)
+    this.dashboardTimer.unref()
+  }
+
+  private dashboardMessage(): DashboardMessage {
+    return { type: 'dashboard', page: '/', decks: dashboardDecks(this.options.index(), (f) => this.pagePath(f)) }
   }
 
   private broadcast(msg: ServerMessage): void {
     const data = JSON.stringify(msg)
-    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(data)
+    for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN && !this.dashboards.has(ws)) ws.send(data)
   }
 
   private plain(res: ServerResponse, status: number, text: string): void {
@@ -186,7 +200,15 @@ export class PreviewServer {
     }
     const rawUrl = req.url ?? '/'
     const pathname = rawUrl.split(/[?#]/, 1)[0]
-    if (pathname === '/' || pathname === '/index.html') return this.send(res, req, 'text/html; charset=utf-8', this.indexPage())
+    if (pathname === '/' || pathname === '/index.html') {
+      const decks = dashboardDecks(this.options.index(), (f) => this.pagePath(f))
+      return this.send(res, req, 'text/html; charset=utf-8', dashboardPage(decks, WS_PATH), { 'Content-Security-Policy': DASHBOARD_CSP })
+    }
+    if (pathname === DECKS_JSON_PATH) return this.send(res, req, 'application/json', JSON.stringify(this.dashboardMessage().decks))
+    if (pathname.startsWith(THUMBNAIL_PATH)) {
+      const png = thumbnailOf(this.options.index(), pathname)
+      return png ? this.send(res, req, 'image/png', png) : this.plain(res, 404, 'Not found')
+    }
     const resolved = await resolveRequestPath(this.root, rawUrl)
     if (!resolved.ok)
       return this.plain(res, resolved.status, resolved.status === 404 ? 'Not found' : resolved.status === 403 ? 'Forbidden' : 'Bad request')
@@ -204,8 +226,15 @@ export class PreviewServer {
     stream.pipe(res)
   }
 
-  private send(res: ServerResponse, req: IncomingMessage, type: string, body: string): void {
+  private send(
+    res: ServerResponse,
+    req: IncomingMessage,
+    type: string,
+    body: string | Uint8Array,
+    headers: Record<string, string> = {},
+  ): void {
     res.writeHead(200, {
+      ...headers,
       'Content-Type': type,
       'Content-Length': Buffer.byteLength(body),
       'Cache-Control': 'no-store',
@@ -221,31 +250,10 @@ export class PreviewServer {
     return at < 0 ? html + script : html.slice(0, at) + script + html.slice(at)
   }
 
-  private indexPage(): string {
-    const rows = this.options
-      .index()
-      .map((e) => {
-        const links = e.outputs
-          .filter((f) => existsSync(f))
-          .map((f) => `<a href="${escapeHtml(this.pagePath(f))}">${escapeHtml(path.extname(f).slice(1).toUpperCase())}</a>`)
-          .join(' ')
-        const badge = e.failed ? ' <strong class="failed">build failed</strong>' : ''
-        const title = e.title && e.title !== e.name ? ` <span>${escapeHtml(e.title)}</span>` : ''
-        return `<li><code>${escapeHtml(e.name)}</code>${title}${badge}<div>${links || '<em>no outputs yet</em>'}</div></li>`
-      })
-      .join('\n')
-    const body = `<h1>Decks</h1><ul>${rows || '<li><em>No decks yet: put Markdown files in slides/.</em></li>'}</ul>`
-    const style =
-      '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em;color:#222}li{margin:.8em 0;list-style:none}li span{color:#666}li div a{margin-right:1em}.failed{color:#c00}</style>'
-    return this.inject(
-      `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Deck preview</title>${style}</head><body>${body}</body></html>`,
-      '/',
-    )
-  }
-
   /** Stop listening and drop every connection; safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
+      clearTimeout(this.dashboardTimer)
       for (const ws of this.wss.clients) ws.terminate()
       this.wss.close()
       if (!this.server.listening) return resolve()

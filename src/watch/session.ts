@@ -6,9 +6,10 @@ import { isDeckError } from '../util/errors.js'
 import type { EventHandler } from '../pipeline/events.js'
 import type { LintConfig } from '../lint/config.js'
 import type { OverlayItem, PageState } from '../preview/client.js'
-import { PreviewServer } from '../preview/server.js'
+import { PreviewServer, type IndexEntry } from '../preview/server.js'
 import { installLint, overflowingSlides } from '../lint/index.js'
 import { changedSlides, pageContent } from '../browser/page-content.js'
+import type { Thumbnail } from './thumbnails.js'
 import { Watcher, type WatchEvents } from './watcher.js'
 
 /*
@@ -83,6 +84,34 @@ interface DeckState {
   pagePrinted: Set<string>
   /** The last good render, to tell which slides a save changed. */
   shown?: RenderedDeck
+  /** The dashboard's facts: when the last build ended (wall clock: live UI) and how long it took. */
+  builtAt?: number
+  ms?: number
+  /** What the failed build's page shows. */
+  errors: OverlayItem[]
+  thumbnail?: Thumbnail
+}
+
+/** A deck as the dashboard shows it (see IndexEntry). */
+function indexEntry(name: string, outputs: string[], state: DeckState | undefined, cwd: string): IndexEntry {
+  if (!state) return { name, outputs, failed: false }
+  const deck = state.shown
+  const findings = sortDiagnostics([...state.renderFindings, ...state.pageFindings]).map((d) => ({
+    where: formatLocation(d, cwd),
+    message: d.message,
+    severity: d.severity,
+    ...(d.slide ? { slide: d.slide } : {}),
+  }))
+  return {
+    name,
+    outputs,
+    failed: state.failed,
+    errors: state.errors,
+    findings,
+    ...(deck ? { title: deck.title, slides: deck.slideCount } : {}),
+    ...(state.builtAt !== undefined ? { builtAt: state.builtAt, ms: state.ms } : {}),
+    ...(state.thumbnail ? { thumbnail: state.thumbnail } : {}),
+  }
 }
 
 export async function startWatch(options: WatchSessionOptions): Promise<WatchSession> {
@@ -95,7 +124,7 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
   const stateFor = (deck: string): DeckState => {
     let state = decks.get(deck)
     if (!state) {
-      state = { failed: false, printed: '', renderFindings: [], pageFindings: [], pagePrinted: new Set() }
+      state = { failed: false, printed: '', renderFindings: [], pageFindings: [], pagePrinted: new Set(), errors: [] }
       decks.set(deck, state)
     }
     return state
@@ -137,20 +166,24 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
       onBuildStart: (deck) => extra.onBuildStart?.(deck),
       onHtml: (b) => {
         const { deck, result } = b
-        const isNew = !decks.has(deck)
         report(deck, result)
         const html = builder.outputPath(deck, 'html')
         const state = stateFor(deck)
         state.renderFindings = result.diagnostics
         state.failed = result.errors.length > 0
+        state.builtAt = Date.now()
+        state.ms = b.ms
         if (state.failed) {
-          server?.setState(html, stateOf(deck, result.errors))
+          const shown = stateOf(deck, result.errors)
+          state.errors = shown.errors
+          server?.setState(html, shown)
         } else {
+          state.errors = []
           dropStaleFindings(state, result)
           if (result.outputs.length) emit({ type: 'rebuilt', deck, files: result.outputs.map((o) => o.file), ms: b.ms })
           if (result.outputs.some((o) => o.format === 'html')) server?.reload(html, stateOf(deck))
         }
-        if (isNew) server?.reloadIndex()
+        server?.updateIndex()
         extra.onHtml?.(b)
       },
       onBrowserOutputs: (b) => {
@@ -169,13 +202,20 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
           state.pageFindings = b.result.diagnostics
           if (!state.failed) server?.setState(builder.outputPath(b.deck, 'html'), stateOf(b.deck))
         }
+        server?.updateIndex()
         extra.onBrowserOutputs?.(b)
+      },
+      onThumbnail: (deck, thumbnail) => {
+        const state = decks.get(deck)
+        if (state) state.thumbnail = thumbnail
+        server?.updateIndex()
+        extra.onThumbnail?.(deck, thumbnail)
       },
       onRemoved: (deck, files) => {
         decks.delete(deck)
         const rel = (f: string) => relativePath(f, cwd)
         emit({ type: 'info', message: `${rel(deck)} was deleted${files.length ? `: removed ${files.map(rel).join(', ')}` : ''}` })
-        server?.reloadIndex()
+        server?.updateIndex()
         extra.onRemoved?.(deck, files)
       },
       onError: (e, file) => {
@@ -201,11 +241,14 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
       ...(options.port !== undefined ? { port: options.port } : {}),
       nextFreePort: options.nextFreePort ?? false,
       index: () =>
-        watcher.deckFiles.map((deck) => ({
-          name: relativePath(deck, cwd),
-          outputs: (['html', 'pdf', 'pptx'] as const).map((f) => builder.outputPath(deck, f)),
-          failed: decks.get(deck)?.failed ?? false,
-        })),
+        watcher.deckFiles.map((deck) =>
+          indexEntry(
+            relativePath(deck, cwd),
+            (['html', 'pdf', 'pptx'] as const).map((f) => builder.outputPath(deck, f)),
+            decks.get(deck),
+            cwd,
+          ),
+        ),
     })
     const url = await server.start()
     await watcher.start()

@@ -14,6 +14,7 @@ import { OUTPUT_CHECK_MS, WrittenOutputs } from './outputs.js'
 import { ignoredBy, isDeckFile, isInside, removeDeckOutputs } from './paths.js'
 import { Debouncer, LatestQueue } from './queue.js'
 import { Recheck } from './recheck.js'
+import { Thumbnails, type Thumbnail } from './thumbnails.js'
 
 const debug = createDebug('watch')
 
@@ -49,6 +50,8 @@ export interface WatchEvents {
   onHtml?(build: DeckBuild): void
   /** The browser outputs (PDF, PPTX, PNG) of a render were written, or failed. */
   onBrowserOutputs?(build: DeckBuild): void
+  /** A new picture of a deck's first slide, taken after its browser outputs (see Thumbnails). */
+  onThumbnail?(deck: string, thumbnail: Thumbnail): void
   /** A deck was deleted; its outputs were removed. */
   onRemoved?(deck: string, files: string[]): void
   /** A failure outside a deck's build: the file watcher, a theme that cannot be loaded. */
@@ -86,6 +89,7 @@ export class Watcher {
   private readonly browser: LatestQueue<string, RenderedDeck>
   private readonly recheck: Recheck
   private readonly outputs = new WrittenOutputs()
+  private readonly thumbnails: Thumbnails
   private outputCheck: NodeJS.Timeout | undefined
   private checkingOutputs = false
   private themeTasks = 0
@@ -103,6 +107,7 @@ export class Watcher {
     this.themeChanges = new Debouncer(quiet, (file) => void this.themeChanged(file))
     this.html = new LatestQueue((deck) => this.buildHtml(deck), 2)
     this.browser = new LatestQueue((deck, rendered) => this.buildBrowserOutputs(deck, rendered), 2)
+    this.thumbnails = new Thumbnails(this.builder)
     this.recheck = new Recheck((file) => {
       debug('%s changed without an event', file)
       this.changed('change', file)
@@ -284,6 +289,11 @@ export class Watcher {
         result.outputs.map((o) => o.file),
       )
     this.events.onBrowserOutputs?.({ deck, result, ms: performance.now() - started })
+    // In this lane, which owns the deck's warm page, after the outputs: a save never waits for it.
+    if (this.events.onThumbnail && !result.errors.length) {
+      const thumbnail = await this.thumbnails.take(rendered)
+      if (thumbnail && !this.closed) this.events.onThumbnail(deck, thumbnail)
+    }
   }
 
   /** Build again the decks whose outputs vanished (see WrittenOutputs). */
@@ -306,6 +316,7 @@ export class Watcher {
     const known = this.decks.delete(deck)
     this.outputs.forget(deck)
     this.recheck.forget(deck)
+    this.thumbnails.forget(deck)
     this.images.delete(deck)
     this.missingTheme.delete(deck)
     this.builder.themes.recordUse(deck, [])
