@@ -50,7 +50,7 @@ const FOOTER_ZONE = 10
 const FOOTER_H = 5
 const GAP = 7
 /** Space between a slide and its notes. */
-const INNER_GAP = 3
+const INNER_GAP = 4
 
 interface Plan {
   rows: number
