@@ -113,6 +113,23 @@ async function arrange(spec: HandoutSpec): Promise<CutNotes | string> {
   const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()))
   await frame()
   await frame()
+  // Notes still too long are cut after their last whole line, with an ellipsis under it: no
+  // line is shown sliced through.
+  const cutAtLine = (box: HTMLElement, text: HTMLElement): void => {
+    const ellipsis = div('handout-cut', '…')
+    box.append(ellipsis)
+    const limit = box.getBoundingClientRect().bottom - ellipsis.getBoundingClientRect().height
+    const top = text.getBoundingClientRect().top
+    let keep = 0
+    const range = document.createRange()
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      range.selectNodeContents(node)
+      for (const line of range.getClientRects()) if (line.bottom <= limit) keep = Math.max(keep, line.bottom - top)
+    }
+    Object.assign(text.style, { maxHeight: `${Math.ceil(keep)}px`, overflow: 'hidden' })
+    text.after(ellipsis)
+  }
   // Notes too long for their box shrink half a point at a time, down to the smallest size.
   const cut: number[] = []
   const pxPerMm = 96 / 25.4
@@ -123,8 +140,10 @@ async function arrange(spec: HandoutSpec): Promise<CutNotes | string> {
       pt = Math.max(spec.minNotesPt, pt - 0.5)
       box.style.fontSize = `${pt}pt`
     }
-    if (overflows()) cut.push(slide)
-    else if (g.ruled) {
+    if (overflows()) {
+      cut.push(slide)
+      cutAtLine(box, text)
+    } else if (g.ruled) {
       // Ruled lines to write on, as many as fit under the notes.
       const free = box.clientHeight - (text.offsetTop + text.offsetHeight)
       const count = Math.floor((free - 2 * pxPerMm) / (7.5 * pxPerMm))

@@ -47,6 +47,7 @@ html, body { margin: 0; padding: 0; background: #fff }
 .handout-text hr { border: 0; border-top: 0.25mm solid ${RULE} }
 .handout-text table { border-collapse: collapse }
 .handout-text th, .handout-text td { border: 0.25mm solid ${RULE}; padding: 0.15em 0.5em }
+.handout-cut { color: ${MUTED}; font-weight: 600; line-height: 1 }
 .handout-lines > div { height: 7.5mm; border-bottom: 0.25mm solid ${RULE} }
 .handout-footer {
   position: absolute; display: flex; justify-content: space-between; align-items: baseline; gap: 6mm;
