@@ -149,6 +149,8 @@ describe('handout PDF', () => {
     const text = await pageText(path.join(dir, 'six/long.handout.pdf'), 1)
     expect(text).toContain('Sentence 1 of notes')
     expect(text).not.toContain('Sentence 120 of notes')
+    // Cut after a whole line, and marked so.
+    expect(text).toContain('…')
   })
 
   it('gives the same bytes for the same deck', async () => {
