@@ -26,7 +26,10 @@ const IGNORED: Record<string, { why: string; hint: string }> = {
   jpegQuality: { why: 'deck writes no JPEG', hint: 'PNG output ("images": "png") is lossless.' },
   parallel: { why: 'deck builds two decks at a time', hint: KEEP },
   pptxEditable: { why: 'PPTX slides are pictures of the slides, with their notes', hint: KEEP },
-  notes: { why: 'deck writes no .txt notes', hint: 'Notes go into the PPTX notes pane, and into the PDF with "pdfNotes": true.' },
+  notes: {
+    why: 'deck writes the notes as Markdown, not .txt',
+    hint: 'Build with --format notes (<deck>.notes.md, a section per slide) or --format handout (a PDF of the slides with their notes).',
+  },
   server: { why: '`deck build` builds once', hint: 'Run `deck watch` for a live preview server.' },
   watch: { why: '`deck build` builds once', hint: 'Run `deck watch` to rebuild on every save.' },
   preview: { why: 'deck has no preview window', hint: 'Run `deck watch`; it opens the live preview in your browser.' },
