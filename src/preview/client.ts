@@ -116,7 +116,9 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
       toggle.setAttribute('aria-controls', 'list')
       const icon = document.createElement('span')
       icon.textContent = '⚠'
-      toggle.append(icon, ` ${state.warnings.length} warning${state.warnings.length === 1 ? '' : 's'}`)
+      const chevron = document.createElement('b')
+      chevron.setAttribute('aria-hidden', 'true')
+      toggle.append(icon, ` ${state.warnings.length} warning${state.warnings.length === 1 ? '' : 's'}`, chevron)
       const close = document.createElement('button')
       close.className = 'close'
       close.textContent = '×'
@@ -132,6 +134,7 @@ export function reloadClient(page: string, initial: PageState, wsPath: string, o
         section.hidden = !to
         toggle.setAttribute('aria-expanded', String(to))
         toggle.title = to ? 'Hide the warnings' : 'Show the warnings'
+        chevron.textContent = to ? '▴' : '▾'
         focus?.focus()
       }
       toggle.onclick = () => set(!open)

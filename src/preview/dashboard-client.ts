@@ -87,7 +87,8 @@ export function dashboardClient(dataId: string, listId: string, summaryId: strin
     if (d.slides !== undefined) meta.push(plural(d.slides, 'slide'))
     if (d.builtAt !== undefined) {
       const at = new Date(d.builtAt).toLocaleTimeString()
-      meta.push(d.ms !== undefined ? `built ${at} in ${Math.round(d.ms)} ms` : `built ${at}`)
+      const took = d.ms === undefined ? '' : d.ms < 1000 ? ` in ${Math.round(d.ms)} ms` : ` in ${(d.ms / 1000).toFixed(1)} s`
+      meta.push(`built ${at}${took}`)
     }
     if (meta.length) info.append(h('p', 'meta', meta.join(' · ')))
 

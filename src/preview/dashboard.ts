@@ -49,7 +49,7 @@ export function dashboardDecks(entries: readonly IndexEntry[], href: (file: stri
     return {
       id,
       name: e.name,
-      title: e.title || e.name,
+      title: e.title || path.posix.basename(e.name),
       ...(page ? { page } : {}),
       ...(e.slides !== undefined ? { slides: e.slides } : {}),
       ...(e.builtAt !== undefined ? { builtAt: e.builtAt } : {}),
@@ -88,7 +88,7 @@ header p{margin:0;color:var(--muted)}
 .decks{list-style:none;margin:0 0 2rem;padding:0;display:grid;gap:1rem}
 .deck{display:flex;gap:1.25rem;background:var(--card);border:1px solid var(--line);border-left:6px solid #2da44e;border-radius:8px;padding:1rem}
 .deck[data-state=failed]{border-left-color:var(--red);background:#fff6f5}
-.thumb{flex:none;width:240px;aspect-ratio:16/9;border:1px solid var(--line);border-radius:4px;overflow:hidden;background:#eef1f4;display:grid;place-items:center;color:var(--muted);font-size:.8rem}
+.thumb{flex:none;align-self:flex-start;width:240px;aspect-ratio:16/9;border:1px solid var(--line);border-radius:4px;overflow:hidden;background:#eef1f4;display:grid;place-items:center;color:var(--muted);font-size:.8rem}
 .thumb img{display:block;width:100%;height:100%;object-fit:contain}
 .info{min-width:0;flex:1}
 h2{font-size:1.15rem;margin:0;overflow-wrap:anywhere}
@@ -100,7 +100,8 @@ h2{font-size:1.15rem;margin:0;overflow-wrap:anywhere}
 .failed code{font:13px ui-monospace,monospace;font-weight:600}
 .findings p{margin:.5rem 0 0}
 .findings p a{color:#8a4b00;font-weight:600}
-.findings ul{margin:.1rem 0 0;padding-left:1.1rem;font-size:.9rem}
+.findings ul{margin:.1rem 0 0;padding-left:1.1rem;font-size:.9rem;list-style:disc}
+.findings li{margin:.1rem 0}
 .findings .more{list-style:none;color:var(--muted)}
 .clean{color:#116329}
 .outputs{margin:.6rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem 1.1rem}

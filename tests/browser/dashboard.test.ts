@@ -81,7 +81,7 @@ describe('the preview dashboard in headless Chromium', () => {
     expect(shown.state).toBe('ok')
     expect(shown.text).toContain('The talk')
     expect(shown.text).toContain('2 slides')
-    expect(shown.text).toMatch(/built \S+.* in \d+ ms/)
+    expect(shown.text).toMatch(/built \S+.* in \d+(\.\d)? m?s/)
     expect(shown.text).toMatch(/HTML \d+(\.\d)? KB/)
     expect(shown.text).toContain('No findings')
     expect(shown.thumbnail).toMatch(/^\/__deck\/thumb\/[0-9a-f]{12}\.png\?v=[0-9a-f]{16}$/)
