@@ -35,6 +35,10 @@ export const DECKS_JSON_PATH = '/__deck/decks.json'
 
 const IDS = { data: 'deck-data', list: 'decks', summary: 'deck-summary', status: 'deck-status' }
 
+/** How an output is named on the dashboard: its format (`talk.handout.pdf` is the handout, not a second PDF). */
+const outputLabel = (file: string): string =>
+  /\.handout\.pdf$/i.test(file) ? 'Handout' : /\.notes\.md$/i.test(file) ? 'Notes' : path.extname(file).slice(1).toUpperCase()
+
 export const deckId = (name: string): string => createHash('sha1').update(name).digest('hex').slice(0, 12)
 
 /** The dashboard's view of the index entries; `href` gives an output file's URL path. */
@@ -43,7 +47,7 @@ export function dashboardDecks(entries: readonly IndexEntry[], href: (file: stri
     const id = deckId(e.name)
     const outputs = e.outputs.flatMap((file) => {
       const info = statSync(file, { throwIfNoEntry: false })
-      return info?.isFile() ? [{ label: path.extname(file).slice(1).toUpperCase(), href: href(file), bytes: info.size, file }] : []
+      return info?.isFile() ? [{ label: outputLabel(file), href: href(file), bytes: info.size, file }] : []
     })
     const page = outputs.find((o) => o.file.endsWith('.html'))?.href
     return {

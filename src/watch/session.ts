@@ -1,3 +1,4 @@
+import type { Format } from '../config/options.js'
 import { Builder } from '../pipeline/builder.js'
 import { type BuildOptions, type DeckResult } from '../pipeline/types.js'
 import type { RenderedDeck } from '../render/render.js'
@@ -145,6 +146,8 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
     return pageState({ file: deck, errors, diagnostics: [...state.renderFindings, ...state.pageFindings] }, cwd)
   }
   const extra = options.events ?? {}
+  /** The outputs the dashboard links when they exist: those of `deck build` too, and every format asked but PNG (one a slide). */
+  const shownFormats = [...new Set<Format>(['html', 'pdf', 'pptx', ...build.formats.filter((f) => f !== 'png')])]
 
   const report = (deck: string, result: DeckResult): void => {
     const state = stateFor(deck)
@@ -244,7 +247,7 @@ export async function startWatch(options: WatchSessionOptions): Promise<WatchSes
         watcher.deckFiles.map((deck) =>
           indexEntry(
             relativePath(deck, cwd),
-            (['html', 'pdf', 'pptx'] as const).map((f) => builder.outputPath(deck, f)),
+            shownFormats.map((f) => builder.outputPath(deck, f)),
             decks.get(deck),
             cwd,
           ),
