@@ -95,6 +95,13 @@ export const RULES = [
     severity: 'warning',
     summary: 'A heading more than one level below the previous heading of the deck (e.g. `#` then `###`).',
   },
+  {
+    id: 'handout',
+    stage: 'browser',
+    severity: 'warning',
+    summary:
+      'Speaker notes too long for their place in the handout PDF, even shrunk: cut after their last whole line (builds with `handout` only).',
+  },
 ] as const satisfies readonly RuleInfo[]
 
 export type RuleId = (typeof RULES)[number]['id']
