@@ -39,6 +39,7 @@ const LONG_NOTES = Array.from({ length: 120 }, (_, i) => `Sentence ${i + 1} of n
 beforeAll(async () => {
   const p = await tempProject({
     'slides/long.md': `# Long\n\n<!-- ${LONG_NOTES} -->\n\n---\n\n## Short\n`,
+    'slides/quiet.md': `# Quiet\n\n<!-- lint disable handout -->\n\n<!-- ${LONG_NOTES} -->\n`,
   })
   dir = p.dir
   cleanup = p.cleanup
@@ -64,6 +65,7 @@ beforeAll(async () => {
       'build',
       seed,
       path.join(dir, 'slides/long.md'),
+      path.join(dir, 'slides/quiet.md'),
       '-f',
       'handout',
       '--handout-layout',
@@ -150,6 +152,9 @@ describe('handout PDF', () => {
       /slides\/long\.md:1 \(slide 1\): warning: the notes of slide 1 do not fit under it in the 6-up handout.*\[handout\]/,
     )
     expect(sixOutput).not.toMatch(/long\.md:\d+ \(slide 2\)/)
+    // `lint disable handout` on a slide turns the finding off there.
+    expect(sixOutput).toContain('six/quiet.handout.pdf')
+    expect(sixOutput).not.toMatch(/quiet\.md:\d+/)
     const text = await pageText(path.join(dir, 'six/long.handout.pdf'), 1)
     expect(text).toContain('Sentence 1 of notes')
     expect(text).not.toContain('Sentence 120 of notes')
