@@ -155,7 +155,10 @@ export function dashboardClient(dataId: string, listId: string, summaryId: strin
       let entry = cards.get(d.id)
       if (!entry || entry.json !== json) {
         const el = card(d)
-        if (entry) entry.el.replaceWith(el)
+        if (entry) {
+          if (at === entry.el) at = el
+          entry.el.replaceWith(el)
+        }
         entry = { json, el }
         cards.set(d.id, entry)
       }

@@ -43,6 +43,8 @@ describe('the preview dashboard in headless Chromium', () => {
   let session: WatchSession
   let browser: Browser
   let page: Page
+  /** Script errors on the dashboard page: a redraw that throws leaves a half-updated page. */
+  const pageErrors: string[] = []
 
   beforeAll(async () => {
     const p = await tempProject({
@@ -65,6 +67,7 @@ describe('the preview dashboard in headless Chromium', () => {
       args: needsNoSandbox() ? ['--no-sandbox', '--disable-setuid-sandbox'] : [],
     })
     page = await browser.newPage()
+    page.on('pageerror', (e) => pageErrors.push(String(e)))
     await page.setViewport({ width: 1100, height: 900 })
   })
 
@@ -102,6 +105,8 @@ describe('the preview dashboard in headless Chromium', () => {
     await page.goto(session.url, { waitUntil: 'load' })
     await page.waitForFunction(() => document.documentElement.dataset['deckPreview'] === 'connected')
     await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1))
+    // The deck's link has the keyboard focus; its card is redrawn, the focus stays on the link.
+    await page.focus('a[href="/talk.html"]')
     const before = (await card(page, 'slides/talk.md'))!
     const oldPng = Buffer.from(await (await fetch(session.url + before.thumbnail!)).arrayBuffer())
 
@@ -118,6 +123,22 @@ describe('the preview dashboard in headless Chromium', () => {
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
     const newPng = Buffer.from(await (await fetch(session.url + after.thumbnail!)).arrayBuffer())
     expect(newPng.equals(oldPng)).toBe(false)
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('/talk.html')
+
+    // A failed build turns the card red in place, and the next good build brings it back.
+    await writeFile(path.join(dir, 'slides/talk.md'), talk('Welcome, edited', `# Agenda\n\n${long}`).replace('palette-3', './broken.css'))
+    const failed = await until(
+      async () => ((await card(page, 'slides/talk.md'))?.state === 'failed' ? card(page, 'slides/talk.md') : undefined),
+      'the failed state',
+    )
+    expect(failed!.text).toContain('no @theme name')
+    // The last good picture stays.
+    expect(failed!.thumbnail).toBe(after.thumbnail)
+    expect(await page.$eval('#deck-summary', (el) => el.textContent)).toMatch(/^3 decks · 2 failed · \d+ findings?$/)
+    await writeFile(path.join(dir, 'slides/talk.md'), talk('Welcome, edited', `# Agenda\n\n${long}`))
+    await until(async () => (await card(page, 'slides/talk.md'))?.state === 'ok', 'the good build after the failure')
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1)
+    expect(pageErrors).toEqual([])
   })
 
   it('has no axe-core violations', async () => {
