@@ -118,3 +118,40 @@ export function checkThemeResources(themes: ReadonlyArray<{ file: string; css: s
   }
   return out
 }
+
+/**
+ * A theme's web font that could not be embedded (offline and not cached, refused, an error):
+ * one finding per URL, at the line of the theme file that names it, or at the deck's `theme:`
+ * line for a built-in theme (gaia's font CSS). Every output falls back alike: the URL is gone
+ * from the CSS.
+ */
+export function webFontFindings(
+  deck: string,
+  problems: ReadonlyArray<{ url: string; reason: string; hint: string }>,
+  themes: ReadonlyArray<{ file: string; css: string }>,
+  theme: { name: string; line?: number },
+): Diagnostic[] {
+  return problems.map((p) => {
+    const owner = themes.find((t) => t.css.includes(p.url))
+    const tail = `was not embedded: ${p.reason}; every output uses the theme's fallback font instead`
+    if (owner) {
+      const line = owner.css.slice(0, owner.css.indexOf(p.url)).split('\n').length
+      return {
+        rule: 'remote-resource',
+        severity: 'warning',
+        file: owner.file,
+        line,
+        message: `the theme's web font ${p.url} ${tail}`,
+        hint: p.hint,
+      }
+    }
+    return {
+      rule: 'remote-resource',
+      severity: 'warning',
+      file: deck,
+      ...(theme.line ? { line: theme.line } : {}),
+      message: `theme ${theme.name}: its web font ${p.url} ${tail}`,
+      hint: p.hint,
+    }
+  })
+}

@@ -3,8 +3,9 @@ import path from 'node:path'
 import { assetDiagnostics } from '../access/findings.js'
 import { isInside } from '../access/local.js'
 import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from '../access/policy.js'
+import { defaultRemoteCacheDir } from '../access/remote-cache.js'
 import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
-import { checkDirectiveValues, checkFences, checkThemeResources } from './checks.js'
+import { checkDirectiveValues, checkFences, checkThemeResources, webFontFindings } from './checks.js'
 import { recoverFrontMatter } from './frontmatter.js'
 import { checkMath, withoutKatexFontFaces } from './math.js'
 import { deckMetadata } from './metadata.js'
@@ -19,6 +20,7 @@ import { BESPOKE_CONTAINER, DeckMarp, type DeckEnv } from './engine.js'
 import type { DeckFacts } from './facts.js'
 import { DeckError } from '../util/errors.js'
 import type { ThemeRegistry } from './themes.js'
+import { inlineWebFonts } from './webfonts.js'
 
 /*
  * The render stage: Markdown in, everything the exporters and lint need out. It runs once per
@@ -242,12 +244,11 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   diagnostics.push(
     ...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }),
   )
-  diagnostics.push(
-    ...checkThemeResources(
-      theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []),
-      inlined.css,
-    ),
-  )
+  const themeEntries = theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? [])
+  const remote = cachesOf(ctx).remote(ctx.cacheDir ?? defaultRemoteCacheDir(ctx.themes.projectRoot))
+  const fonts = await inlineWebFonts(inlined.css, { policy, cache: remote, html: inlined.html })
+  diagnostics.push(...webFontFindings(file, fonts.problems, themeEntries, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }))
+  diagnostics.push(...checkThemeResources(themeEntries, fonts.css))
   const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))
 
   const { meta, diagnostics: metaFindings } = deckMetadata({
@@ -264,7 +265,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     file,
     markdown,
     html: inlined.html,
-    css: inlined.css,
+    css: fonts.css,
     fontCss: await fontCssFor(inlined.html),
     notes: result.comments.map((c) => c.join('\n\n').trim()),
     comments: result.comments,

@@ -15,6 +15,8 @@ export interface RenderSettings {
   allowPrivateNetwork?: boolean
   /** Largest remote resource embedded, in bytes (default DEFAULT_MAX_REMOTE_BYTES). */
   maxRemoteBytes?: number
+  /** Folder where remote web fonts are kept between builds (default: node_modules/.cache/marp-deck-pipeline/remote in the project). */
+  cacheDir?: string
   /** Title, description, author, keywords, url and image of decks whose front matter has none. */
   metadata?: MetadataDefaults
   /** Theme of decks whose front matter names none: a theme name or a CSS file (absolute or relative to the deck). */
@@ -34,6 +36,7 @@ export function renderSettingsOf(o: RenderSettings): RenderSettings {
     ...(o.allowLocalFiles !== undefined ? { allowLocalFiles: o.allowLocalFiles } : {}),
     ...(o.allowPrivateNetwork !== undefined ? { allowPrivateNetwork: o.allowPrivateNetwork } : {}),
     ...(o.maxRemoteBytes !== undefined ? { maxRemoteBytes: o.maxRemoteBytes } : {}),
+    ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
     ...(o.metadata ? { metadata: o.metadata } : {}),
     ...(o.theme ? { theme: o.theme } : {}),
     ...(o.lang ? { lang: o.lang } : {}),

@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { load } from 'cheerio'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Builder } from '../../src/pipeline/builder.js'
+import type { DeckResult } from '../../src/pipeline/types.js'
+import { embeddedFonts, readPdf } from '../helpers/outputs.js'
+import { buildOptions, ROOT, tempProject } from '../helpers/project.js'
+
+/**
+ * A theme's web font, end to end: a real HTTP server on 127.0.0.1 serves a font CSS (a face per
+ * script, as Google Fonts does) and a real font file under a made-up family name; loopback is
+ * allowed through the build's own option. The font is fetched once, kept in the cache folder,
+ * embedded in the HTML as a data URI and printed into the PDF; without the server, one warning at
+ * the theme's line and no URL left anywhere.
+ */
+const FONT = path.join(ROOT, 'node_modules/katex/dist/fonts/KaTeX_SansSerif-Regular.woff2')
+
+let server: Server
+let origin: string
+const hits = new Map<string, number>()
+let project: { dir: string; cleanup: () => Promise<void> }
+
+const fontCss = `/* latin */
+@font-face { font-family: 'Deck Test Sans'; font-style: normal; font-weight: 400;
+  src: local('Deck Test Sans'), url(files/test-sans-latin.woff2) format('woff2');
+  unicode-range: U+0000-00FF, U+0131, U+0152-0153; }
+/* cyrillic: no character of the deck, so never fetched */
+@font-face { font-family: 'Deck Test Sans'; font-style: normal; font-weight: 400;
+  src: url(files/test-sans-cyrillic.woff2) format('woff2');
+  unicode-range: U+0400-045F, U+0490-0491; }
+`
+
+beforeAll(async () => {
+  const font = await readFile(FONT)
+  server = createServer((req, res) => {
+    hits.set(req.url ?? '', (hits.get(req.url ?? '') ?? 0) + 1)
+    if (req.url === '/css?family=Deck+Test+Sans') res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' }).end(fontCss)
+    else if (req.url?.startsWith('/files/')) res.writeHead(200, { 'content-type': 'font/woff2' }).end(font)
+    else res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  project = await tempProject({
+    'css/webfont.css': [
+      '/* @theme webfont */',
+      "@import 'default';",
+      `@import url('${origin}/css?family=Deck+Test+Sans');`,
+      '',
+      "section { font-family: 'Deck Test Sans', sans-serif; }",
+      '',
+    ].join('\n'),
+    'slides/talk.md': '---\nmarp: true\ntheme: webfont\n---\n\n# Web font\n\nTyped in the theme font\n',
+  })
+})
+
+afterAll(async () => {
+  if (server.listening) await new Promise((resolve) => server.close(resolve))
+  await project?.cleanup()
+})
+
+async function buildOnce(cacheDir: string): Promise<DeckResult> {
+  const builder = new Builder(
+    buildOptions(project.dir, { formats: ['html', 'pdf'], fetchRemote: true, allowPrivateNetwork: true, remoteTimeoutMs: 3000, cacheDir }),
+  )
+  await builder.init()
+  try {
+    return await builder.buildDeck(path.join(project.dir, 'slides/talk.md'))
+  } finally {
+    await builder.close()
+  }
+}
+
+describe('theme web fonts', () => {
+  let first: DeckResult
+  let html: string
+
+  it('embeds the imported font in the HTML as a data URI, with no URL of the server left', async () => {
+    first = await buildOnce(path.join(project.dir, 'cache-a'))
+    expect(first.errors).toEqual([])
+    expect(first.diagnostics.filter((d) => d.rule === 'remote-resource')).toEqual([])
+    html = await readFile(path.join(project.dir, 'dist/talk.html'), 'utf8')
+    expect(html).not.toContain(origin)
+    expect(html).not.toContain('127.0.0.1')
+    const css = load(html)('style')
+      .toArray()
+      .map((s) => load(s).text())
+      .join('\n')
+    const face = /@font-face\s*\{[^}]*Deck Test Sans[^}]*\}/.exec(css)?.[0] ?? ''
+    expect(face).toContain(`url("data:font/woff2;base64,${(await readFile(FONT)).toString('base64').slice(0, 64)}`)
+    expect(face).not.toContain('local(')
+    // Only the face for the deck's characters was fetched.
+    expect(hits.get('/files/test-sans-latin.woff2')).toBe(1)
+    expect(hits.get('/files/test-sans-cyrillic.woff2')).toBeUndefined()
+  })
+
+  it('prints the deck in that font: the PDF embeds it', async () => {
+    const pdf = path.join(project.dir, 'dist/talk.pdf')
+    expect(await embeddedFonts(pdf)).toContain('KaTeX_SansSerif-Regular')
+    expect((await readPdf(pdf)).text[0]).toContain('Typed in the theme font')
+  })
+
+  it('fetches nothing on the next build: the CSS and the font come from the cache folder', async () => {
+    const before = [...hits.values()].reduce((a, b) => a + b, 0)
+    const second = await buildOnce(path.join(project.dir, 'cache-a'))
+    expect(second.diagnostics.filter((d) => d.rule === 'remote-resource')).toEqual([])
+    expect([...hits.values()].reduce((a, b) => a + b, 0)).toBe(before)
+    expect(await readFile(path.join(project.dir, 'dist/talk.html'), 'utf8')).toBe(html)
+  })
+
+  it('with the server down and nothing cached: one warning at the theme line, no URL in the HTML, the same fallback in the PDF', async () => {
+    await new Promise((resolve) => server.close(resolve))
+    const down = await buildOnce(path.join(project.dir, 'cache-b'))
+    expect(down.errors).toEqual([])
+    const warnings = down.diagnostics.filter((d) => d.rule === 'remote-resource')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatchObject({ file: path.join(project.dir, 'css/webfont.css'), line: 3 })
+    expect(warnings[0]!.message).toContain(`${origin}/css?family=Deck+Test+Sans`)
+    const offline = await readFile(path.join(project.dir, 'dist/talk.html'), 'utf8')
+    expect(offline).not.toContain(origin)
+    expect(offline).not.toMatch(/@font-face\s*\{[^}]*Deck Test Sans/)
+    expect(await embeddedFonts(path.join(project.dir, 'dist/talk.pdf'))).not.toContain('KaTeX_SansSerif-Regular')
+  })
+})
