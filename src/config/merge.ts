@@ -31,7 +31,7 @@ export interface ResolvedConfig {
   metadata: { title?: string; description?: string; author?: string; keywords?: string[]; url?: string; image?: string }
   /** Unset unless given: the HTML of a deck without `lang` then says `en`, and nothing else names a language. */
   lang?: string
-  math: boolean
+  math: boolean | 'mathjax' | 'katex'
   /** `strictPort`: the port was asked for (flag or config), so a busy one is an error rather than the next free one. */
   watch: { port: number; host: string; open: boolean; strictPort: boolean }
   lint: LintConfig

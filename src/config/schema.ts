@@ -58,8 +58,8 @@ export interface DeckConfig {
   image?: string
   /** Language of decks whose front matter has no `lang` (HTML `lang`, each slide's `lang`, PDF /Lang). Default: none, and the HTML says `en`. */
   lang?: string
-  /** Render `$…$` math with KaTeX (`true` or `"katex"`), or leave it as text (`false`). Default `true`. */
-  math?: boolean | 'katex'
+  /** Math library of decks without a `math:` directive: `"mathjax"` (or `true`: marp-core's default), `"katex"`, or `false` (`$…$` stays text). Default `true`. */
+  math?: boolean | 'mathjax' | 'katex'
   /** `deck watch`'s preview server. */
   watch?: {
     /** Port of the preview. Default `8080`, or the next free one. */
@@ -92,7 +92,7 @@ export interface CheckedConfig extends Omit<DeckConfig, 'decks' | 'themeSet' | '
   themeSet?: string[]
   keywords?: string[]
   pdfOutlines?: PdfOutlines
-  math?: boolean
+  math?: boolean | 'mathjax' | 'katex'
   lint?: LintConfig
 }
 
@@ -246,17 +246,9 @@ export function pdfOutlines(c: ConfigChecker, v: unknown, keyPath: string): PdfO
   throw c.mustBe(keyPath, 'true, false or { "pages": true, "headings": false }')
 }
 
-function math(c: ConfigChecker, v: unknown): boolean | undefined {
-  if (v === undefined || typeof v === 'boolean') return v
-  if (v === 'katex') return true
-  if (v === 'mathjax') {
-    throw c.error(
-      'math',
-      '"math": "mathjax" is not available: this pipeline renders math with KaTeX only',
-      'Use "math": true (KaTeX renders most MathJax input alike), or false for no math.',
-    )
-  }
-  throw c.mustBe('math', 'true, false or "katex"', '"math": true')
+function math(c: ConfigChecker, v: unknown): boolean | 'mathjax' | 'katex' | undefined {
+  if (v === undefined || typeof v === 'boolean' || v === 'mathjax' || v === 'katex') return v
+  throw c.mustBe('math', 'true, false, "mathjax" or "katex"', '"math": "mathjax"')
 }
 
 /** The lint part keeps `parseLintConfig`'s rules and messages; the file is named by the location. */

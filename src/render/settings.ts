@@ -3,6 +3,9 @@ import type { MetadataDefaults } from './metadata.js'
 // The render's settings, apart from the theme set: a module of its own and of types only (and
 // one picker), so the main thread can pass them to the render worker without loading marp-core.
 
+/** The `math` setting: a library, marp-core's default (`true`: MathJax), or no math. */
+export type MathSetting = boolean | 'mathjax' | 'katex'
+
 /** The settings a render takes, apart from the theme set (see RenderContext). */
 export interface RenderSettings {
   /** Allow raw HTML in Markdown, as marp-cli's --html. */
@@ -23,8 +26,8 @@ export interface RenderSettings {
   theme?: string
   /** `lang` of decks whose front matter has none (the HTML says `en` when neither does). */
   lang?: string
-  /** Render math with KaTeX (default), or leave `$…$` as text (`false`). */
-  math?: boolean
+  /** Math library of decks without a `math:` directive: MathJax (`true`, marp-core's default, or `'mathjax'`), `'katex'`, or none (`false`: `$…$` stays text). */
+  math?: MathSetting
 }
 
 /** Just the render settings of a larger options object (what crosses to the render worker). */
@@ -40,6 +43,6 @@ export function renderSettingsOf(o: RenderSettings): RenderSettings {
     ...(o.metadata ? { metadata: o.metadata } : {}),
     ...(o.theme ? { theme: o.theme } : {}),
     ...(o.lang ? { lang: o.lang } : {}),
-    ...(o.math === false ? { math: false } : {}),
+    ...(o.math !== undefined && o.math !== true ? { math: o.math } : {}),
   }
 }
