@@ -266,7 +266,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     markdown,
     html: inlined.html,
     css: fonts.css,
-    fontCss: await fontCssFor(inlined.html),
+    fontCss: await fontCssFor(inlined.html, result.css),
     notes: result.comments.map((c) => c.join('\n\n').trim()),
     comments: result.comments,
     slideCount: result.comments.length,
