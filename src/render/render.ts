@@ -19,7 +19,7 @@ import { RenderCaches } from './caches.js'
 import { BESPOKE_CONTAINER, DeckMarp, type DeckEnv } from './engine.js'
 import type { DeckFacts } from './facts.js'
 import { DeckError } from '../util/errors.js'
-import type { ThemeRegistry } from './themes.js'
+import { themeClippingSelectors, type ThemeRegistry } from './themes.js'
 import { inlineWebFonts } from './webfonts.js'
 
 /*
@@ -92,6 +92,8 @@ export interface RenderedDeck {
   diagnostics: Diagnostic[]
   /** Local image files the deck shows (for watch mode). */
   images: string[]
+  /** Selectors of the boxes the theme clips by design (lint leaves what they hide alone). */
+  themeClips?: string[]
 }
 
 function engineFor(ctx: RenderContext): DeckMarp {
@@ -276,5 +278,6 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     facts,
     diagnostics,
     images: [...new Set(images)].sort(),
+    themeClips: themeClippingSelectors((name) => engine.themeSet.get(name), usedTheme),
   }
 }
