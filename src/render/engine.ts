@@ -8,6 +8,7 @@ import { hljsHighlighter, styledForHljs } from './highlight.js'
 import { mathStrict, watchMath, type MathEnv } from './math.js'
 import { registerMathJax } from './mathjax.js'
 import { slideOfLine } from './slides.js'
+import { transitionPlugin } from './transitions.js'
 import { BoundedCache } from '../util/memo.js'
 
 /** How many fence HTMLs an engine keeps (see cacheFences). */
@@ -232,6 +233,7 @@ export class DeckMarp extends Marp {
       registerMathJax(this, (text) => this.markdown.utils.escapeHtml(text))
     }
     this.use(factsPlugin)
+    this.use(transitionPlugin as unknown as (md: MarkdownItLike) => void)
     this.use(stableStyleScopes)
     const shikiCode = cachedHighlighter(highlights, this.highlighter.bind(this))
     const hljsCode = cachedHighlighter(highlights, hljsHighlighter, '\u0002hljs\u0000')
