@@ -7,6 +7,7 @@ import { defaultRemoteCacheDir } from '../access/remote-cache.js'
 import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
 import { checkDirectiveValues, checkFences, checkThemeResources, webFontFindings } from './checks.js'
 import { recoverFrontMatter } from './frontmatter.js'
+import { inlineIframes } from './iframes.js'
 import { checkMath, withoutKatexFontFaces } from './math.js'
 import { deckMetadata } from './metadata.js'
 import type { RenderSettings } from './settings.js'
@@ -246,6 +247,11 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   diagnostics.push(
     ...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }),
   )
+  // With --html, local iframes become srcdoc pages and remote ones findings (iframes.ts).
+  const framed = ctx.html
+    ? await inlineIframes(inlined.html, { file, markdown, facts, baseDir: dir, policy, media: cachesOf(ctx).media })
+    : { html: inlined.html, diagnostics: [], files: [] }
+  diagnostics.push(...framed.diagnostics)
   const themeEntries = theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? [])
   const remote = cachesOf(ctx).remote(ctx.cacheDir ?? defaultRemoteCacheDir(ctx.themes.projectRoot))
   const fonts = await inlineWebFonts(inlined.css, { policy, cache: remote, html: inlined.html })
@@ -266,7 +272,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   return {
     file,
     markdown,
-    html: inlined.html,
+    html: framed.html,
     css: fonts.css,
     fontCss: await fontCssFor(inlined.html, result.css),
     notes: result.comments.map((c) => c.join('\n\n').trim()),
@@ -277,7 +283,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     theme,
     facts,
     diagnostics,
-    images: [...new Set(images)].sort(),
+    images: [...new Set([...images, ...framed.files])].sort(),
     themeClips: themeClippingSelectors((name) => engine.themeSet.get(name), usedTheme),
   }
 }
