@@ -127,31 +127,26 @@ export function checkThemeResources(themes: ReadonlyArray<{ file: string; css: s
  */
 export function webFontFindings(
   deck: string,
-  problems: ReadonlyArray<{ url: string; reason: string; hint: string }>,
+  problems: ReadonlyArray<{ url: string; what: string; reason: string; hint: string }>,
   themes: ReadonlyArray<{ file: string; css: string }>,
   theme: { name: string; line?: number },
 ): Diagnostic[] {
-  return problems.map((p) => {
+  const out = problems.map((p): Diagnostic => {
     const owner = themes.find((t) => t.css.includes(p.url))
     const tail = `was not embedded: ${p.reason}; every output uses the theme's fallback font instead`
     if (owner) {
       const line = owner.css.slice(0, owner.css.indexOf(p.url)).split('\n').length
-      return {
-        rule: 'remote-resource',
-        severity: 'warning',
-        file: owner.file,
-        line,
-        message: `the theme's web font ${p.url} ${tail}`,
-        hint: p.hint,
-      }
+      const message = `the theme's web font (${p.what}) ${p.url} ${tail}`
+      return { rule: 'remote-resource', severity: 'warning', file: owner.file, line, message, hint: p.hint }
     }
     return {
       rule: 'remote-resource',
       severity: 'warning',
       file: deck,
       ...(theme.line ? { line: theme.line } : {}),
-      message: `theme ${theme.name}: its web font ${p.url} ${tail}`,
+      message: `theme ${theme.name}: its web font (${p.what}) ${p.url} ${tail}`,
       hint: p.hint,
     }
   })
+  return out.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
 }

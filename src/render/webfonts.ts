@@ -21,6 +21,8 @@ import { decodeEntities } from '../util/html-text.js'
 export interface WebFontProblem {
   /** The URL as the theme wrote it. */
   url: string
+  /** What names it: an `@import` or a `@font-face` source. */
+  what: '@import' | '@font-face source'
   reason: string
   hint: string
 }
@@ -51,7 +53,7 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
   const imported = await Promise.all(
     imports.map((url) =>
       importedFaces(url, chars, opts).catch((e: unknown) => {
-        problems.push(problemOf(url, e))
+        problems.push(problemOf(url, '@import', e))
         return ''
       }),
     ),
@@ -66,7 +68,7 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
       replaced.set(
         face,
         await embedFace(face, undefined, opts, (url, e) => {
-          problems.push(problemOf(url, e))
+          problems.push(problemOf(url, '@font-face source', e))
         }),
       )
     }),
@@ -77,10 +79,11 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
   return { css: added ? `${out}\n${added}` : out, problems }
 }
 
-function problemOf(url: string, e: unknown): WebFontProblem {
-  if (e instanceof RemoteRefusal) return { url, reason: e.message, hint: e.hint }
+function problemOf(url: string, what: WebFontProblem['what'], e: unknown): WebFontProblem {
+  if (e instanceof RemoteRefusal) return { url, what, reason: e.message, hint: e.hint }
   return {
     url,
+    what,
     reason: e instanceof Error ? e.message : String(e),
     hint: 'Check the URL and the network, or download the font next to the theme.',
   }

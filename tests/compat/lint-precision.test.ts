@@ -15,6 +15,7 @@ const CODE = '```js\nconst answer = 42\nconsole.log(`the answer is ${answer}`)\n
 
 const decks: Record<string, string> = {
   'slides/math.md': `---\nmarp: true\nmath: katex\n---\n\n# Math\n\n${MATH}\n---\n\n## More math\n\n${MATH}`,
+  'slides/mathjax.md': `---\nmarp: true\nmath: mathjax\n---\n\n# MathJax\n\n${MATH}`,
   'slides/math-overflow.md': `---\nmarp: true\nmath: katex\n---\n\n# Too much math\n\n${Array.from({ length: 9 }, () => MATH).join('\n')}`,
   'slides/gaia-code.md': `---\nmarp: true\ntheme: gaia\n---\n\n# Code on gaia\n\n${CODE}\n---\n\n## Again\n\n${CODE}\n---\n\n<!-- _class: invert -->\n\n## Inverted\n\n${CODE}`,
   'slides/gaia-coloured.md': `---\nmarp: true\ntheme: gaia\n---\n\n# Own colours\n\n<!-- _color: "#999" -->\n<!-- _backgroundColor: "#aaa" -->\n\nGrey on grey, set by the deck.\n`,
@@ -62,6 +63,11 @@ describe('lint precision', () => {
   it('a math slide gives no overflow finding (KaTeX hides its MathML copy on purpose)', () => {
     expect(results.get('slides/math.md')!.errors).toEqual([])
     expect(rules('slides/math.md')).toEqual([])
+  })
+
+  it('nor with MathJax (its assistive MathML is hidden on purpose too)', () => {
+    expect(results.get('slides/mathjax.md')!.errors).toEqual([])
+    expect(rules('slides/mathjax.md')).toEqual([])
   })
 
   it('a real overflow on a math slide still gives its finding', () => {
