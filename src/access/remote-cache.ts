@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from '../util/atomic-write.js'
+import { BoundedCache } from '../util/memo.js'
 import type { AccessPolicy } from './policy.js'
 import { fetchRemote, RemoteRefusal } from './remote.js'
 
@@ -45,6 +46,8 @@ export const OFFLINE_HINT = 'Build once with network access (the resource is the
 export class RemoteCache {
   /** Fetches in flight, by key: two decks naming one font share one request. */
   private readonly pending = new Map<string, Promise<RemoteAnswer>>()
+  /** Answers read or fetched by this store, so watch mode's renders do not read the disk each time. */
+  private readonly recent = new BoundedCache<RemoteAnswer>(64)
 
   constructor(
     readonly dir: string,
@@ -57,6 +60,8 @@ export class RemoteCache {
    */
   get(url: string, policy: AccessPolicy, accept: string): Promise<RemoteAnswer> {
     const key = sha256(`${accept}\u0000${policy.allowPrivateNetwork}\u0000${url}`)
+    const known = this.recent.peek(key)
+    if (known && known.body.length <= policy.maxRemoteBytes) return Promise.resolve(known)
     const running = this.pending.get(key)
     if (running) return running
     const job = this.load(key, policy).then(
@@ -65,7 +70,10 @@ export class RemoteCache {
     )
     this.pending.set(key, job)
     const done = () => void this.pending.delete(key)
-    job.then(done, done)
+    job.then((answer) => {
+      this.recent.set(key, answer)
+      done()
+    }, done)
     return job
   }
 

@@ -37,6 +37,8 @@ export interface WebFontOptions {
 const REMOTE_IMPORT = /@import\s+(?:url\(\s*(["']?)((?:https?:)?\/\/[^"')\s]+)\1\s*\)|(["'])((?:https?:)?\/\/[^"']+)\3)[^;]*;/gi
 const FONT_FACE = /@font-face\s*\{[^{}]*\}/gi
 const REMOTE = /^(?:https?:)?\/\//i
+/** Most font files one imported CSS may make a build fetch (a Google Fonts family with every script and weight stays under it). */
+export const MAX_FACES_PER_IMPORT = 64
 const FONT_ACCEPT = 'font/woff2,font/woff,font/ttf;q=0.9,*/*;q=0.1'
 
 /** The CSS with its remote imports and font sources embedded (or removed), and what could not be. */
@@ -95,6 +97,12 @@ async function importedFaces(url: string, chars: ReadonlySet<number>, opts: WebF
   const css = styleSheetOf(answer.type, answer.body)
   const base = answer.url
   const wanted = [...css.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(FONT_FACE)].map((m) => m[0]).filter((face) => coversAny(face, chars))
+  if (wanted.length > MAX_FACES_PER_IMPORT) {
+    throw new RemoteRefusal(
+      `it asks for ${wanted.length} font files, more than ${MAX_FACES_PER_IMPORT}`,
+      'Import fewer weights and scripts, or download the fonts next to the theme.',
+    )
+  }
   const out: string[] = []
   for (const face of wanted) {
     out.push(

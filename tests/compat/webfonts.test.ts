@@ -1,9 +1,13 @@
-import { readFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { load } from 'cheerio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from '../../src/access/policy.js'
+import { RemoteCache } from '../../src/access/remote-cache.js'
 import { Builder } from '../../src/pipeline/builder.js'
 import type { DeckResult } from '../../src/pipeline/types.js'
 import { embeddedFonts, readPdf } from '../helpers/outputs.js'
@@ -17,6 +21,15 @@ import { buildOptions, ROOT, tempProject } from '../helpers/project.js'
  * the theme's line and no URL left anywhere.
  */
 const FONT = path.join(ROOT, 'node_modules/katex/dist/fonts/KaTeX_SansSerif-Regular.woff2')
+
+const accessDefaults: AccessPolicy = {
+  roots: [],
+  allowLocalFiles: false,
+  fetchRemote: false,
+  allowPrivateNetwork: false,
+  maxRemoteBytes: DEFAULT_MAX_REMOTE_BYTES,
+  remoteTimeoutMs: 3000,
+}
 
 let server: Server
 let origin: string
@@ -39,6 +52,7 @@ beforeAll(async () => {
     hits.set(req.url ?? '', (hits.get(req.url ?? '') ?? 0) + 1)
     if (req.url === '/css?family=Deck+Test+Sans') res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' }).end(fontCss)
     else if (req.url?.startsWith('/files/')) res.writeHead(200, { 'content-type': 'font/woff2' }).end(font)
+    else if (req.url?.startsWith('/bytes/')) res.writeHead(200).end(Buffer.alloc(1000, Number(req.url.slice(7))))
     else res.writeHead(404).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -99,6 +113,9 @@ describe('theme web fonts', () => {
   it('prints the deck in that font: the PDF embeds it', async () => {
     const pdf = path.join(project.dir, 'dist/talk.pdf')
     expect(await embeddedFonts(pdf)).toContain('KaTeX_SansSerif-Regular')
+    // poppler's view of the same file: the font is there, embedded (emb column "yes").
+    const { stdout } = await promisify(execFile)('pdffonts', [pdf])
+    expect(stdout).toMatch(/KaTeX_SansSerif-Regular\s.*\byes\b/)
     expect((await readPdf(pdf)).text[0]).toContain('Typed in the theme font')
   })
 
@@ -108,6 +125,26 @@ describe('theme web fonts', () => {
     expect(second.diagnostics.filter((d) => d.rule === 'remote-resource')).toEqual([])
     expect([...hits.values()].reduce((a, b) => a + b, 0)).toBe(before)
     expect(await readFile(path.join(project.dir, 'dist/talk.html'), 'utf8')).toBe(html)
+  })
+
+  it('keeps the cache folder within its bound: the bodies used longest ago go first', async () => {
+    const dir = path.join(project.dir, 'cache-small')
+    const cache = new RemoteCache(dir, 2500)
+    const policy = { ...accessDefaults, fetchRemote: true, allowPrivateNetwork: true }
+    for (const n of [1, 2, 3]) {
+      await cache.get(`${origin}/bytes/${n}`, policy, '*/*')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const blobs = await readdir(path.join(dir, 'blobs'))
+    const sizes = await Promise.all(blobs.map(async (b) => (await stat(path.join(dir, 'blobs', b))).size))
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2500)
+    expect(blobs).toHaveLength(2)
+    // The first is gone: a new store (no memory of it) fetches it again; the third is still on disk.
+    const fresh = new RemoteCache(dir, 2500)
+    await fresh.get(`${origin}/bytes/3`, policy, '*/*')
+    expect(hits.get('/bytes/3')).toBe(1)
+    expect((await fresh.get(`${origin}/bytes/1`, policy, '*/*')).body[0]).toBe(1)
+    expect(hits.get('/bytes/1')).toBe(2)
   })
 
   it('with the server down and nothing cached: one warning at the theme line, no URL in the HTML, the same fallback in the PDF', async () => {
