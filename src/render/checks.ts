@@ -130,8 +130,16 @@ export function webFontFindings(
   problems: ReadonlyArray<{ url: string; what: string; reason: string; hint: string }>,
   themes: ReadonlyArray<{ file: string; css: string }>,
   theme: { name: string; line?: number },
+  markdown = '',
 ): Diagnostic[] {
+  const source = markdown.split('\n')
   const out = problems.map((p): Diagnostic => {
+    // A deck's own <style> may name a web font too: its line in the deck.
+    const own = source.findIndex((l) => l.includes(p.url))
+    if (own >= 0) {
+      const message = `web font (${p.what}) ${p.url} was not embedded: ${p.reason}; every output uses the fallback font instead`
+      return { rule: 'remote-resource', severity: 'warning', file: deck, line: own + 1, message, hint: p.hint }
+    }
     const owner = themes.find((t) => t.css.includes(p.url))
     const tail = `was not embedded: ${p.reason}; every output uses the theme's fallback font instead`
     if (owner) {

@@ -255,7 +255,9 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   const themeEntries = theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? [])
   const remote = cachesOf(ctx).remote(ctx.cacheDir ?? defaultRemoteCacheDir(ctx.themes.projectRoot))
   const fonts = await inlineWebFonts(inlined.css, { policy, cache: remote, html: inlined.html })
-  diagnostics.push(...webFontFindings(file, fonts.problems, themeEntries, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }))
+  diagnostics.push(
+    ...webFontFindings(file, fonts.problems, themeEntries, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }, markdown),
+  )
   diagnostics.push(...checkThemeResources(themeEntries, fonts.css))
   const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))
 

@@ -115,12 +115,10 @@ async function importedFaces(url: string, chars: ReadonlySet<number>, opts: WebF
   return out.join('\n')
 }
 
-/** The `src` entries of a face that name a remote URL (or any URL, relative to `base`). */
-function remoteSources(face: string, base?: string): string[] {
+/** The `src` entries of a face that name a remote URL. */
+function remoteSources(face: string): string[] {
   const src = /(?:^|[;{\s])src\s*:([^;}]*)/i.exec(face)?.[1] ?? ''
-  return [...src.matchAll(/url\(\s*(["']?)([^"')]+)\1\s*\)/gi)]
-    .map((m) => m[2]!)
-    .filter((u) => (base ? !u.startsWith('data:') : REMOTE.test(u)))
+  return [...src.matchAll(/url\(\s*(["']?)([^"')]+)\1\s*\)/gi)].map((m) => m[2]!).filter((u) => REMOTE.test(u))
 }
 
 /**
@@ -145,8 +143,9 @@ async function embedFace(
       kept.push(entry.trim())
       continue
     }
-    const absolute = base ? new URL(url, base).href : url.startsWith('//') ? `https:${url}` : url
+    let absolute = url
     try {
+      absolute = base ? new URL(url, base).href : url.startsWith('//') ? `https:${url}` : url
       const answer = await opts.cache.get(absolute, opts.policy, FONT_ACCEPT)
       const mime = await mediaTypeOf(answer.type, answer.body, ['font'])
       const format = /format\([^)]*\)/i.exec(entry)?.[0]

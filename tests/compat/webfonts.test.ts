@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from '../../src/access/policy.js'
 import { RemoteCache } from '../../src/access/remote-cache.js'
 import { Builder } from '../../src/pipeline/builder.js'
+import { renderSource } from '../../src/render/render.js'
+import { ThemeRegistry } from '../../src/render/themes.js'
 import type { DeckResult } from '../../src/pipeline/types.js'
 import { embeddedFonts, readPdf } from '../helpers/outputs.js'
 import { buildOptions, ROOT, tempProject } from '../helpers/project.js'
@@ -125,6 +127,26 @@ describe('theme web fonts', () => {
     expect(second.diagnostics.filter((d) => d.rule === 'remote-resource')).toEqual([])
     expect([...hits.values()].reduce((a, b) => a + b, 0)).toBe(before)
     expect(await readFile(path.join(project.dir, 'dist/talk.html'), 'utf8')).toBe(html)
+  })
+
+  it("embeds a deck's own @font-face with a remote src the same way", async () => {
+    const themes = new ThemeRegistry(project.dir)
+    await themes.addProject([])
+    const deck = await renderSource(
+      path.join(project.dir, 'slides/own.md'),
+      `---\nmarp: true\n---\n\n<style>\n@font-face { font-family: Own; src: url(${origin}/files/own.woff2) format('woff2'); }\nsection { font-family: Own; }\n</style>\n\n# Own font\n`,
+      {
+        themes,
+        html: false,
+        fetchRemote: true,
+        allowPrivateNetwork: true,
+        remoteTimeoutMs: 3000,
+        cacheDir: path.join(project.dir, 'cache-own'),
+      },
+    )
+    expect(deck.diagnostics.filter((d) => d.rule === 'remote-resource')).toEqual([])
+    expect(deck.css).not.toContain(origin)
+    expect(deck.css).toMatch(/@font-face\s*\{[^}]*font-family:\s*Own;\s*src:url\("data:font\/woff2;base64,/)
   })
 
   it('keeps the cache folder within its bound: the bodies used longest ago go first', async () => {
