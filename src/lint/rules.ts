@@ -72,7 +72,7 @@ export const RULES = [
     stage: 'render',
     severity: 'warning',
     summary:
-      "A remote image or a theme's web font that was not embedded: no answer, too large, not the kind asked for, offline and not cached, or a private address (see the remote policy).",
+      "A remote image, a theme's web font or (with --html) a remote iframe that was not embedded: no answer, too large, not the kind asked for, offline and not cached, a private address, or an iframe page (never fetched).",
   },
   {
     id: 'local-file',
