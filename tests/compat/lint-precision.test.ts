@@ -1,6 +1,9 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RULES } from '../../src/index.js'
+import { parseLintConfig } from '../../src/lint/config.js'
 import { installLint } from '../../src/lint/index.js'
+import { reviewFindings } from '../../src/lint/suppress.js'
 import { Builder } from '../../src/pipeline/builder.js'
 import type { DeckResult } from '../../src/pipeline/types.js'
 import { buildOptions, tempProject } from '../helpers/project.js'
@@ -84,6 +87,15 @@ describe('lint precision', () => {
     expect(theme[0]).toMatchObject({ line: 3, severity: 'warning' })
     expect(theme[0]!.message).toContain('the built-in theme gaia')
     expect(theme[0]!.hint).toContain('"theme-contrast": "off"')
+  })
+
+  it('a project turns just those off with lint.rules, and keeps the rest', () => {
+    const cfg = parseLintConfig({ rules: { 'theme-contrast': 'off' } }, 'deck.config.json')
+    const r = results.get('slides/gaia-code.md')!
+    const kept = reviewFindings(r.deck!, r.diagnostics, cfg).map((d) => d.rule)
+    expect(kept).not.toContain('theme-contrast')
+    expect(kept).toContain('remote-resource') // gaia's web font, offline
+    expect(RULES.map((rule) => rule.id)).toContain('theme-contrast')
   })
 
   it('colours the deck sets on gaia stay contrast findings of their slide', () => {
