@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   maxRemoteBytes: number
   fetchRemote: boolean
   remoteTimeoutMs: number
+  /** Where a theme's web fonts are kept; unset: under the project's node_modules/.cache. */
+  cacheDir?: string
   pdfNotes: boolean
   pdfOutlines: PdfOutlines
   imageScale: number
@@ -83,6 +85,7 @@ export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, roo
     maxRemoteBytes: Math.round((config.maxRemoteSize ?? defaults.maxRemoteSize) * 2 ** 20),
     fetchRemote: !(config.offline ?? defaults.offline),
     remoteTimeoutMs: config.remoteTimeout ?? defaults.remoteTimeout,
+    ...def('cacheDir', config.cacheDir),
     pdfNotes: config.pdfNotes ?? defaults.pdfNotes,
     pdfOutlines: { ...(config.pdfOutlines ?? defaults.pdfOutlines) },
     imageScale: config.imageScale ?? defaults.imageScale,

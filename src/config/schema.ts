@@ -34,6 +34,8 @@ export interface DeckConfig {
   offline?: boolean
   /** Longest wait for one remote image, in milliseconds. Default `5000`. */
   remoteTimeout?: number
+  /** Folder where a theme's web fonts are kept between builds. Default `node_modules/.cache/marp-deck-pipeline/remote`. */
+  cacheDir?: string
   /** Add speaker notes to the PDF as annotations. Default `false`. */
   pdfNotes?: boolean
   /** PDF bookmarks: `true` for pages and headings, `false` for none, or pick. Default: one per page. */
@@ -136,6 +138,7 @@ export const CONFIG_KEYS = [
   'maxRemoteSize',
   'offline',
   'remoteTimeout',
+  'cacheDir',
   'pdfNotes',
   'pdfOutlines',
   'imageScale',
@@ -193,6 +196,7 @@ export function validateConfig(value: unknown, file: string, lineOf?: LineOf): C
   for (const key of ['html', 'allowLocalFiles', 'allowPrivateNetwork', 'offline', 'pdfNotes'] as const) set(key, c.boolean(raw, key))
   set('maxRemoteSize', c.positive(raw, 'maxRemoteSize', 'MB'))
   set('remoteTimeout', c.positive(raw, 'remoteTimeout', 'milliseconds'))
+  set('cacheDir', c.string(raw, 'cacheDir', '', '"cacheDir": ".cache/deck"'))
   set('imageScale', c.positive(raw, 'imageScale', 'a factor'))
   set('browserTimeout', c.positive(raw, 'browserTimeout', 'seconds'))
   set('pdfOutlines', pdfOutlines(c, raw['pdfOutlines'], 'pdfOutlines'))

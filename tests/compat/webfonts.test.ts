@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from '../../src/access/policy.js'
 import { RemoteCache } from '../../src/access/remote-cache.js'
 import { Builder } from '../../src/pipeline/builder.js'
+import { resolveSettings } from '../../src/pipeline/settings.js'
 import { renderSource } from '../../src/render/render.js'
 import { ThemeRegistry } from '../../src/render/themes.js'
 import type { DeckResult } from '../../src/pipeline/types.js'
@@ -147,6 +148,17 @@ describe('theme web fonts', () => {
     expect(deck.diagnostics.filter((d) => d.rule === 'remote-resource')).toEqual([])
     expect(deck.css).not.toContain(origin)
     expect(deck.css).toMatch(/@font-face\s*\{[^}]*font-family:\s*Own;\s*src:url\("data:font\/woff2;base64,/)
+  })
+
+  it('the cacheDir config key moves the cache folder (relative to the config file, or to cwd as an option)', async () => {
+    await writeFile(path.join(project.dir, 'deck.config.json'), JSON.stringify({ cacheDir: 'fonts-cache' }))
+    try {
+      expect((await resolveSettings({ cwd: project.dir })).build.cacheDir).toBe(path.join(project.dir, 'fonts-cache'))
+      const given = await resolveSettings({ cwd: path.join(project.dir, 'slides'), configFile: false, cacheDir: 'here' })
+      expect(given.build.cacheDir).toBe(path.join(project.dir, 'slides/here'))
+    } finally {
+      await rm(path.join(project.dir, 'deck.config.json'))
+    }
   })
 
   it('keeps the cache folder within its bound: the bodies used longest ago go first', async () => {
