@@ -41,6 +41,9 @@ export const defaultRemoteCacheDir = (root: string): string => path.join(root, '
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 
+/** How long a failed fetch is answered from memory before it is tried again. */
+export const RETRY_AFTER_MS = 60_000
+
 export const OFFLINE_HINT = 'Build once with network access (the resource is then kept in the cache), or download it next to the theme.'
 
 export class RemoteCache {
@@ -48,6 +51,11 @@ export class RemoteCache {
   private readonly pending = new Map<string, Promise<RemoteAnswer>>()
   /** Answers read or fetched by this store, so watch mode's renders do not read the disk each time. */
   private readonly recent = new BoundedCache<RemoteAnswer>(64)
+  /**
+   * Recent failures, so a build with many decks on gaia and no network waits for the timeout
+   * once, not once per deck; tried again after RETRY_AFTER_MS (watch mode sees the network return).
+   */
+  private readonly failed = new BoundedCache<{ error: unknown; at: number }>(64)
 
   constructor(
     readonly dir: string,
@@ -62,6 +70,8 @@ export class RemoteCache {
     const key = sha256(`${accept}\u0000${policy.allowPrivateNetwork}\u0000${url}`)
     const known = this.recent.peek(key)
     if (known && known.body.length <= policy.maxRemoteBytes) return Promise.resolve(known)
+    const failure = this.failed.peek(key)
+    if (failure && Date.now() - failure.at < RETRY_AFTER_MS) return Promise.reject(failure.error)
     const running = this.pending.get(key)
     if (running) return running
     const job = this.load(key, policy).then(
@@ -70,10 +80,18 @@ export class RemoteCache {
     )
     this.pending.set(key, job)
     const done = () => void this.pending.delete(key)
-    job.then((answer) => {
-      this.recent.set(key, answer)
-      done()
-    }, done)
+    job.then(
+      (answer) => {
+        this.recent.set(key, answer)
+        this.failed.delete(key)
+        done()
+      },
+      (error: unknown) => {
+        // An offline build's refusal costs nothing to repeat, and must not outlive its policy.
+        if (policy.fetchRemote) this.failed.set(key, { error, at: Date.now() })
+        done()
+      },
+    )
     return job
   }
 

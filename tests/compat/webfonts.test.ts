@@ -55,6 +55,7 @@ beforeAll(async () => {
     hits.set(req.url ?? '', (hits.get(req.url ?? '') ?? 0) + 1)
     if (req.url === '/css?family=Deck+Test+Sans') res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' }).end(fontCss)
     else if (req.url?.startsWith('/files/')) res.writeHead(200, { 'content-type': 'font/woff2' }).end(font)
+    else if (req.url === '/fails') res.writeHead(500).end()
     else if (req.url?.startsWith('/bytes/')) res.writeHead(200).end(Buffer.alloc(1000, Number(req.url.slice(7))))
     else res.writeHead(404).end()
   })
@@ -179,6 +180,13 @@ describe('theme web fonts', () => {
     expect(hits.get('/bytes/3')).toBe(1)
     expect((await fresh.get(`${origin}/bytes/1`, policy, '*/*')).body[0]).toBe(1)
     expect(hits.get('/bytes/1')).toBe(2)
+  })
+
+  it('asks again for what failed only after a while: many decks on one unreachable font wait once', async () => {
+    const cache = new RemoteCache(path.join(project.dir, 'cache-fails'))
+    const policy = { ...accessDefaults, fetchRemote: true, allowPrivateNetwork: true }
+    for (let i = 0; i < 3; i += 1) await expect(cache.get(`${origin}/fails`, policy, '*/*')).rejects.toThrow('HTTP 500')
+    expect(hits.get('/fails')).toBe(1)
   })
 
   it('with the server down and nothing cached: one warning at the theme line, no URL in the HTML, the same fallback in the PDF', async () => {
