@@ -3,6 +3,7 @@ import path from 'node:path'
 import { load } from 'cheerio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Builder } from '../../src/pipeline/builder.js'
+import { styledForHljs } from '../../src/render/highlight.js'
 import { renderSource, type RenderContext } from '../../src/render/render.js'
 import { ThemeRegistry } from '../../src/render/themes.js'
 import { pixelsOf, rasterizePdfPage } from '../helpers/raster.js'
@@ -93,5 +94,15 @@ describe('themes written for shiki keep shiki', () => {
     expect(first.html).toContain('hljs-keyword')
     expect(second.html).not.toContain('hljs-keyword')
     expect(third.html).toBe(first.html)
+  })
+})
+
+describe('which theme CSS is written for highlight.js', () => {
+  it('a .hljs selector makes it so, unless the theme also sets shiki variables; comments do not count', () => {
+    expect(styledForHljs(['pre { background: #000 }', '.hljs-keyword { color: red }'])).toBe(true)
+    expect(styledForHljs(['section pre code.hljs { color: red }'])).toBe(true)
+    expect(styledForHljs(['.hljs-string { color: red } section { --marp-shiki-token-string: red; }'])).toBe(false)
+    expect(styledForHljs(['/* was .hljs-keyword before marp-core 5 */ pre { color: red }'])).toBe(false)
+    expect(styledForHljs(['.hljsx { color: red }', 'a.not-hljs { color: red }'])).toBe(false)
   })
 })
