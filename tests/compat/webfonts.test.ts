@@ -13,7 +13,7 @@ import { resolveSettings } from '../../src/pipeline/settings.js'
 import { renderSource } from '../../src/render/render.js'
 import { ThemeRegistry } from '../../src/render/themes.js'
 import type { DeckResult } from '../../src/pipeline/types.js'
-import { embeddedFonts, readPdf } from '../helpers/outputs.js'
+import { embeddedFonts, pngSize, readPdf, readPptx } from '../helpers/outputs.js'
 import { buildOptions, ROOT, tempProject } from '../helpers/project.js'
 
 /**
@@ -81,7 +81,13 @@ afterAll(async () => {
 
 async function buildOnce(cacheDir: string): Promise<DeckResult> {
   const builder = new Builder(
-    buildOptions(project.dir, { formats: ['html', 'pdf'], fetchRemote: true, allowPrivateNetwork: true, remoteTimeoutMs: 3000, cacheDir }),
+    buildOptions(project.dir, {
+      formats: ['html', 'pdf', 'pptx'],
+      fetchRemote: true,
+      allowPrivateNetwork: true,
+      remoteTimeoutMs: 3000,
+      cacheDir,
+    }),
   )
   await builder.init()
   try {
@@ -94,9 +100,12 @@ async function buildOnce(cacheDir: string): Promise<DeckResult> {
 describe('theme web fonts', () => {
   let first: DeckResult
   let html: string
+  /** The PPTX picture of the slide in the web font. */
+  let picture: Uint8Array
 
   it('embeds the imported font in the HTML as a data URI, with no URL of the server left', async () => {
     first = await buildOnce(path.join(project.dir, 'cache-a'))
+    picture = (await readPptx(path.join(project.dir, 'dist/talk.pptx'))).pictures[0]!
     expect(first.errors).toEqual([])
     expect(first.diagnostics.filter((d) => d.rule === 'remote-resource')).toEqual([])
     html = await readFile(path.join(project.dir, 'dist/talk.html'), 'utf8')
@@ -201,5 +210,9 @@ describe('theme web fonts', () => {
     expect(offline).not.toContain(origin)
     expect(offline).not.toMatch(/@font-face\s*\{[^}]*Deck Test Sans/)
     expect(await embeddedFonts(path.join(project.dir, 'dist/talk.pdf'))).not.toContain('KaTeX_SansSerif-Regular')
+    // The PPTX is drawn from the same page: in the fallback font now, so its picture differs.
+    const fallback = (await readPptx(path.join(project.dir, 'dist/talk.pptx'))).pictures[0]!
+    expect(pngSize(fallback)).toEqual(pngSize(picture))
+    expect(Buffer.from(fallback).equals(Buffer.from(picture))).toBe(false)
   })
 })
