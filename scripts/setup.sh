@@ -48,6 +48,8 @@ fi
 # Text fonts ship with the project (@fontsource); system fonts are only the fallback for glyphs
 # those lack (box drawing, other scripts), so a machine without any font still renders them.
 have_fonts || packages+=(fontconfig fonts-dejavu-core fonts-liberation)
+# Tests only: pdftoppm turns PDF pages into pixels (tests/helpers/raster.ts).
+if ! command -v pdftoppm >/dev/null 2>&1 && can_apt; then packages+=(poppler-utils); fi
 if [ ${#packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     apt_install "${packages[@]}"

@@ -2,7 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { useAgent } from 'request-filtering-agent'
 import type { AccessPolicy } from './policy.js'
-import { KIND_WORDS, sniffMedia, type MediaKind } from './sniff.js'
+import { isText, KIND_WORDS, sniffMedia, type MediaKind } from './sniff.js'
 
 /*
  * The remote policy (see policy.ts): a guarded GET of one resource. The address check runs when
@@ -26,35 +26,68 @@ const MAX_REDIRECTS = 5
 export const PRIVATE_HINT =
   'Addresses on this machine or a private network are never fetched by default; pass --allow-private-network if you trust this deck.'
 
-type RemotePolicy = Pick<AccessPolicy, 'allowPrivateNetwork' | 'maxRemoteBytes' | 'remoteTimeoutMs'>
+/**
+ * Font services (Google Fonts, Bunny Fonts) choose the font format by the User-Agent: one that
+ * names a current Chrome gets woff2, the format the print page's Chromium reads best. Fixed, so
+ * the same URL gives the same CSS on every build.
+ */
+const USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 marp-deck-pipeline'
+
+export type RemotePolicy = Pick<AccessPolicy, 'allowPrivateNetwork' | 'maxRemoteBytes' | 'remoteTimeoutMs'>
 
 /** The resource at `url` as a data URI, or a RemoteRefusal that says why not. */
 export async function fetchRemoteMedia(url: string, policy: RemotePolicy, kinds: readonly MediaKind[]): Promise<string> {
+  const { type, body } = await fetchRemote(url, policy, 'image/*,font/*;q=0.9,*/*;q=0.1')
+  return `data:${await mediaTypeOf(type, body, kinds)};base64,${body.toString('base64')}`
+}
+
+/**
+ * The MIME type of a fetched body when it is one of `kinds`: the server's word and the bytes must
+ * agree. An image URL that answers JSON or HTML (an error page, a metadata service) is refused;
+ * a generic type is judged by the bytes.
+ */
+export async function mediaTypeOf(type: string | undefined, body: Buffer, kinds: readonly MediaKind[]): Promise<string> {
+  const declared = (type ?? '').split(';')[0]!.trim().toLowerCase()
+  const sniffed = await sniffMedia(body, kinds)
+  const generic = declared === '' || declared === 'application/octet-stream' || declared === 'binary/octet-stream'
+  const agrees = sniffed !== undefined && (generic || kinds.some((k) => declared.startsWith(`${k}/`)) || isFontType(declared, kinds))
+  if (!agrees) {
+    throw new RemoteRefusal(
+      `the answer is not ${kinds.map((k) => KIND_WORDS[k]).join(' or ')} (content type ${declared || 'none'})`,
+      'Link the resource itself, not a page about it.',
+    )
+  }
+  return sniffed
+}
+
+/** A fetched body as a style sheet (a theme's `@import` of a font CSS): its text, or a RemoteRefusal. */
+export function styleSheetOf(type: string | undefined, body: Buffer): string {
+  const declared = (type ?? '').split(';')[0]!.trim().toLowerCase()
+  if (!(declared === '' || declared === 'text/css' || declared === 'text/plain') || !isText(body)) {
+    throw new RemoteRefusal(`the answer is not a style sheet (content type ${declared || 'none'})`, 'Import the font CSS itself.')
+  }
+  return body.toString('utf8')
+}
+
+/** A GET of `url` under the policy, redirects followed: the body, its declared type and the final URL. */
+export async function fetchRemote(
+  url: string,
+  policy: RemotePolicy,
+  accept: string,
+): Promise<{ type: string | undefined; body: Buffer; url: string }> {
   const deadline = AbortSignal.timeout(policy.remoteTimeoutMs)
   let target = new URL(url.startsWith('//') ? `https:${url}` : url)
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw new RemoteRefusal(`${target.protocol} URLs are not fetched`, 'Only http and https URLs are fetched.')
     }
-    const answer = await get(target, policy, deadline)
+    const answer = await get(target, policy, deadline, accept)
     if ('redirect' in answer) {
       target = new URL(answer.redirect, target)
       continue
     }
-    const { type, body } = answer
-    const declared = (type ?? '').split(';')[0]!.trim().toLowerCase()
-    const sniffed = await sniffMedia(body, kinds)
-    // The server's word and the bytes must agree: an image URL that answers JSON or HTML (an
-    // error page, a metadata service) is not embedded. A generic type is judged by the bytes.
-    const generic = declared === '' || declared === 'application/octet-stream' || declared === 'binary/octet-stream'
-    const agrees = sniffed !== undefined && (generic || kinds.some((k) => declared.startsWith(`${k}/`)) || isFontType(declared, kinds))
-    if (!agrees) {
-      throw new RemoteRefusal(
-        `the answer is not ${kinds.map((k) => KIND_WORDS[k]).join(' or ')} (content type ${declared || 'none'})`,
-        'Link the resource itself, not a page about it.',
-      )
-    }
-    return `data:${sniffed};base64,${body.toString('base64')}`
+    return { ...answer, url: target.href }
   }
   throw new RemoteRefusal(`more than ${MAX_REDIRECTS} redirects`, 'Link the final address of the resource.')
 }
@@ -64,11 +97,11 @@ const isFontType = (type: string, kinds: readonly MediaKind[]): boolean =>
 
 type Answer = { redirect: string } | { type: string | undefined; body: Buffer }
 
-function get(target: URL, policy: RemotePolicy, deadline: AbortSignal): Promise<Answer> {
+function get(target: URL, policy: RemotePolicy, deadline: AbortSignal, accept: string): Promise<Answer> {
   const client = target.protocol === 'https:' ? https : http
   const agent = useAgent(target.href, { allowPrivateIPAddress: policy.allowPrivateNetwork, allowMetaIPAddress: policy.allowPrivateNetwork })
   return new Promise<Answer>((resolve, reject) => {
-    const request = client.get(target, { agent, signal: deadline, headers: { accept: 'image/*,font/*;q=0.9,*/*;q=0.1' } }, (res) => {
+    const request = client.get(target, { agent, signal: deadline, headers: { accept, 'user-agent': USER_AGENT } }, (res) => {
       const status = res.statusCode ?? 0
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume()

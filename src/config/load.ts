@@ -114,6 +114,7 @@ export function resolvePaths(config: CheckedConfig, dir: string): CheckedConfig 
   if (config.out !== undefined) out.out = abs(config.out)
   if (config.themeSet) out.themeSet = config.themeSet.map(abs)
   if (config.browserPath !== undefined) out.browserPath = abs(config.browserPath)
+  if (config.cacheDir !== undefined) out.cacheDir = abs(config.cacheDir)
   // A theme is a name unless it names a CSS file.
   if (config.theme !== undefined && /\.css$/i.test(config.theme)) out.theme = abs(config.theme)
   if (config.image !== undefined && !isUrl(config.image)) out.image = abs(config.image)

@@ -171,7 +171,7 @@ export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): Ma
   const options = c.object(value, 'options')
   if (options) {
     for (const [key, v] of Object.entries(options)) {
-      if (key === 'math') set('math', marpMath(c, v, ignore))
+      if (key === 'math') set('math', marpMath(c, v))
       else
         ignore(
           `options.${key}`,
@@ -200,17 +200,9 @@ export function mapMarpConfig(value: unknown, file: string, lineOf?: LineOf): Ma
 }
 
 /** `options.math`: a library name, a boolean, or marp-core's `{ lib }` object. */
-function marpMath(c: ConfigChecker, v: unknown, ignore: (key: string, why: string, hint: string) => void): boolean | undefined {
+function marpMath(c: ConfigChecker, v: unknown): boolean | 'mathjax' | 'katex' | undefined {
   const lib = isObject(v) ? (v as Raw)['lib'] : v
-  if (typeof lib === 'boolean') return lib
-  if (lib === undefined || lib === 'katex') return true
-  if (lib === 'mathjax') {
-    ignore(
-      'options.math',
-      'math is rendered with KaTeX, not MathJax.',
-      'KaTeX renders most MathJax input alike; set "options.math" to "katex" to silence this.',
-    )
-    return true
-  }
+  if (typeof lib === 'boolean' || lib === 'katex' || lib === 'mathjax') return lib
+  if (lib === undefined) return true
   throw c.mustBe('options.math', 'true, false, "katex" or "mathjax"')
 }

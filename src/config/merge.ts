@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   maxRemoteBytes: number
   fetchRemote: boolean
   remoteTimeoutMs: number
+  /** Where a theme's web fonts are kept; unset: under the project's node_modules/.cache. */
+  cacheDir?: string
   pdfNotes: boolean
   pdfOutlines: PdfOutlines
   /** The handout PDF: its paper (from the locale unless given) and slides a page. */
@@ -33,7 +35,7 @@ export interface ResolvedConfig {
   metadata: { title?: string; description?: string; author?: string; keywords?: string[]; url?: string; image?: string }
   /** Unset unless given: the HTML of a deck without `lang` then says `en`, and nothing else names a language. */
   lang?: string
-  math: boolean
+  math: boolean | 'mathjax' | 'katex'
   /** `strictPort`: the port was asked for (flag or config), so a busy one is an error rather than the next free one. */
   watch: { port: number; host: string; open: boolean; strictPort: boolean }
   lint: LintConfig
@@ -103,6 +105,7 @@ export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, roo
     maxRemoteBytes: Math.round((config.maxRemoteSize ?? defaults.maxRemoteSize) * 2 ** 20),
     fetchRemote: !(config.offline ?? defaults.offline),
     remoteTimeoutMs: config.remoteTimeout ?? defaults.remoteTimeout,
+    ...def('cacheDir', config.cacheDir),
     pdfNotes: config.pdfNotes ?? defaults.pdfNotes,
     pdfOutlines: { ...(config.pdfOutlines ?? defaults.pdfOutlines) },
     handout: {

@@ -34,6 +34,8 @@ export interface DeckConfig {
   offline?: boolean
   /** Longest wait for one remote image, in milliseconds. Default `5000`. */
   remoteTimeout?: number
+  /** Folder where a theme's web fonts are kept between builds. Default `node_modules/.cache/marp-deck-pipeline/remote`. */
+  cacheDir?: string
   /** Add speaker notes to the PDF as annotations. Default `false`. */
   pdfNotes?: boolean
   /** PDF bookmarks: `true` for pages and headings, `false` for none, or pick. Default: one per page. */
@@ -58,8 +60,8 @@ export interface DeckConfig {
   image?: string
   /** Language of decks whose front matter has no `lang` (HTML `lang`, each slide's `lang`, PDF /Lang). Default: none, and the HTML says `en`. */
   lang?: string
-  /** Render `$…$` math with KaTeX (`true` or `"katex"`), or leave it as text (`false`). Default `true`. */
-  math?: boolean | 'katex'
+  /** Math library of decks without a `math:` directive: `"mathjax"` (or `true`: marp-core's default), `"katex"`, or `false` (`$…$` stays text). Default `true`. */
+  math?: boolean | 'mathjax' | 'katex'
   /** The handout PDF (`--format handout`). */
   handout?: {
     /** `"a4"` or `"letter"`. Default: from the locale (LC_ALL, LC_PAPER, LANG): Letter in the US, Canada, Mexico…, else A4. */
@@ -99,7 +101,7 @@ export interface CheckedConfig extends Omit<DeckConfig, 'decks' | 'themeSet' | '
   themeSet?: string[]
   keywords?: string[]
   pdfOutlines?: PdfOutlines
-  math?: boolean
+  math?: boolean | 'mathjax' | 'katex'
   lint?: LintConfig
 }
 
@@ -144,6 +146,7 @@ export const CONFIG_KEYS = [
   'maxRemoteSize',
   'offline',
   'remoteTimeout',
+  'cacheDir',
   'pdfNotes',
   'pdfOutlines',
   'imageScale',
@@ -207,6 +210,7 @@ export function validateConfig(value: unknown, file: string, lineOf?: LineOf): C
   for (const key of ['html', 'allowLocalFiles', 'allowPrivateNetwork', 'offline', 'pdfNotes'] as const) set(key, c.boolean(raw, key))
   set('maxRemoteSize', c.positive(raw, 'maxRemoteSize', 'MB'))
   set('remoteTimeout', c.positive(raw, 'remoteTimeout', 'milliseconds'))
+  set('cacheDir', c.string(raw, 'cacheDir', '', '"cacheDir": ".cache/deck"'))
   set('imageScale', c.positive(raw, 'imageScale', 'a factor'))
   set('browserTimeout', c.positive(raw, 'browserTimeout', 'seconds'))
   set('pdfOutlines', pdfOutlines(c, raw['pdfOutlines'], 'pdfOutlines'))
@@ -278,17 +282,9 @@ export function pdfOutlines(c: ConfigChecker, v: unknown, keyPath: string): PdfO
   throw c.mustBe(keyPath, 'true, false or { "pages": true, "headings": false }')
 }
 
-function math(c: ConfigChecker, v: unknown): boolean | undefined {
-  if (v === undefined || typeof v === 'boolean') return v
-  if (v === 'katex') return true
-  if (v === 'mathjax') {
-    throw c.error(
-      'math',
-      '"math": "mathjax" is not available: this pipeline renders math with KaTeX only',
-      'Use "math": true (KaTeX renders most MathJax input alike), or false for no math.',
-    )
-  }
-  throw c.mustBe('math', 'true, false or "katex"', '"math": true')
+function math(c: ConfigChecker, v: unknown): boolean | 'mathjax' | 'katex' | undefined {
+  if (v === undefined || typeof v === 'boolean' || v === 'mathjax' || v === 'katex') return v
+  throw c.mustBe('math', 'true, false, "mathjax" or "katex"', '"math": "mathjax"')
 }
 
 /** The lint part keeps `parseLintConfig`'s rules and messages; the file is named by the location. */

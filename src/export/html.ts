@@ -7,6 +7,7 @@ import { DeckError } from '../util/errors.js'
 import { writeFileAtomic } from '../util/atomic-write.js'
 import { escapeHtml } from '../util/html-text.js'
 import type { RenderedDeck } from '../render/render.js'
+import { BUILTIN_TRANSITIONS, builtinTransitionsOf } from '../render/transitions.js'
 
 /*
  * The interactive HTML deck: marp-cli's bespoke viewer (keyboard navigation, presenter view with
@@ -15,6 +16,10 @@ import type { RenderedDeck } from '../render/render.js'
  * controls and its script) from one conversion of a stub deck per process, and put our slides,
  * CSS and notes between them. A save in watch mode then costs a string join, not a second
  * render. The output is self-contained: fonts, images and emoji are already inlined.
+ *
+ * marp-cli's built-in slide transitions are keyframes it writes into the HTML of a deck that
+ * uses them; the stub deck uses every one, and each transition's keyframes are kept apart, so a
+ * deck's HTML carries only those its slides ask for (render/transitions.ts).
  *
  * The extracted parts are cached on disk per marp-cli version (node_modules/.cache), since
  * loading marp-cli and converting the stub take CPU time; a one-shot build without the cache
@@ -25,17 +30,43 @@ export interface BespokeShell {
   css: string
   controls: string
   script: string
+  /** Keyframes CSS of each built-in transition, by name. */
+  transitions: Record<string, string>
 }
 
-const STUB = '---\nmarp: true\n---\n\n# Stub\n\n<!-- note -->\n'
+const STUB = [
+  '---\nmarp: true\n---\n\n# Stub\n\n<!-- note -->\n',
+  ...BUILTIN_TRANSITIONS.map((name) => `\n---\n\n<!-- _transition: ${name} -->\n`),
+].join('')
+
+const BUILTIN_KEYFRAMES = /@keyframes\s+marp-(?:(?:incoming|outgoing)-)?transition-(?:backward-)?__builtin__([\w-]+)\s*\{/g
+
+/** The keyframes of each built-in transition in marp-cli's transition style, by name (brace-balanced blocks). */
+function splitTransitions(css: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const m of css.matchAll(BUILTIN_KEYFRAMES)) {
+    let depth = 0
+    let end = m.index
+    for (let i = m.index + m[0].length - 1; i < css.length; i += 1) {
+      if (css[i] === '{') depth += 1
+      else if (css[i] === '}' && --depth === 0) {
+        end = i + 1
+        break
+      }
+    }
+    out[m[1]!] = (out[m[1]!] ?? '') + css.slice(m.index, end)
+  }
+  return out
+}
 
 function extract(html: string): BespokeShell {
   const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!)
   const css = styles.find((s) => s.includes('bespoke-marp-'))
+  const transitions = splitTransitions(styles.find((s) => s.includes('__builtin__')) ?? '')
   const controls = /<div class="bespoke-marp-osc">[\s\S]*?<\/div>/.exec(html)?.[0]
   const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!)
   const script = scripts[scripts.length - 1]
-  if (!css || !controls || !script?.includes('bespoke')) {
+  if (!css || !controls || !script?.includes('bespoke') || BUILTIN_TRANSITIONS.some((name) => !transitions[name])) {
     throw new DeckError("marp-cli's HTML template has changed; the viewer could not be extracted", {
       hint: 'Pin @marp-team/marp-cli to the version in package-lock.json (4.5.1).',
     })
@@ -46,7 +77,7 @@ function extract(html: string): BespokeShell {
     /\/\*!+\s*(?:For license information please see|License:)\s*https?:\/\/[^\s*]+\s*\*\//g,
     '/*! Licence: node_modules/@marp-team/marp-cli/lib/bespoke.js.LICENSE.txt */',
   )
-  return { css, controls, script: offline }
+  return { css, controls, script: offline, transitions }
 }
 
 // marp-cli logs through console.warn/console.error; they are captured for the one conversion.
@@ -85,7 +116,10 @@ function cacheFile(): string {
 }
 
 const isShell = (x: unknown): x is BespokeShell =>
-  typeof x === 'object' && x !== null && ['css', 'controls', 'script'].every((k) => typeof (x as Record<string, unknown>)[k] === 'string')
+  typeof x === 'object' &&
+  x !== null &&
+  ['css', 'controls', 'script'].every((k) => typeof (x as Record<string, unknown>)[k] === 'string') &&
+  typeof (x as Record<string, unknown>)['transitions'] === 'object'
 
 async function loadShell(): Promise<BespokeShell> {
   const file = cacheFile()
@@ -139,12 +173,17 @@ export function composeHtml(deck: RenderedDeck, viewer: BespokeShell): string {
         : '',
     )
     .join('')
+  // The keyframes of the built-in transitions the slides ask for, after the viewer's CSS as
+  // marp-cli writes them (none for a deck without transitions).
+  const transitions = builtinTransitionsOf(deck.html)
+    .map((name) => viewer.transitions[name] ?? '')
+    .join('')
   return [
     `<!DOCTYPE html><html lang="${escapeHtml(deck.lang ?? 'en')}"><head><meta charset="UTF-8">`,
     '<meta name="viewport" content="width=device-width,height=device-height,initial-scale=1.0">',
     '<meta name="apple-mobile-web-app-capable" content="yes">',
     meta,
-    `<style>${viewer.css}</style><style>${deck.css}</style><style>${deck.fontCss}</style>`,
+    `<style>${viewer.css}</style>${transitions ? `<style>${transitions}</style>` : ''}<style>${deck.css}</style><style>${deck.fontCss}</style>`,
     `</head><body>${viewer.controls}${deck.html}${notes}<script>${viewer.script}</script></body></html>`,
   ].join('')
 }

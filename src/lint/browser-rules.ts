@@ -4,6 +4,7 @@ import type { Diagnostic } from '../util/diagnostics.js'
 import type { RenderedDeck } from '../render/render.js'
 import { ensureAxe, probeContrast, type ContrastNode } from './contrast.js'
 import { probeSlides, type ProbedElement, type ProbedSlide } from './page-probe.js'
+import { splitThemeContrast, themeContrastFinding } from './theme-contrast.js'
 
 /*
  * The rules measured in the loaded print page (overflow, code-size, contrast), turned into
@@ -89,7 +90,10 @@ export function overflowFindings(deck: RenderedDeck, slides: readonly ProbedSlid
   return out
 }
 
-export function contrastFindings(deck: RenderedDeck, nodes: readonly ContrastNode[]): Diagnostic[] {
+export function contrastFindings(deck: RenderedDeck, all: readonly ContrastNode[]): Diagnostic[] {
+  // What a built-in theme causes is one finding for the deck (theme-contrast.ts).
+  const split = splitThemeContrast(deck, all)
+  const nodes = split.deck
   // One finding per slide and colour pair: a paragraph of grey-on-grey is one problem, not ten.
   const groups = new Map<string, ContrastNode[]>()
   for (const n of nodes) {
@@ -116,7 +120,7 @@ export function contrastFindings(deck: RenderedDeck, nodes: readonly ContrastNod
       hint: 'Pick a text colour (or class) that passes on this background; check the theme colours for this class.',
     })
   }
-  return out
+  return [...themeContrastFinding(deck, split.theme), ...out]
 }
 
 /** A measurement that failed is reported, not thrown: it must not cost the author the PDF. */
@@ -135,7 +139,7 @@ function measureFailed(deck: RenderedDeck, e: unknown): Diagnostic[] {
 /** The page checks of lint: overflow and code-size from one probe of the boxes, then contrast. */
 export function pageChecks(options: PageRuleOptions): [PageCheck<ProbedSlide>, PageCheck<ContrastNode>] {
   const boxes: PageCheck<ProbedSlide> = {
-    async measure(page, _deck, slides) {
+    async measure(page, deck, slides) {
       // marp-core's auto-scaling settles in animation frames after load: measure after two.
       // (Bounded by a timer: a page in the background may get no frames.)
       await page.evaluate(
@@ -145,7 +149,7 @@ export function pageChecks(options: PageRuleOptions): [PageCheck<ProbedSlide>, P
             requestAnimationFrame(() => requestAnimationFrame(() => resolve()))
           }),
       )
-      return page.evaluate(probeSlides, slides)
+      return page.evaluate(probeSlides, slides ?? null, deck.themeClips ?? [])
     },
     findings: (deck, measured) => overflowFindings(deck, measured, options),
     failed: measureFailed,

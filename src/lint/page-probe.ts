@@ -28,8 +28,12 @@ export interface ProbedSlide {
   code: Array<{ fence: number; px: number; scale: number }>
 }
 
-/** Measures the given slides (1-based), or every slide without `only`. */
-export function probeSlides(only?: readonly number[]): ProbedSlide[] {
+/**
+ * Measures the given slides (1-based), or every slide without `only`. `themeClips` are the
+ * selectors of boxes the theme clips by design (see themeClippingSelectors): what they hide is
+ * not reported, unless the deck sets their overflow itself (an inline style).
+ */
+export function probeSlides(only?: readonly number[] | null, themeClips: readonly string[] = []): ProbedSlide[] {
   const TOLERANCE = 1 // sub-pixel layout and a cut 1 px border are not worth a finding
   const all = [...document.querySelectorAll<SVGSVGElement>('svg[data-marpit-svg]')]
   const svgs = only ? only.filter((n) => all[n - 1]).map((n) => ({ svg: all[n - 1]!, n })) : all.map((svg, i) => ({ svg, n: i + 1 }))
@@ -58,9 +62,33 @@ export function probeSlides(only?: readonly number[]): ProbedSlide[] {
       const s = getComputedStyle(el)
       return s.overflowX !== 'visible' || s.overflowY !== 'visible'
     }
+    // Content hidden on purpose, never a finding: KaTeX's MathML copy, MathJax's assistive MathML,
+    // screen-reader-only text (a 1 px box, `clip: rect(…)` or `clip-path: inset(50%)`).
+    const hiddenOnPurpose = (el: Element) => {
+      if (el.matches('.katex-mathml, mjx-assistive-mml, .sr-only, .visually-hidden')) return true
+      if (!clips(el)) return false
+      const s = getComputedStyle(el)
+      const r = el.getBoundingClientRect()
+      return (s.clip !== '' && s.clip !== 'auto') || /^inset\(\s*50%/.test(s.clipPath) || r.width <= 1 || r.height <= 1
+    }
+    // A box that cuts its content by the theme's design (gaia's header), not by the deck's style.
+    const clippedByTheme = (el: HTMLElement) => {
+      const s = getComputedStyle(el)
+      const hides = (v: string) => v === 'hidden' || v === 'clip'
+      if (!hides(s.overflowX) && !hides(s.overflowY)) return false
+      if (/overflow/i.test(el.getAttribute('style') ?? '')) return false
+      return themeClips.some((selector) => {
+        try {
+          return el.matches(selector)
+        } catch {
+          return false
+        }
+      })
+    }
     // Walk the slide's boxes, not descending into boxes that clip their own content: what they
     // hide is measured on them (scrollHeight) and they themselves are measured against the slide.
     const walk = (el: Element, top: Element) => {
+      if (hiddenOnPurpose(el)) return
       const r = el.getBoundingClientRect()
       if (r.width || r.height) {
         const bottom = (r.bottom - box.bottom) / unit
@@ -74,7 +102,7 @@ export function probeSlides(only?: readonly number[]): ProbedSlide[] {
       if (el !== section && el instanceof HTMLElement && clips(el)) {
         const hiddenY = el.scrollHeight - el.clientHeight
         const hiddenX = el.scrollWidth - el.clientWidth
-        if (hiddenY > TOLERANCE || hiddenX > TOLERANCE) {
+        if ((hiddenY > TOLERANCE || hiddenX > TOLERANCE) && !clippedByTheme(el)) {
           result.clipped.push({ ...describe(el), bottom: Math.max(0, hiddenY), right: Math.max(0, hiddenX) })
         }
         return

@@ -35,6 +35,13 @@ export const RULES = [
     summary: "Text below WCAG AA contrast against its actual background (axe-core's `color-contrast` rule), per slide and colour pair.",
   },
   {
+    id: 'theme-contrast',
+    stage: 'browser',
+    severity: 'warning',
+    summary:
+      "Text below WCAG AA whose colours come from a built-in Marp theme (e.g. stock gaia's code blocks), not from the deck: once per deck, so a project can turn just these off.",
+  },
+  {
     id: 'front-matter',
     stage: 'render',
     severity: 'warning',
@@ -64,7 +71,8 @@ export const RULES = [
     id: 'remote-resource',
     stage: 'render',
     severity: 'warning',
-    summary: 'A remote image that was not embedded: no answer, too large, not an image, or a private address (see the remote policy).',
+    summary:
+      "A remote image, a theme's web font or (with --html) a remote iframe that was not embedded: no answer, too large, not the kind asked for, offline and not cached, a private address, or an iframe page (never fetched).",
   },
   {
     id: 'local-file',

@@ -82,6 +82,7 @@ export async function resolveSettings(options: DeckOptions): Promise<Settings> {
     allowLocalFiles: resolved.allowLocalFiles,
     allowPrivateNetwork: resolved.allowPrivateNetwork,
     maxRemoteBytes: resolved.maxRemoteBytes,
+    ...(resolved.cacheDir ? { cacheDir: resolved.cacheDir } : {}),
     ...(resolved.browserPath ? { browserPath: resolved.browserPath } : {}),
     browserTimeoutMs: resolved.browserTimeoutMs,
     date: buildDate(),

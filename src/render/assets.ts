@@ -239,9 +239,10 @@ const REMOTE_HINT = 'Download the image next to the deck and link it by relative
 
 // Latin and Latin Extended cover the decks we write; each weight file of a @fontsource package
 // carries the unicode-range of every subset, so the browser picks the right file per character.
-const FONT_FILES: Array<{ pkg: string; css: string[] }> = [
-  { pkg: '@fontsource/inter', css: ['400.css', '700.css', '400-italic.css', '700-italic.css'] },
-  { pkg: '@fontsource/jetbrains-mono', css: ['400.css', '700.css'] },
+// `family` is the font-family name, lower case, that a deck's CSS uses the package by.
+const FONT_FILES: Array<{ pkg: string; family: string; css: string[] }> = [
+  { pkg: '@fontsource/inter', family: 'inter', css: ['400.css', '700.css', '400-italic.css', '700-italic.css'] },
+  { pkg: '@fontsource/jetbrains-mono', family: 'jetbrains mono', css: ['400.css', '700.css'] },
 ]
 const WANTED_SUBSET = /-latin(-ext)?-\d/
 
@@ -261,15 +262,50 @@ async function inlineFontCss(css: string, dir: string, subset?: RegExp): Promise
   return out.join('\n')
 }
 
-/** @font-face rules for the fonts our themes use (Inter, JetBrains Mono), inlined. */
-export const textFonts = memo(async () => {
-  const parts: string[] = []
-  for (const { pkg, css } of FONT_FILES) {
+/** @font-face rules of one of the fonts our themes use (Inter, JetBrains Mono), inlined; read once per process. */
+const packageFonts = memoByKey(
+  async ({ pkg, css }: { pkg: string; css: string[] }) => {
     const dir = path.dirname(require.resolve(`${pkg}/package.json`))
+    const parts: string[] = []
     for (const file of css) parts.push(await inlineFontCss(await readFile(path.join(dir, file), 'utf8'), dir, WANTED_SUBSET))
+    return parts.join('\n')
+  },
+  ({ pkg }) => pkg,
+  FONT_FILES.length,
+)
+
+// Declarations that can name a font family: font-family, the font shorthand, and custom
+// properties (a theme may keep its font stack in a variable).
+const FONT_DECLARATION = /(?:^|[;{\s"])(font-family|font|--[\w-]+)\s*:\s*([^;{}]*)/gi
+const FONT_FACE = /@font-face\s*\{[^}]*\}/gi
+const STYLE_ATTRIBUTE = /\sstyle="([^"]*)"/g
+
+/**
+ * The font families (lower case) a deck's CSS and the style attributes of its slides name in a
+ * declaration. A family is named as the last item of a comma-separated part (`font: 700 1em/1.2
+ * Inter, sans-serif` names `inter`); quotes are dropped. @font-face rules define, not use.
+ */
+export function namedFontFamilies(css: string, html: string): Set<string> {
+  const styles = [...html.matchAll(STYLE_ATTRIBUTE)].map((m) => decodeEntities(m[1]!))
+  const text = [css, ...styles]
+    .join('\n')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(FONT_FACE, '')
+  const names = new Set<string>()
+  for (const m of text.matchAll(FONT_DECLARATION)) {
+    for (const part of m[2]!.split(',')) {
+      const words = part
+        .replace(/["']/g, ' ')
+        .replace(/!important/i, '')
+        .trim()
+        .toLowerCase()
+        .split(/\s+/)
+      // The family is the part's last words: up to three, so `jetbrains mono` is found after a size.
+      for (let n = 1; n <= Math.min(3, words.length); n += 1) names.add(words.slice(-n).join(' '))
+    }
   }
-  return parts.join('\n')
-})
+  return names
+}
 
 /** KaTeX's fonts, inlined; only decks that contain math pay for them. */
 export const mathFonts = memo(async () => {
@@ -277,9 +313,17 @@ export const mathFonts = memo(async () => {
   return inlineFontCss(await readFile(path.join(dir, 'katex.css'), 'utf8'), dir)
 })
 
-/** The font CSS a rendered deck needs. */
-export async function fontCssFor(html: string): Promise<string> {
-  const parts = [await textFonts()]
+/**
+ * The font CSS a rendered deck needs: each of our fonts that its CSS (the theme, imports and the
+ * deck's own styles) or its slides' style attributes name, and KaTeX's fonts when a slide has
+ * KaTeX math. A deck on Marp's default, gaia or uncover theme names neither of our fonts and gets
+ * none; a font's weights and styles come together (which of them a slide shows is not known
+ * before the browser lays it out).
+ */
+export async function fontCssFor(html: string, css: string): Promise<string> {
+  const named = namedFontFamilies(css, html)
+  const parts: string[] = []
+  for (const font of FONT_FILES) if (named.has(font.family)) parts.push(await packageFonts(font))
   if (html.includes('class="katex')) parts.push(await mathFonts())
   return parts.join('\n')
 }

@@ -1,3 +1,4 @@
+import { RemoteCache } from '../access/remote-cache.js'
 import { BoundedCache } from '../util/memo.js'
 import type { DeckMarp } from './engine.js'
 
@@ -6,7 +7,8 @@ export const HIGHLIGHT_CACHE_LIMIT = 5000
 
 /**
  * The render's caches, owned by whoever renders (a Builder, the render worker) and passed in
- * through the render context: Marp engines, highlighted code, and the local files a deck embeds.
+ * through the render context: Marp engines, highlighted code, the local files a deck embeds, and
+ * the on-disk store of remote web fonts.
  * Each is bounded; `clear()` empties them all (Builder.close calls it).
  */
 export class RenderCaches {
@@ -17,7 +19,18 @@ export class RenderCaches {
   /** Local files as data URIs (or a refusal: `uri` undefined), by real path, size and change time. */
   readonly media = new BoundedCache<{ mtimeMs: number; size: number; uri: string | undefined }>(512)
 
+  /** Remote resources kept on disk (a theme's web fonts), one store per folder. */
+  private readonly remotes = new Map<string, RemoteCache>()
+
+  /** The on-disk store of remote resources in `dir`, made on first use. */
+  remote(dir: string): RemoteCache {
+    let cache = this.remotes.get(dir)
+    if (!cache) this.remotes.set(dir, (cache = new RemoteCache(dir)))
+    return cache
+  }
+
   clear(): void {
+    this.remotes.clear()
     this.engines.clear()
     this.highlights.clear()
     this.media.clear()

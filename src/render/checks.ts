@@ -118,3 +118,43 @@ export function checkThemeResources(themes: ReadonlyArray<{ file: string; css: s
   }
   return out
 }
+
+/**
+ * A theme's web font that could not be embedded (offline and not cached, refused, an error):
+ * one finding per URL, at the line of the theme file that names it, or at the deck's `theme:`
+ * line for a built-in theme (gaia's font CSS). Every output falls back alike: the URL is gone
+ * from the CSS.
+ */
+export function webFontFindings(
+  deck: string,
+  problems: ReadonlyArray<{ url: string; what: string; reason: string; hint: string }>,
+  themes: ReadonlyArray<{ file: string; css: string }>,
+  theme: { name: string; line?: number },
+  markdown = '',
+): Diagnostic[] {
+  const source = markdown.split('\n')
+  const out = problems.map((p): Diagnostic => {
+    // A deck's own <style> may name a web font too: its line in the deck.
+    const own = source.findIndex((l) => l.includes(p.url))
+    if (own >= 0) {
+      const message = `web font (${p.what}) ${p.url} was not embedded: ${p.reason}; every output uses the fallback font instead`
+      return { rule: 'remote-resource', severity: 'warning', file: deck, line: own + 1, message, hint: p.hint }
+    }
+    const owner = themes.find((t) => t.css.includes(p.url))
+    const tail = `was not embedded: ${p.reason}; every output uses the theme's fallback font instead`
+    if (owner) {
+      const line = owner.css.slice(0, owner.css.indexOf(p.url)).split('\n').length
+      const message = `the theme's web font (${p.what}) ${p.url} ${tail}`
+      return { rule: 'remote-resource', severity: 'warning', file: owner.file, line, message, hint: p.hint }
+    }
+    return {
+      rule: 'remote-resource',
+      severity: 'warning',
+      file: deck,
+      ...(theme.line ? { line: theme.line } : {}),
+      message: `theme ${theme.name}: its web font (${p.what}) ${p.url} ${tail}`,
+      hint: p.hint,
+    }
+  })
+  return out.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0))
+}

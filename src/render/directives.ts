@@ -4,11 +4,11 @@
  * - `paginate`: true/false, and `hold`/`skip` (Marpit `directives.js`: anything else is false);
  * - `headingDivider`: 1 to 6, a list of them, or false (Marpit drops other levels);
  * - `size`: a preset of the theme's `@size` metadata, imports included (marp-core's size plugin);
- * - `math`: the name of a math library the engine has; ours has KaTeX only;
+ * - `math`: the name of a math library the engine has: mathjax or katex;
  * - `header`/`footer`: text (Marpit ignores a list or a mapping);
  * - `class`: any text, but only CSS identifiers can be selected by a theme;
  * - `lang`: any text, given to the HTML `lang` attribute, so it should be a language tag;
- * - `transition`: marp-cli's; this pipeline's HTML deck does not play transitions;
+ * - `transition`: marp-cli's: a name and an optional duration, played by the HTML deck;
  * - `background*`: CSS values, set on the slide's style as given.
  * `backgroundColor` and `color` are checked in checks.ts (with the "did you mean class" hint).
  */
@@ -91,17 +91,11 @@ const CHECKS: Record<string, Check> = {
     }
   },
   math: (v, key) => {
-    const name = String(v).trim()
-    if (name === 'katex') return undefined
-    if (name === 'mathjax') {
-      return {
-        message: `\`${key}: mathjax\`: this pipeline renders math with KaTeX only, so the deck's math is rendered by KaTeX`,
-        hint: 'Use `math: katex` (or remove the line); KaTeX renders most MathJax input alike.',
-      }
-    }
+    const name = typeof v === 'string' ? v.trim() : ''
+    if (name === 'katex' || name === 'mathjax') return undefined
     return {
-      message: `\`${key}: ${shown(v)}\` is not katex or mathjax, so Marp ignores it`,
-      hint: 'Use `math: katex`, the math library of this pipeline.',
+      message: `\`${key}: ${shown(v)}\` is not mathjax or katex, so Marp ignores it and the deck's math uses the default library`,
+      hint: "Use `math: mathjax` (marp-core's default) or `math: katex`.",
     }
   },
   header: (v, key) => (v === null || isScalar(v) ? undefined : notText(key, v)),
@@ -138,10 +132,15 @@ const CHECKS: Record<string, Check> = {
       hint: `Use a BCP 47 tag such as en, en-US or de-CH${meant !== tag && valid(meant) ? ` (did you mean \`${meant}\`?)` : ''}.`,
     }
   },
-  transition: (v, key) => ({
-    message: `\`${key}: ${shown(v)}\` has no effect: this pipeline's HTML deck does not play marp-cli's slide transitions`,
-    hint: 'Remove the line, or build this deck with marp-cli when it needs transitions.',
-  }),
+  // A name and an optional duration (`fade 0.5s`), played by the HTML deck, as marp-cli does;
+  // PDF and PPTX have no transitions, which needs no finding.
+  transition: (v, key) =>
+    typeof v === 'string' && v.trim()
+      ? undefined
+      : {
+          message: `\`${key}: ${shown(v)}\` is not a transition name, so the HTML deck plays no transition`,
+          hint: 'Write a name and an optional duration, such as `transition: fade` or `transition: slide 0.5s`.',
+        },
   backgroundImage: (v, key) =>
     IMAGE.test(String(v).trim()) || CSS_WIDE.has(String(v).trim())
       ? undefined

@@ -4,8 +4,11 @@ import shiki from '@marp-team/marp-core/plugins/shiki'
 import { bundledLanguages, bundledLanguagesAlias } from 'shiki/langs'
 import { TWEMOJI_BASE } from './assets.js'
 import { noTokenizeTimeLimit, stableStyleScopes } from './deterministic.js'
+import { hljsHighlighter, styledForHljs } from './highlight.js'
 import { mathStrict, watchMath, type MathEnv } from './math.js'
+import { registerMathJax } from './mathjax.js'
 import { slideOfLine } from './slides.js'
+import { transitionPlugin } from './transitions.js'
 import { BoundedCache } from '../util/memo.js'
 
 /** How many fence HTMLs an engine keeps (see cacheFences). */
@@ -18,7 +21,8 @@ export type { DeckFacts, DirectiveFact, FenceFact, HeadingFact, ImageFact, Slide
 export const BESPOKE_CONTAINER = { tag: 'div', id: ':$p' } as const
 
 /*
- * Our Marp engine: marp-core with the official shiki and KaTeX plugins, emoji that resolve to
+ * Our Marp engine: marp-core with the official shiki and KaTeX plugins and MathJax (mathjax.ts),
+ * highlight.js for decks whose theme styles its classes (highlight.ts), emoji that resolve to
  * files from the @twemoji/svg package instead of a CDN, a highlight cache shared by every render
  * in the process, a plugin that records source facts (slide lines, images, fences…) for
  * warnings and lint, and the same output for the same input (deterministic.ts).
@@ -36,9 +40,9 @@ export const isKnownLanguage = (lang: string): boolean => PLAIN.has(lang) || lan
 // Highlighting is the most expensive part of a render of a deck with much code. Its output
 // depends only on the language, the fence attributes and the code, because marp-core's shiki
 // theme is made of CSS variables, so one cache (RenderCaches.highlights) serves every engine.
-function cachedHighlighter(cache: BoundedCache<string>, inner: (code: string, lang: string, attrs: string) => string) {
+function cachedHighlighter(cache: BoundedCache<string>, inner: (code: string, lang: string, attrs: string) => string, prefix = '') {
   return (code: string, lang: string, attrs: string): string =>
-    cache.get(`${lang}\u0000${attrs}\u0000${code}`, () => inner(code, lang, attrs))
+    cache.get(`${prefix}${lang}\u0000${attrs}\u0000${code}`, () => inner(code, lang, attrs))
 }
 
 // markdown-it's types are not exported by marp-core in a usable form; these are the few fields
@@ -208,25 +212,38 @@ export class DeckMarp extends Marp {
   private readonly themeCaches: Array<BoundedCache<string>> = []
   /** marp-core's own default theme, for decks when no project default is set. */
   private readonly marpDefaultTheme: Marp['themeSet']['default']
+  /** marp-core's built-in themes (default, gaia, uncover): shiki's, whatever imports them. */
+  private readonly builtinThemes: ReadonlySet<object>
+  /** Whether a theme (by object) is written for highlight.js; emptied when a theme is added. */
+  private readonly hljsThemes = new Map<object, boolean>()
 
   /** `highlights`: the highlight cache to share (RenderCaches.highlights); a private one when not given. */
   constructor(opts: MarpOptions = {}, highlights = new BoundedCache<string>(FENCE_CACHE_LIMIT)) {
     super({
       ...opts,
       emoji: { ...opts.emoji, twemoji: { base: TWEMOJI_BASE, ext: 'svg' } },
-      // `math: false` leaves `$…$` as text (marp-core then registers no math rules at all).
-      math: opts.math === false ? false : 'katex',
+      // `math: false` leaves `$…$` as text (marp-core then registers no math rules at all);
+      // `true` is marp-core's default library, MathJax. A deck's `math:` directive picks either.
+      math: opts.math === false ? false : opts.math === 'katex' ? 'katex' : 'mathjax',
     })
     this.use(shiki())
     this.shikiTransformers.push(noTokenizeTimeLimit)
-    if (opts.math !== false) this.use(katex({ fontPath: false, options: { strict: mathStrict } }))
+    if (opts.math !== false) {
+      this.use(katex({ fontPath: false, options: { strict: mathStrict } }))
+      registerMathJax(this, (text) => this.markdown.utils.escapeHtml(text))
+    }
     this.use(factsPlugin)
+    this.use(transitionPlugin as unknown as (md: MarkdownItLike) => void)
     this.use(stableStyleScopes)
-    this.highlighter = cachedHighlighter(highlights, this.highlighter.bind(this))
+    const shikiCode = cachedHighlighter(highlights, this.highlighter.bind(this))
+    const hljsCode = cachedHighlighter(highlights, hljsHighlighter, '\u0002hljs\u0000')
+    this.highlighter = (code, lang, attrs) => (this.themeWantsHljs() ? hljsCode : shikiCode)(code, lang, attrs)
     const themeSet = this.themeSet
+    this.builtinThemes = new Set(themeSet.themes())
     const add = themeSet.add.bind(themeSet)
     themeSet.add = (css) => {
       for (const cache of this.themeCaches) cache.clear()
+      this.hljsThemes.clear()
       return add(css)
     }
     this.marpDefaultTheme = this.themeSet.default
@@ -249,6 +266,26 @@ export class DeckMarp extends Marp {
   lastThemeName(): string | undefined {
     const theme = (this.lastGlobalDirectives as { theme?: unknown } | undefined)?.theme
     return typeof theme === 'string' ? theme : undefined
+  }
+
+  /**
+   * Whether the theme of the deck being rendered is written for highlight.js: a theme of ours
+   * (or one it imports) styles `.hljs` classes and none sets marp-core's shiki variables. Marp's
+   * built-in themes count as neither, so a theme that only imports one keeps shiki.
+   */
+  private themeWantsHljs(): boolean {
+    const name = this.lastThemeName()
+    const theme = (name !== undefined ? this.themeSet.get(name, true) : undefined) ?? this.themeSet.default
+    if (!theme) return false
+    let hljs = this.hljsThemes.get(theme)
+    if (hljs === undefined) {
+      // Marpit 3.2.3's ThemeSet.resolveImport (private in its types): the theme and those it imports.
+      const themeSet = this.themeSet as unknown as { resolveImport(t: object): Array<{ css: string }> }
+      const own = themeSet.resolveImport(theme).filter((t) => !this.builtinThemes.has(t))
+      hljs = styledForHljs(own.map((t) => t.css))
+      this.hljsThemes.set(theme, hljs)
+    }
+    return hljs
   }
 
   /** The `size` presets a theme offers (its `@size` metadata, imported themes' included), read as marp-core's size plugin reads them. */

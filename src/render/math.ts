@@ -1,9 +1,11 @@
 import type { Diagnostic } from '../util/diagnostics.js'
 import type { DeckFacts } from './facts.js'
+import { mathJaxError } from './mathjax.js'
 import { slideOfLine } from './slides.js'
 
 /*
- * What KaTeX says about a deck's math, as findings at the deck's line. KaTeX's default strict
+ * What KaTeX and MathJax say about a deck's math, as findings at the deck's line. MathJax shows
+ * a formula it cannot parse as its source in red, with the error in a `data-mjx-error` attribute. KaTeX's default strict
  * mode prints its warnings with console.warn, on stderr and naming no file, and with marp-core's
  * `throwOnError: false` a formula it cannot parse becomes red source text on the slide without a
  * word. Here the warnings go through KaTeX's `strict` handler and the errors are read from the
@@ -82,8 +84,8 @@ export function watchMath(md: unknown): void {
       rendering = { notes, line }
       try {
         const html = rule(tokens, idx, options, env, self)
-        const error = KATEX_ERROR.exec(html)
-        if (error) notes.push({ line, message: unescape(error[1]!), error: true })
+        const error = KATEX_ERROR.exec(html)?.[1] ?? mathJaxError(html)
+        if (error) notes.push({ line, message: unescape(error), error: true })
         return html
       } finally {
         rendering = undefined

@@ -3,9 +3,11 @@ import path from 'node:path'
 import { assetDiagnostics } from '../access/findings.js'
 import { isInside } from '../access/local.js'
 import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from '../access/policy.js'
+import { defaultRemoteCacheDir } from '../access/remote-cache.js'
 import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
-import { checkDirectiveValues, checkFences, checkThemeResources } from './checks.js'
+import { checkDirectiveValues, checkFences, checkThemeResources, webFontFindings } from './checks.js'
 import { recoverFrontMatter } from './frontmatter.js'
+import { inlineIframes } from './iframes.js'
 import { checkMath, withoutKatexFontFaces } from './math.js'
 import { deckMetadata } from './metadata.js'
 import type { RenderSettings } from './settings.js'
@@ -18,7 +20,8 @@ import { RenderCaches } from './caches.js'
 import { BESPOKE_CONTAINER, DeckMarp, type DeckEnv } from './engine.js'
 import type { DeckFacts } from './facts.js'
 import { DeckError } from '../util/errors.js'
-import type { ThemeRegistry } from './themes.js'
+import { themeClippingSelectors, type ThemeRegistry } from './themes.js'
+import { inlineWebFonts } from './webfonts.js'
 
 /*
  * The render stage: Markdown in, everything the exporters and lint need out. It runs once per
@@ -90,6 +93,8 @@ export interface RenderedDeck {
   diagnostics: Diagnostic[]
   /** Local image files the deck shows (for watch mode). */
   images: string[]
+  /** Selectors of the boxes the theme clips by design (lint leaves what they hide alone). */
+  themeClips?: string[]
 }
 
 function engineFor(ctx: RenderContext): DeckMarp {
@@ -242,12 +247,18 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   diagnostics.push(
     ...assetDiagnostics(file, markdown, facts, inlined.problems, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }),
   )
+  // With --html, local iframes become srcdoc pages and remote ones findings (iframes.ts).
+  const framed = ctx.html
+    ? await inlineIframes(inlined.html, { file, markdown, facts, baseDir: dir, policy, media: cachesOf(ctx).media })
+    : { html: inlined.html, diagnostics: [], files: [] }
+  diagnostics.push(...framed.diagnostics)
+  const themeEntries = theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? [])
+  const remote = cachesOf(ctx).remote(ctx.cacheDir ?? defaultRemoteCacheDir(ctx.themes.projectRoot))
+  const fonts = await inlineWebFonts(inlined.css, { policy, cache: remote, html: inlined.html })
   diagnostics.push(
-    ...checkThemeResources(
-      theme.files.flatMap((f) => ctx.themes.fileEntry(f) ?? []),
-      inlined.css,
-    ),
+    ...webFontFindings(file, fonts.problems, themeEntries, { name: theme.name, ...(themeLine ? { line: themeLine } : {}) }, markdown),
   )
+  diagnostics.push(...checkThemeResources(themeEntries, fonts.css))
   const images = facts.images.filter((img) => classifyUrl(img.src) === 'local').map((img) => localPath(img.src, dir))
 
   const { meta, diagnostics: metaFindings } = deckMetadata({
@@ -263,9 +274,9 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   return {
     file,
     markdown,
-    html: inlined.html,
-    css: inlined.css,
-    fontCss: await fontCssFor(inlined.html),
+    html: framed.html,
+    css: fonts.css,
+    fontCss: await fontCssFor(inlined.html, result.css),
     notes: result.comments.map((c) => c.join('\n\n').trim()),
     comments: result.comments,
     slideCount: result.comments.length,
@@ -274,6 +285,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     theme,
     facts,
     diagnostics,
-    images: [...new Set(images)].sort(),
+    images: [...new Set([...images, ...framed.files])].sort(),
+    themeClips: themeClippingSelectors((name) => engine.themeSet.get(name), usedTheme),
   }
 }

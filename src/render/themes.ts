@@ -278,3 +278,38 @@ export class ThemeRegistry {
     return [...(this.users.get(path.resolve(file)) ?? [])].sort()
   }
 }
+
+/** A theme as Marpit's ThemeSet holds it: its CSS and the names it `@import`s. */
+interface ThemeLike {
+  css: string
+  importRules?: ReadonlyArray<{ value?: string }>
+}
+
+/**
+ * Selectors of the rules of a theme (and the themes it imports) that cut their content off
+ * (`overflow: hidden` or `clip`): boxes the theme clips by design, such as gaia's fixed-height
+ * header and footer. Lint does not report what they hide. `:root` is Marp's name for the slide;
+ * pseudo-elements are left out (no element matches them).
+ */
+export function themeClippingSelectors(get: (name: string) => ThemeLike | undefined, name: string): string[] {
+  const out = new Set<string>()
+  const seen = new Set<string>()
+  const visit = (n: string): void => {
+    if (seen.has(n)) return
+    seen.add(n)
+    const theme = get(n)
+    if (!theme) return
+    const css = theme.css.replace(/\/\*[\s\S]*?\*\//g, '')
+    for (const m of css.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+      if (!/(?:^|[;\s])overflow(?:-[xy])?\s*:\s*(?:hidden|clip)\b/i.test(m[2]!)) continue
+      for (const raw of m[1]!.split(',')) {
+        const selector = raw.trim().replace(/:root\b/g, 'section')
+        if (selector && !selector.startsWith('@') && !/::?(?:before|after|marker|placeholder|selection)\b|::/i.test(selector))
+          out.add(selector)
+      }
+    }
+    for (const rule of theme.importRules ?? []) if (rule.value) visit(rule.value)
+  }
+  visit(name)
+  return [...out].sort()
+}

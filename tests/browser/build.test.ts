@@ -230,7 +230,7 @@ describe('guarantees', () => {
       const result = await builder.buildDeck(path.join(dir, 'slides/compat/features.md'))
       expect(result.errors).toEqual([])
       const html = await readFile(path.join(dir, 'dist/compat/features.html'), 'utf8')
-      expect(html).toContain('class="katex')
+      expect(html).toContain('<mjx-container')
       await builder.browser.withPage(async (page) => {
         await page.goto(pathToFileURL(path.join(dir, 'dist/compat/features.html')).href, { waitUntil: 'load' })
         await page.evaluate(() => document.fonts.ready)

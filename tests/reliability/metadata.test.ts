@@ -207,8 +207,8 @@ describe('metadata from the front matter, the config file and API options', () =
     // The project's default theme, a CSS file outside css/, applies to the deck without `theme:`
     // (as Marp's default theme would: no data-theme attribute).
     expect($('style').text()).toContain('#123456')
-    // Math is rendered by default.
-    expect($('.katex').length).toBeGreaterThan(0)
+    // Math is rendered by default, with MathJax (marp-core's default).
+    expect($('mjx-container').length).toBeGreaterThan(0)
   })
 
   it('PDF: Title, Author, Subject, Keywords and Lang', async () => {
@@ -288,7 +288,7 @@ describe('without project metadata, and with math off', () => {
 
   it('math: false leaves $…$ as text', async () => {
     const $ = await html('two', 'plain')
-    expect($('.katex').length).toBe(0)
+    expect($('.katex, mjx-container').length).toBe(0)
     expect($('section[id]').first().text()).toContain('$E = mc^2$')
     const front = await html('two', 'front')
     expect(front('section[id]').first().text()).toContain('$x^2$')

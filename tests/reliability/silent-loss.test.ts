@@ -181,10 +181,10 @@ describe('content Marp would lose gets a finding', () => {
       'size: 99999:1', //                     4
       'paginate: maybe', //                   5
       'class: 42', //                         6
-      'math: mathjax', //                     7
+      'math: mathml', //                      7
       'headingDivider: 9', //                 8
       'lang: en_US', //                       9
-      'transition: fade', //                  10
+      'transition: [fade, cube]', //          10
       'footer: [a, b]', //                    11
       'backgroundRepeat: sideways', //        12
       'backgroundImage: bg.png', //           13
@@ -211,12 +211,12 @@ describe('content Marp would lose gets a finding', () => {
     expect(byLine.get(4)!.message).toContain('16:9, 4:3')
     expect(byLine.get(5)!.message).toMatch(/`paginate: maybe`.*true, false, hold or skip/)
     expect(byLine.get(6)!.message).toContain('`class: 42`')
-    expect(byLine.get(7)!.message).toContain('KaTeX')
+    expect(byLine.get(7)!.message).toContain('mathjax or katex')
     expect(byLine.get(8)!.message).toContain('1 to 6')
     expect(byLine.get(9)!.hint).toContain('en-US')
     expect(byLine.get(10)!.message).toContain('transition')
     expect(byLine.get(19)).toMatchObject({ slide: 1 })
-    expect(byLine.get(21)!.message).toContain('katex or mathjax')
+    expect(byLine.get(21)!.message).toContain('mathjax or katex')
     expect(byLine.get(22)!.message).toContain('7')
     // What Marp did with them: no page number, the class as given, the default size.
     expect(deck.size).toEqual({ width: 1280, height: 720 })
@@ -230,6 +230,7 @@ describe('content Marp would lose gets a finding', () => {
       'paginate: true',
       'class: [invert, font-sm]',
       'math: katex',
+      'transition: fade 0.5s',
       'headingDivider: [2, 3]',
       'lang: de-CH',
       'footer: Page',
@@ -295,6 +296,7 @@ describe('content Marp would lose gets a finding', () => {
     const src = [
       '---',
       'marp: true',
+      'math: katex',
       '---',
       '',
       '# Math',
@@ -312,7 +314,7 @@ describe('content Marp would lose gets a finding', () => {
       const deck = await renderSource(file, src, ctx)
       expect(warn).not.toHaveBeenCalled()
       const found = ofRule(deck.diagnostics, 'math')
-      expect(found.map((d) => d.line)).toEqual([8, 10])
+      expect(found.map((d) => d.line)).toEqual([9, 11])
       expect(found[0]).toMatchObject({ file, slide: 1, severity: 'warning' })
       expect(found[0]!.message).toContain('é')
       expect(found[1]!.message).toMatch(/cannot be parsed|parse error/i)

@@ -91,12 +91,13 @@ describe('compatibility features', () => {
     expect(deck.notes[0]).toBe('Speaker note for slide one')
     expect(deck.notes[3]).toBe('Second note,\non two lines.')
     expect(deck.notes[1]).toBe('')
-    // Emoji and images are inlined; math is KaTeX with its fonts inlined.
+    // Emoji and images are inlined; math is MathJax (marp-core's default): SVG paths, no font.
     expect($('img.emoji').length).toBe(2)
     $('img').each((_, el) => expect($(el).attr('src')).toMatch(/^data:image\//))
     expect(deck.html).toMatch(/background-image:url\(&quot;data:image\/png;base64,/)
-    expect($('.katex').length).toBeGreaterThan(0)
-    expect(deck.fontCss).toContain('KaTeX_Main')
+    expect($('mjx-container[jax="SVG"] svg path').length).toBeGreaterThan(0)
+    expect($('.katex').length).toBe(0)
+    expect(deck.fontCss).not.toContain('KaTeX_')
     expect(deck.fontCss).toContain("font-family: 'Inter'")
     expect(deck.html).not.toMatch(/(src|href)="https?:\/\/(?!www\.w3\.org)/)
     expect(deck.images.map((f) => path.basename(f)).sort()).toEqual(['blue.png', 'red.png'])
@@ -149,7 +150,7 @@ describe('compatibility features', () => {
 
 describe('math', () => {
   it("keeps KaTeX's fonts in the font CSS only: its CDN-relative @font-face rules are dropped, so no file is looked for", async () => {
-    const deck = await renderSource(path.join(ROOT, 'slides/math.md'), '---\nmarp: true\n---\n\n# Math\n\n$E = mc^2$\n', ctx)
+    const deck = await renderSource(path.join(ROOT, 'slides/math.md'), '---\nmarp: true\nmath: katex\n---\n\n# Math\n\n$E = mc^2$\n', ctx)
     expect(deck.diagnostics.filter((d) => d.rule === 'missing-image' || d.rule === 'local-file')).toEqual([])
     expect(deck.css).not.toContain('url(fonts/KaTeX_')
     expect(deck.fontCss).toMatch(/font-family:\s*"?KaTeX_Main/)

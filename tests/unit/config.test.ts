@@ -189,7 +189,7 @@ describe('loadConfig: errors name the file, the key and the line', () => {
       ['{ "html": "yes" }', /"html" must be true or false/],
       ['{ "url": "talk.html" }', /"url" must be an absolute URL/],
       ['{ "keywords": ["a", 3] }', /"keywords" must be a string or a list of strings/],
-      ['{ "math": "mathjax" }', /KaTeX only/],
+      ['{ "math": "latex" }', /"math" must be true, false, "mathjax" or "katex"/],
       ['{ "lint": { "strcit": true } }', /unknown key "lint\.strcit"/, /Did you mean "lint\.strict"\?/],
       ['{\n  "lint": {\n    "rules": {\n      "overflw": "off"\n    }\n  }\n}', /^unknown rule "overflw"$/, /Rules are/, 4],
       ['[1, 2]', /must hold an object/],
@@ -302,7 +302,7 @@ describe('marp-cli config', () => {
       lang: 'de',
       browserPath: '/usr/bin/chromium',
       browserTimeout: 90,
-      math: true,
+      math: 'katex',
     })
     const byKey = Object.fromEntries(warnings.map((w) => [/"([\w.]+)"/.exec(w.message)?.[1], w]))
     expect(Object.keys(byKey).sort()).toEqual(['engine', 'options.looseYAML', 'paralel', 'server', 'template'])
@@ -314,14 +314,14 @@ describe('marp-cli config', () => {
     expect(byKey['server']!.hint).toMatch(/deck watch/)
   })
 
-  it('the output type from the output file, an HTML allowlist and mathjax are warned about', async () => {
+  it('the output type from the output file and an HTML allowlist are warned about; mathjax is honoured', async () => {
     const dir = await project({
       'marp.config.cjs':
         'module.exports = { output: "talk.pdf", html: { br: [] }, options: { math: { lib: "mathjax" } }, image: "jpeg" }\n',
     })
     const { config, warnings } = await loadConfig({ cwd: dir })
-    expect(config).toEqual({ out: path.join(dir, 'talk.pdf'), formats: ['pdf'], math: true })
-    expect(warnings.map((w) => /"([\w.]+)"/.exec(w.message)?.[1]).sort()).toEqual(['html', 'image', 'options.math'])
+    expect(config).toEqual({ out: path.join(dir, 'talk.pdf'), formats: ['pdf'], math: 'mathjax' })
+    expect(warnings.map((w) => /"([\w.]+)"/.exec(w.message)?.[1]).sort()).toEqual(['html', 'image'])
   })
 
   it('wrong types in a marp-cli config are usage errors naming the key', async () => {
