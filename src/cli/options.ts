@@ -1,4 +1,4 @@
-import { DEFAULTS, FORMATS, parseFormats, parsePositiveNumber, type Format } from '../config/options.js'
+import { DEFAULTS, FORMATS, PPTX_MODES, parseFormats, parsePositiveNumber, type Format, type PptxMode } from '../config/options.js'
 import { PER_SLIDE_MS } from '../browser/step.js'
 import type { DeckOptions } from '../pipeline/settings.js'
 import { DeckError, ExitCode } from '../util/errors.js'
@@ -46,6 +46,11 @@ export const BUILD_FLAGS = {
   'pdf-notes': { type: 'boolean', help: 'Add speaker notes to the PDF as annotations' },
   'pdf-outlines': { type: 'boolean', help: 'PDF bookmarks for pages and headings (default: pages only)' },
   'image-scale': { type: 'string', arg: '<n>', help: `Scale of PNG output (default: ${DEFAULTS.imageScale}; PPTX pictures are 2x)` },
+  'pptx-mode': {
+    type: 'string',
+    arg: '<mode>',
+    help: `PPTX: ${PPTX_MODES.join(' or ')} (default: ${DEFAULTS.pptxMode}: text, shapes and tables; picture: one picture per slide)`,
+  },
   title: { type: 'string', arg: '<text>', help: 'Title of decks whose front matter has none (default: the first heading)' },
   description: { type: 'string', arg: '<text>', help: 'Description (HTML meta, PDF Subject) of decks whose front matter has none' },
   author: { type: 'string', arg: '<name>', help: 'Author (HTML, PDF, PPTX) of decks whose front matter has none' },
@@ -149,6 +154,7 @@ export function optionsFromFlags(values: FlagValues, inputs: readonly string[], 
     pdfNotes: flag('pdf-notes'),
     pdfOutlines: flag('pdf-outlines'),
     imageScale: number('image-scale'),
+    pptxMode: pptxMode(text('pptx-mode')),
     title: text('title'),
     description: text('description'),
     author: text('author'),
@@ -167,4 +173,13 @@ export function optionsFromFlags(values: FlagValues, inputs: readonly string[], 
   const options: DeckOptions = { cwd }
   for (const [key, value] of Object.entries(given)) if (value !== undefined) (options as Record<string, unknown>)[key] = value
   return options
+}
+
+function pptxMode(value: string | undefined): PptxMode | undefined {
+  if (value === undefined) return undefined
+  if ((PPTX_MODES as readonly string[]).includes(value)) return value as PptxMode
+  throw usage(
+    `--pptx-mode must be ${PPTX_MODES.join(' or ')}, not "${value}"`,
+    'For example --pptx-mode picture for one picture per slide.',
+  )
 }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Format } from './options.js'
+import type { Format, PptxMode } from './options.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 import type { LintConfig } from '../lint/config.js'
 import type { CheckedConfig, ConfigDefaults, PdfOutlines } from './schema.js'
@@ -26,6 +26,7 @@ export interface ResolvedConfig {
   pdfNotes: boolean
   pdfOutlines: PdfOutlines
   imageScale: number
+  pptxMode: PptxMode
   browserPath?: string
   browserTimeoutMs: number
   metadata: { title?: string; description?: string; author?: string; keywords?: string[]; url?: string; image?: string }
@@ -86,6 +87,7 @@ export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, roo
     pdfNotes: config.pdfNotes ?? defaults.pdfNotes,
     pdfOutlines: { ...(config.pdfOutlines ?? defaults.pdfOutlines) },
     imageScale: config.imageScale ?? defaults.imageScale,
+    pptxMode: config.pptxMode ?? defaults.pptxMode,
     ...def('browserPath', config.browserPath),
     browserTimeoutMs: (config.browserTimeout ?? defaults.browserTimeout) * 1000,
     metadata,

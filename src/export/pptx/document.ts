@@ -1,0 +1,97 @@
+import type JSZip from 'jszip'
+import type { RenderedDeck } from '../../render/render.js'
+import { addKeywords, fixDates, loadPptxLibs } from '../pptx.js'
+import { writeZip, zipPart } from '../zip.js'
+import type { SlideCapture } from './extract.js'
+import type { Box } from './model.js'
+import { addPicture, addShape } from './shapes.js'
+import { addTable } from './table.js'
+import { addText } from './text.js'
+import { inches } from './units.js'
+
+/*
+ * The editable PowerPoint: one slide per slide, rebuilt from the slide model (see walk.ts) with
+ * pptxgenjs: text boxes, shapes, native tables and element pictures, back to front as the
+ * browser paints them. The slide's first heading goes into the title placeholder of the one
+ * slide master, so PowerPoint's outline, navigation and screen readers see slide titles.
+ * Speaker notes go into the notes pane; title, author, subject and keywords into the document
+ * properties; the dates are fixed, so the same deck gives the same bytes.
+ */
+
+export interface EditableOptions {
+  /** Fixed date for docProps and zip entries. */
+  date: Date
+}
+
+const EMU_PER_PX = 914400 / 96
+const MASTER = 'DECK'
+
+export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCapture, opts: EditableOptions): Promise<Uint8Array> {
+  const { PptxGenJS, JSZip } = await loadPptxLibs()
+  const pptx = new PptxGenJS()
+  const width = inches(deck.size.width)
+  const height = inches(deck.size.height)
+  pptx.defineLayout({ name: 'DECK', width, height })
+  pptx.layout = 'DECK'
+  pptx.title = deck.title
+  if (deck.author) pptx.author = deck.author
+  if (deck.description) pptx.subject = deck.description
+  pptx.company = ''
+  pptx.revision = '1'
+  pptx.defineSlideMaster({
+    title: MASTER,
+    background: { color: 'FFFFFF' },
+    objects: [
+      {
+        placeholder: { options: { name: 'title', type: 'title', x: 0, y: 0, w: width, h: height / 6, margin: 0, valign: 'top' }, text: '' },
+      },
+    ],
+  })
+  const titles = new Map<number, Box>()
+  capture.model.slides.forEach((model, i) => {
+    const slide = pptx.addSlide({ masterName: MASTER })
+    slide.background = { color: model.background.hex }
+    for (const item of model.items) {
+      if (item.kind === 'text') {
+        addText(slide, item)
+        if (item.title) titles.set(i, item.box)
+      } else if (item.kind === 'shape') addShape(pptx, slide, item)
+      else if (item.kind === 'picture') addPicture(slide, item, capture.pictures.get(item.id))
+      else addTable(slide, item)
+    }
+    const note = deck.notes[i]
+    if (note) slide.addNotes(note)
+  })
+  const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
+  const zip = await JSZip.loadAsync(raw)
+  await fixDates(zip, opts.date)
+  if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
+  await placeTitles(zip, titles)
+  const names = Object.keys(zip.files)
+    .filter((name) => !zip.files[name]!.dir)
+    .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
+  const parts = await Promise.all(
+    names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))),
+  )
+  return writeZip(parts, opts.date)
+}
+
+/**
+ * pptxgenjs puts text aimed at a placeholder where the master has the placeholder; each title
+ * goes back to where the browser laid its heading out.
+ */
+async function placeTitles(zip: JSZip, titles: Map<number, Box>): Promise<void> {
+  for (const [i, box] of titles) {
+    const name = `ppt/slides/slide${i + 1}.xml`
+    const xml = await zip.file(name)?.async('string')
+    if (!xml) continue
+    const emu = (px: number) => Math.round(px * EMU_PER_PX)
+    const fixed = xml.replace(/<p:sp>(?:(?!<\/p:sp>)[\s\S])*?<p:ph type="title"[\s\S]*?<\/p:sp>/, (sp) =>
+      sp.replace(
+        /<a:off x="-?\d+" y="-?\d+"\/>\s*<a:ext cx="\d+" cy="\d+"\/>/,
+        `<a:off x="${emu(box.x)}" y="${emu(box.y)}"/><a:ext cx="${emu(Math.max(box.w, 1))}" cy="${emu(Math.max(box.h, 1))}"/>`,
+      ),
+    )
+    zip.file(name, fixed)
+  }
+}

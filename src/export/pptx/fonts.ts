@@ -1,0 +1,281 @@
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { inflateRawSync, inflateSync } from 'node:zlib'
+import { writeFileAtomic } from '../../util/atomic-write.js'
+import { memoByKey } from '../../util/memo.js'
+import { zipPart, type ZipPart } from '../zip.js'
+
+/*
+ * Fonts of the editable PowerPoint: the fonts the deck uses are embedded in the package where
+ * their licence allows it, and every other font is named by a fallback installed on Windows and
+ * macOS, so that text keeps its width on a machine without the deck's fonts.
+ *
+ * How PowerPoint stores an embedded font (ECMA-376 Part 1, 19.2.1.9 embeddedFontLst; what
+ * PowerPoint itself writes): one `<p:embeddedFont>` per typeface in ppt/presentation.xml, with
+ * up to four faces (`p:regular`, `p:bold`, `p:italic`, `p:boldItalic`), each a relationship of
+ * type …/relationships/font to a part `ppt/fonts/fontN.fntdata` of content type
+ * `application/x-fontdata`. The part is an Embedded OpenType (EOT) file: a header (names,
+ * weight, fsType, the Panose) in front of the TrueType font. PowerPoint rejects a bare TTF there
+ * (the repair prompt: gitbrent/PptxGenJS#1302); it also reads an EOT whose font data is not
+ * MicroType-compressed, which is what is written here.
+ *
+ * Sources: the project's text fonts, Inter and JetBrains Mono, are @fontsource packages under
+ * the SIL Open Font License 1.1, which allows embedding (their OS/2 fsType is 0, "installable").
+ * @fontsource splits each face into unicode subsets; the latin and latin-ext WOFF files (the
+ * subsets the render uses, see render/assets.ts) are merged into one font per face by
+ * fonteditor-core, which also writes the EOT. Converting costs ~0.3 s a face, so each face is
+ * kept on disk per package version (node_modules/.cache/marp-deck-pipeline/fonts/) and in memory.
+ */
+
+/** A font face as the deck's computed styles name it. */
+export interface UsedFont {
+  /** A CSS font-family: one family or a stack (`"Inter", sans-serif`); the first family counts. */
+  family: string
+  weight: number
+  italic: boolean
+}
+
+/** What PowerPoint is told to use for a CSS font-family. */
+export interface Typeface {
+  typeface: string
+  /** The typeface's faces go in the package (embedFonts embeds them). */
+  embedded: boolean
+}
+
+/** Fonts that may be embedded: family (lower case) → its @fontsource package and name in PowerPoint. */
+const EMBEDDABLE: Record<string, { pkg: string; file: string; typeface: string; licence: string }> = {
+  inter: { pkg: '@fontsource/inter', file: 'inter', typeface: 'Inter', licence: 'OFL-1.1' },
+  'jetbrains mono': { pkg: '@fontsource/jetbrains-mono', file: 'jetbrains-mono', typeface: 'JetBrains Mono', licence: 'OFL-1.1' },
+}
+
+/**
+ * Fallbacks for fonts that are not embedded: the closest font of the same widths shipped with
+ * Windows and macOS (PowerPoint for the web has them too). Generic CSS families map to the
+ * standard faces. The first entry is the one named in the package.
+ */
+export const FONT_FALLBACKS: Readonly<Record<string, readonly string[]>> = {
+  inter: ['Arial', 'Helvetica'],
+  'jetbrains mono': ['Consolas', 'Courier New'],
+  'fira code': ['Consolas', 'Courier New'],
+  'source code pro': ['Consolas', 'Courier New'],
+  'sf mono': ['Consolas', 'Courier New'],
+  menlo: ['Consolas', 'Courier New'],
+  monaco: ['Consolas', 'Courier New'],
+  'dejavu sans mono': ['Consolas', 'Courier New'],
+  'liberation mono': ['Courier New'],
+  'helvetica neue': ['Arial', 'Helvetica'],
+  helvetica: ['Arial'],
+  'segoe ui': ['Segoe UI', 'Arial'],
+  roboto: ['Arial', 'Helvetica'],
+  'open sans': ['Arial', 'Helvetica'],
+  lato: ['Arial', 'Helvetica'],
+  'noto sans': ['Arial', 'Helvetica'],
+  'dejavu sans': ['Verdana', 'Arial'],
+  'liberation sans': ['Arial'],
+  'liberation serif': ['Times New Roman'],
+  georgia: ['Georgia', 'Times New Roman'],
+  'sans-serif': ['Arial', 'Helvetica'],
+  'system-ui': ['Segoe UI', 'Arial'],
+  '-apple-system': ['Segoe UI', 'Arial'],
+  blinkmacsystemfont: ['Segoe UI', 'Arial'],
+  'ui-sans-serif': ['Arial', 'Helvetica'],
+  serif: ['Times New Roman', 'Times'],
+  'ui-serif': ['Times New Roman', 'Times'],
+  monospace: ['Consolas', 'Courier New'],
+  'ui-monospace': ['Consolas', 'Courier New'],
+  cursive: ['Comic Sans MS'],
+  emoji: ['Segoe UI Emoji', 'Apple Color Emoji'],
+  'apple color emoji': ['Segoe UI Emoji', 'Apple Color Emoji'],
+  'noto color emoji': ['Segoe UI Emoji', 'Apple Color Emoji'],
+}
+
+/** Families of a CSS font-family value, unquoted, in order. */
+export function fontFamilies(css: string): string[] {
+  return css
+    .split(',')
+    .map((f) =>
+      f
+        .trim()
+        .replace(/^(["'])(.*)\1$/, '$2')
+        .trim(),
+    )
+    .filter(Boolean)
+}
+
+/**
+ * The typeface PowerPoint is told for a CSS font-family: the first family we embed; else the
+ * first family's fallback (or the first fallback of any family of the stack); else the first
+ * family as written, which PowerPoint replaces with its own default when it is not installed.
+ */
+export function pptxTypeface(css: string): Typeface {
+  const families = fontFamilies(css)
+  for (const family of families) {
+    const embeddable = EMBEDDABLE[family.toLowerCase()]
+    if (embeddable) return { typeface: embeddable.typeface, embedded: true }
+    const fallback = FONT_FALLBACKS[family.toLowerCase()]?.[0]
+    if (fallback) return { typeface: fallback, embedded: false }
+  }
+  return { typeface: families[0] ?? 'Arial', embedded: false }
+}
+
+type Slot = 'regular' | 'bold' | 'italic' | 'boldItalic'
+const SLOTS: readonly Slot[] = ['regular', 'bold', 'italic', 'boldItalic']
+
+/** PowerPoint has four faces per typeface: 600 and heavier take the bold one (the render loads 400 and 700). */
+const slotOf = (font: UsedFont): Slot => (font.weight >= 600 ? (font.italic ? 'boldItalic' : 'bold') : font.italic ? 'italic' : 'regular')
+
+const require = createRequire(import.meta.url)
+
+interface Face {
+  key: string
+  pkg: string
+  file: string
+  weight: 400 | 700
+  italic: boolean
+}
+
+function faceOf(font: UsedFont): { typeface: string; slot: Slot; face: Face } | undefined {
+  const family = fontFamilies(font.family)[0]?.toLowerCase()
+  const source = family ? EMBEDDABLE[family] : undefined
+  if (!source) return undefined
+  const slot = slotOf(font)
+  const weight = slot === 'bold' || slot === 'boldItalic' ? 700 : 400
+  const italic = slot === 'italic' || slot === 'boldItalic'
+  const key = `${source.file}-${weight}-${italic ? 'italic' : 'normal'}`
+  return { typeface: source.typeface, slot, face: { key, pkg: source.pkg, file: source.file, weight, italic } }
+}
+
+/** node_modules/.cache/marp-deck-pipeline/fonts/<face>-<package version>.fntdata */
+function cacheFile(face: Face, pkgDir: string): string {
+  const { version } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string }
+  const nodeModules = path.dirname(path.dirname(path.dirname(path.join(pkgDir, 'package.json'))))
+  return path.join(nodeModules, '.cache', 'marp-deck-pipeline', 'fonts', `${face.key}-${version}.fntdata`)
+}
+
+/** One face as EOT: the latin and latin-ext subsets merged (fonteditor-core), from disk when done before. */
+const faceEot = memoByKey(
+  async (face: Face): Promise<Uint8Array> => {
+    const pkgDir = path.dirname(require.resolve(`${face.pkg}/package.json`))
+    const cache = cacheFile(face, pkgDir)
+    try {
+      return new Uint8Array(await readFile(cache))
+    } catch {
+      // Not converted yet: below.
+    }
+    const style = face.italic ? 'italic' : 'normal'
+    const woff = (subset: string) => readFile(path.join(pkgDir, 'files', `${face.file}-${subset}-${face.weight}-${style}.woff`))
+    const [latin, ext] = await Promise.all([woff('latin'), woff('latin-ext')])
+    const { Font } = await import('fonteditor-core')
+    const inflate = (data: number[]) => Array.from(inflateSync(Uint8Array.from(data)))
+    const read = { type: 'woff', inflate, hinting: true, kerning: true } as const
+    const font = Font.create(latin, { ...read, compound2simple: false })
+    // Merging copies simple outlines only, so latin-ext's accented letters (composites) are
+    // flattened first; characters both subsets carry (space, digits…) stay latin's.
+    const extra = Font.create(ext, { ...read, compound2simple: true })
+    const have = new Set(font.get().glyf.flatMap((g) => g.unicode ?? []))
+    for (const glyph of extra.get().glyf) if (glyph.unicode) glyph.unicode = glyph.unicode.filter((u) => !have.has(u))
+    font.merge(extra, { scale: 1 })
+    const eot = new Uint8Array(font.write({ type: 'eot', toBuffer: true, hinting: true, kerning: true }))
+    // A read-only node_modules only costs the next process the conversion again.
+    await writeFileAtomic(cache, eot).catch(() => undefined)
+    return eot
+  },
+  (face) => face.key,
+  16,
+)
+
+/* Package parts ------------------------------------------------------------------------------- */
+
+const FONT_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/font'
+export const FONT_CONTENT_TYPE = 'application/x-fontdata'
+
+function partText(part: ZipPart): string {
+  const bytes = part.method === 8 ? inflateRawSync(part.payload) : part.payload
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+}
+
+const textPart = (name: string, text: string): ZipPart => zipPart(name, Buffer.from(text, 'utf8'), true)
+
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+
+/**
+ * The package with the faces of `used` that may be embedded: a `.fntdata` part per face, its
+ * relationship from the presentation, the `fntdata` content type and `p:embeddedFontLst`
+ * (with `embedTrueTypeFonts`). Fonts that cannot be embedded are left to their fallback
+ * (pptxTypeface). Returns new parts; the ones given are not changed. Same input, same bytes.
+ */
+export async function embedFonts(parts: readonly ZipPart[], used: readonly UsedFont[]): Promise<ZipPart[]> {
+  // typeface → slot → face, in a fixed order whatever the order of `used`.
+  const wanted = new Map<string, Map<Slot, Face>>()
+  for (const font of used) {
+    const found = faceOf(font)
+    if (!found) continue
+    const slots = wanted.get(found.typeface) ?? new Map<Slot, Face>()
+    slots.set(found.slot, found.face)
+    wanted.set(found.typeface, slots)
+  }
+  if (wanted.size === 0) return [...parts]
+  const byName = new Map(parts.map((p) => [p.name, p]))
+  const pres = byName.get('ppt/presentation.xml')
+  const rels = byName.get('ppt/_rels/presentation.xml.rels')
+  const types = byName.get('[Content_Types].xml')
+  if (!pres || !rels || !types) return [...parts]
+
+  let relsXml = partText(rels)
+  const taken = new Set([...relsXml.matchAll(/Id="rId(\d+)"/g)].map((m) => Number(m[1])))
+  let nextId = Math.max(0, ...taken) + 1
+  const usedNames = new Set(parts.map((p) => p.name))
+  let nextFont = 1
+  const fontParts: ZipPart[] = []
+  const entries: string[] = []
+  for (const typeface of [...wanted.keys()].sort()) {
+    const slots = wanted.get(typeface)!
+    const refs: string[] = []
+    for (const slot of SLOTS) {
+      const face = slots.get(slot)
+      if (!face) continue
+      while (usedNames.has(`ppt/fonts/font${nextFont}.fntdata`)) nextFont += 1
+      const name = `ppt/fonts/font${nextFont}.fntdata`
+      usedNames.add(name)
+      const id = `rId${nextId++}`
+      // EOT barely deflates (~60 % of its size); stored or deflated, whichever is smaller.
+      fontParts.push(zipPart(name, await faceEot(face), true))
+      const rel = `<Relationship Id="${id}" Type="${FONT_REL}" Target="fonts/font${nextFont}.fntdata"/>`
+      relsXml = relsXml.replace('</Relationships>', () => `${rel}</Relationships>`)
+      refs.push(`<p:${slot} r:id="${id}"/>`)
+    }
+    entries.push(`<p:embeddedFont><p:font typeface="${escapeAttr(typeface)}"/>${refs.join('')}</p:embeddedFont>`)
+  }
+
+  let presXml = partText(pres)
+  // The list's place in CT_Presentation: after sldSz, notesSz and smartTags, before custShowLst & co.
+  const list = `<p:embeddedFontLst>${entries.join('')}</p:embeddedFontLst>`
+  presXml = presXml.replace(/<p:embeddedFontLst>[\s\S]*?<\/p:embeddedFontLst>|<p:embeddedFontLst\/>/, '')
+  const anchor = [/<p:smartTags[^>]*\/>/, /<p:notesSz[^>]*\/>/, /<p:sldSz[^>]*\/>/].map((re) => re.exec(presXml)).find(Boolean)
+  if (!anchor) return [...parts]
+  presXml = presXml.replace(anchor[0], (at) => `${at}${list}`)
+  presXml = presXml.replace(/<p:presentation\b([^>]*)>/, (tag, attrs: string) =>
+    /embedTrueTypeFonts=/.test(attrs)
+      ? tag.replace(/embedTrueTypeFonts="[^"]*"/, 'embedTrueTypeFonts="1"')
+      : `<p:presentation${attrs} embedTrueTypeFonts="1">`,
+  )
+
+  let typesXml = partText(types)
+  if (!/Extension="fntdata"/i.test(typesXml)) {
+    typesXml = typesXml.replace(/(<Types[^>]*>)/, `$1<Default Extension="fntdata" ContentType="${FONT_CONTENT_TYPE}"/>`)
+  }
+
+  const replaced = new Map([
+    [pres.name, textPart(pres.name, presXml)],
+    [rels.name, textPart(rels.name, relsXml)],
+    [types.name, textPart(types.name, typesXml)],
+  ])
+  return [...parts.map((p) => replaced.get(p.name) ?? p), ...fontParts]
+}
+
+/** The licence under which a family is embedded, or undefined when it is not. */
+export function embeddingLicence(family: string): string | undefined {
+  return EMBEDDABLE[fontFamilies(family)[0]?.toLowerCase() ?? '']?.licence
+}
