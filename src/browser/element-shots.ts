@@ -52,6 +52,10 @@ export async function shootElements(
           'body[data-deck-element-shot] svg[data-marpit-svg] * { visibility: hidden !important }',
           'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-shown], body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-shown="element"] * { visibility: visible !important }',
           'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-shown]::before, body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-shown]::after { visibility: hidden !important }',
+          // The element's ancestors stay visible (a hidden SVG of Marp's auto-scaling would not paint a
+          // visible child), but paint nothing of their own: no text, background, border or ::before/::after.
+          'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path] { visibility: visible !important; color: transparent !important; background: none !important; border-color: transparent !important; box-shadow: none !important; text-shadow: none !important; outline: none !important; text-decoration-color: transparent !important }',
+          'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path]::before, body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path]::after, body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path]::marker { visibility: hidden !important }',
         ].join('\n')
         document.head.append(style)
         document.body.dataset['deckElementShot'] = ''
@@ -64,7 +68,28 @@ export async function shootElements(
           (slide: number, id: number, mode: string, name: string) => {
             document.querySelectorAll('svg[data-marpit-svg]').forEach((el, j) => el.classList.toggle('deck-shot', j === slide))
             document.querySelectorAll('[data-deck-shown]').forEach((el) => el.removeAttribute('data-deck-shown'))
-            document.querySelector(`[${name}~="${id}"]`)?.setAttribute('data-deck-shown', mode)
+            document.querySelectorAll('[data-deck-path]').forEach((el) => el.removeAttribute('data-deck-path'))
+            document.querySelectorAll<HTMLElement>('[data-deck-colour]').forEach((el) => {
+              el.style.removeProperty('color')
+              el.removeAttribute('data-deck-colour')
+            })
+            document.querySelectorAll('[data-deck-path]').forEach((el) => el.removeAttribute('data-deck-path'))
+            document.querySelectorAll<HTMLElement>('[data-deck-colour]').forEach((el) => {
+              el.style.removeProperty('color')
+              el.removeAttribute('data-deck-colour')
+            })
+            const target = document.querySelector<HTMLElement>(`[${name}~="${id}"]`)
+            if (!target) return
+            if (mode === 'element') {
+              // Its own colour, which it would otherwise inherit (transparent) from its ancestors.
+              if (!target.style.color) {
+                target.style.setProperty('color', getComputedStyle(target).color, 'important')
+                target.setAttribute('data-deck-colour', '')
+              }
+              for (let a = target.parentElement; a && !a.matches('svg[data-marpit-svg]'); a = a.parentElement)
+                a.setAttribute('data-deck-path', '')
+            }
+            target.setAttribute('data-deck-shown', mode)
           },
           shot.slide,
           shot.id,

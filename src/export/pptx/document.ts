@@ -3,10 +3,10 @@ import type { RenderedDeck } from '../../render/render.js'
 import { addKeywords, fixDates, loadPptxLibs } from '../pptx.js'
 import { writeZip, zipPart } from '../zip.js'
 import type { SlideCapture } from './extract.js'
-import type { Box } from './model.js'
+import type { Box, Run } from './model.js'
 import { addPicture, addShape } from './shapes.js'
 import { addTable } from './table.js'
-import { addText } from './text.js'
+import { addText, seated } from './text.js'
 import { inches } from './units.js'
 
 /*
@@ -53,8 +53,9 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
     slide.background = { color: model.background.hex }
     for (const item of model.items) {
       if (item.kind === 'text') {
-        addText(slide, item)
-        if (item.title) titles.set(i, item.box)
+        const text = seated(item)
+        addText(slide, text)
+        if (text.title) titles.set(i, text.box)
       } else if (item.kind === 'shape') addShape(pptx, slide, item)
       else if (item.kind === 'picture') addPicture(slide, item, capture.pictures.get(item.id))
       else addTable(slide, item)
@@ -66,7 +67,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
   const zip = await JSZip.loadAsync(raw)
   await fixDates(zip, opts.date)
   if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
-  await placeTitles(zip, titles)
+  await mendSlides(zip, titles, pitchFamilies(capture))
   const names = Object.keys(zip.files)
     .filter((name) => !zip.files[name]!.dir)
     .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
@@ -77,21 +78,52 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
 }
 
 /**
- * pptxgenjs puts text aimed at a placeholder where the master has the placeholder; each title
- * goes back to where the browser laid its heading out.
+ * Mend what pptxgenjs 4.0.1 writes: it gives every run after a paragraph's first a paragraph
+ * properties element of its own (`<a:pPr>` in the middle of `<a:p>`, which the schema forbids
+ * and which resets the bullet in LibreOffice), and it puts text aimed at a placeholder where the
+ * master has the placeholder: each title goes back to where the browser laid its heading out,
+ * without wrapping.
  */
-async function placeTitles(zip: JSZip, titles: Map<number, Box>): Promise<void> {
-  for (const [i, box] of titles) {
-    const name = `ppt/slides/slide${i + 1}.xml`
-    const xml = await zip.file(name)?.async('string')
-    if (!xml) continue
-    const emu = (px: number) => Math.round(px * EMU_PER_PX)
-    const fixed = xml.replace(/<p:sp>(?:(?!<\/p:sp>)[\s\S])*?<p:ph type="title"[\s\S]*?<\/p:sp>/, (sp) =>
-      sp.replace(
-        /<a:off x="-?\d+" y="-?\d+"\/>\s*<a:ext cx="\d+" cy="\d+"\/>/,
-        `<a:off x="${emu(box.x)}" y="${emu(box.y)}"/><a:ext cx="${emu(Math.max(box.w, 1))}" cy="${emu(Math.max(box.h, 1))}"/>`,
-      ),
-    )
-    zip.file(name, fixed)
+async function mendSlides(zip: JSZip, titles: Map<number, Box>, pitches: Map<string, number>): Promise<void> {
+  const emu = (px: number) => Math.round(px * EMU_PER_PX)
+  for (const name of Object.keys(zip.files)) {
+    const m = /^ppt\/slides\/slide(\d+)\.xml$/.exec(name)
+    if (!m) continue
+    let xml = (await zip.file(name)!.async('string')).replace(STRAY_PPR, (all, open: string) => (open ? all : ''))
+    // pptxgenjs says every font is a proportional sans-serif; a substitute for a missing code font must be monospaced.
+    for (const [font, pitch] of pitches)
+      xml = xml.replaceAll(`typeface="${font}" pitchFamily="34"`, `typeface="${font}" pitchFamily="${pitch}"`)
+    const box = titles.get(Number(m[1]) - 1)
+    if (box) {
+      xml = xml.replace(/<p:sp>(?:(?!<\/p:sp>)[\s\S])*?<p:ph\b[^>]*type="title"[\s\S]*?<\/p:sp>/, (sp) =>
+        sp
+          .replace(
+            /<a:off x="-?\d+" y="-?\d+"\/>\s*<a:ext cx="\d+" cy="\d+"\/>/,
+            `<a:off x="${emu(box.x)}" y="${emu(box.y)}"/><a:ext cx="${emu(Math.max(box.w, 1))}" cy="${emu(Math.max(box.h, 1))}"/>`,
+          )
+          .replace('<a:bodyPr wrap="square"', '<a:bodyPr wrap="none"'),
+      )
+    }
+    zip.file(name, xml)
   }
 }
+
+/** A paragraph's properties, with the `<a:p>` before it when they open the paragraph (and are kept). */
+const STRAY_PPR = /(<a:p>)?<a:pPr\b[^>]*?(?:\/>|>[\s\S]*?<\/a:pPr>)/g
+
+/** OOXML pitch and family of the fonts that are not sans-serif: 49 fixed-pitch modern, 18 variable roman. */
+function pitchFamilies(capture: SlideCapture): Map<string, number> {
+  const out = new Map<string, number>()
+  const add = (runs: readonly Run[]) => {
+    for (const r of runs) if (r.generic && !out.has(xmlEscape(r.font))) out.set(xmlEscape(r.font), r.generic === 'monospace' ? 49 : 18)
+  }
+  for (const slide of capture.model.slides) {
+    for (const item of slide.items) {
+      if (item.kind === 'text') item.paragraphs.forEach((p) => p.lines.forEach(add))
+      if (item.kind === 'table') item.rows.forEach((r) => r.cells.forEach((c) => c.paragraphs.forEach((p) => p.lines.forEach(add))))
+    }
+  }
+  return out
+}
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')

@@ -51,23 +51,53 @@ const EMBEDDABLE: Record<string, { pkg: string; file: string; typeface: string; 
 }
 
 /**
- * Fallbacks for fonts that are not embedded: the closest font of the same widths shipped with
- * Windows and macOS (PowerPoint for the web has them too). Generic CSS families map to the
- * standard faces. The first entry is the one named in the package.
+ * Fonts every PowerPoint has (Windows and macOS, with Office), by lower-case name → the name to
+ * write. Helvetica is a Mac font; Windows maps it to Arial, so Arial is written. Consolas is left
+ * out: it is narrower (0.55 em) than the 0.6 em monospace faces Chromium draws code with.
+ */
+const EVERYWHERE: Readonly<Record<string, string>> = {
+  arial: 'Arial',
+  helvetica: 'Arial',
+  'times new roman': 'Times New Roman',
+  times: 'Times New Roman',
+  'courier new': 'Courier New',
+  courier: 'Courier New',
+  georgia: 'Georgia',
+  verdana: 'Verdana',
+  tahoma: 'Tahoma',
+  'trebuchet ms': 'Trebuchet MS',
+  'comic sans ms': 'Comic Sans MS',
+  calibri: 'Calibri',
+}
+
+/**
+ * Fallbacks for fonts that are not embedded and not everywhere: the font of (nearly) the same
+ * widths that every PowerPoint has, so that lines break where the browser broke them. Monospace
+ * faces of 0.6 em advance (JetBrains Mono, DejaVu Sans Mono, Liberation Mono, SF Mono, Menlo)
+ * get Courier New, also 0.6 em; Consolas (0.55 em) is second. Liberation fonts are metric twins
+ * of Arial, Times New Roman and Courier New (Chromium on Linux draws those names with them).
+ * Generic CSS families map to the standard faces. The first entry is the one written.
  */
 export const FONT_FALLBACKS: Readonly<Record<string, readonly string[]>> = {
   inter: ['Arial', 'Helvetica'],
-  'jetbrains mono': ['Consolas', 'Courier New'],
-  'fira code': ['Consolas', 'Courier New'],
-  'source code pro': ['Consolas', 'Courier New'],
-  'sf mono': ['Consolas', 'Courier New'],
-  menlo: ['Consolas', 'Courier New'],
-  monaco: ['Consolas', 'Courier New'],
-  'dejavu sans mono': ['Consolas', 'Courier New'],
+  'jetbrains mono': ['Courier New', 'Consolas'],
+  'fira code': ['Courier New', 'Consolas'],
+  'fira mono': ['Courier New', 'Consolas'],
+  'source code pro': ['Courier New', 'Consolas'],
+  'sf mono': ['Courier New', 'Consolas'],
+  menlo: ['Courier New', 'Consolas'],
+  monaco: ['Courier New', 'Consolas'],
+  'dejavu sans mono': ['Courier New', 'Consolas'],
   'liberation mono': ['Courier New'],
+  'noto sans mono': ['Courier New', 'Consolas'],
+  'roboto mono': ['Courier New', 'Consolas'],
+  'ubuntu mono': ['Courier New', 'Consolas'],
+  'ibm plex mono': ['Courier New', 'Consolas'],
+  'cascadia code': ['Courier New', 'Consolas'],
+  avenir: ['Arial', 'Helvetica'],
+  'avenir next': ['Arial', 'Helvetica'],
   'helvetica neue': ['Arial', 'Helvetica'],
-  helvetica: ['Arial'],
-  'segoe ui': ['Segoe UI', 'Arial'],
+  'segoe ui': ['Arial', 'Helvetica'],
   roboto: ['Arial', 'Helvetica'],
   'open sans': ['Arial', 'Helvetica'],
   lato: ['Arial', 'Helvetica'],
@@ -75,19 +105,21 @@ export const FONT_FALLBACKS: Readonly<Record<string, readonly string[]>> = {
   'dejavu sans': ['Verdana', 'Arial'],
   'liberation sans': ['Arial'],
   'liberation serif': ['Times New Roman'],
-  georgia: ['Georgia', 'Times New Roman'],
+  'noto serif': ['Times New Roman'],
+  'dejavu serif': ['Georgia', 'Times New Roman'],
   'sans-serif': ['Arial', 'Helvetica'],
-  'system-ui': ['Segoe UI', 'Arial'],
-  '-apple-system': ['Segoe UI', 'Arial'],
-  blinkmacsystemfont: ['Segoe UI', 'Arial'],
+  'system-ui': ['Arial', 'Helvetica'],
+  '-apple-system': ['Arial', 'Helvetica'],
+  blinkmacsystemfont: ['Arial', 'Helvetica'],
   'ui-sans-serif': ['Arial', 'Helvetica'],
   serif: ['Times New Roman', 'Times'],
   'ui-serif': ['Times New Roman', 'Times'],
-  monospace: ['Consolas', 'Courier New'],
-  'ui-monospace': ['Consolas', 'Courier New'],
+  monospace: ['Courier New', 'Consolas'],
+  'ui-monospace': ['Courier New', 'Consolas'],
   cursive: ['Comic Sans MS'],
   emoji: ['Segoe UI Emoji', 'Apple Color Emoji'],
   'apple color emoji': ['Segoe UI Emoji', 'Apple Color Emoji'],
+  'segoe ui emoji': ['Segoe UI Emoji', 'Apple Color Emoji'],
   'noto color emoji': ['Segoe UI Emoji', 'Apple Color Emoji'],
 }
 
@@ -105,16 +137,23 @@ export function fontFamilies(css: string): string[] {
 }
 
 /**
- * The typeface PowerPoint is told for a CSS font-family: the first family we embed; else the
- * first family's fallback (or the first fallback of any family of the stack); else the first
- * family as written, which PowerPoint replaces with its own default when it is not installed.
+ * The typeface PowerPoint is told for a CSS font-family stack (or for the one font Chromium drew
+ * with, e.g. from CSS.getPlatformFontsForNode, which is better still): the first family we embed;
+ * else the first family every PowerPoint has (Helvetica written as Arial); else the fallback of
+ * the first family that has one; else the first family as written. So the default theme's
+ * `-apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif`
+ * becomes Arial, the width Chromium drew it with here (Liberation Sans, Arial's metric twin).
  */
 export function pptxTypeface(css: string): Typeface {
   const families = fontFamilies(css)
-  for (const family of families) {
-    const embeddable = EMBEDDABLE[family.toLowerCase()]
+  const lower = families.map((f) => f.toLowerCase())
+  for (const family of lower) {
+    const embeddable = EMBEDDABLE[family]
     if (embeddable) return { typeface: embeddable.typeface, embedded: true }
-    const fallback = FONT_FALLBACKS[family.toLowerCase()]?.[0]
+  }
+  for (const family of lower) if (EVERYWHERE[family]) return { typeface: EVERYWHERE[family], embedded: false }
+  for (const family of lower) {
+    const fallback = FONT_FALLBACKS[family]?.[0]
     if (fallback) return { typeface: fallback, embedded: false }
   }
   return { typeface: families[0] ?? 'Arial', embedded: false }

@@ -18,6 +18,8 @@ export interface InlinePicture {
 export interface ParagraphResult {
   paragraph: Paragraph
   pictures: InlinePicture[]
+  /** Inline boxes with a background or border (inline code): the walk draws them behind the text. */
+  boxes: Element[]
   /** The content box of the block, relative to the slide. */
   left: number
   width: number
@@ -59,11 +61,46 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     scales.set(el, s)
     return s
   }
-  const firstFamily = (family: string): string =>
-    (family.split(',')[0] ?? '')
-      .trim()
-      .replace(/^["']|["']$/g, '')
-      .trim()
+  const GENERIC: Record<string, string> = {
+    serif: 'Times New Roman',
+    'ui-serif': 'Times New Roman',
+    monospace: 'Courier New',
+    'ui-monospace': 'Courier New',
+    'sans-serif': 'Arial',
+    'ui-sans-serif': 'Arial',
+    'system-ui': 'Arial',
+  }
+  const PROBE = 'mmmmmmmmmmwwwwwlllii1@#'
+  const widthOf = (font: string) => {
+    ctx.font = font
+    return ctx.measureText(PROBE).width
+  }
+  const available = new Map<string, boolean>()
+  /** Whether the browser has the family (a loaded web font, or a system font or its alias): it then measures unlike each generic. */
+  const has = (name: string): boolean => {
+    let yes = available.get(name)
+    if (yes === undefined) {
+      yes = ['monospace', 'serif', 'sans-serif'].some((g) => widthOf(`40px "${name}", ${g}`) !== widthOf(`40px ${g}`))
+      available.set(name, yes)
+    }
+    return yes
+  }
+  const families = new Map<string, string>()
+  /** The family of a font-family list the browser draws with: the first it has, or a common stand-in for a generic family. */
+  const firstFamily = (list: string): string => {
+    let out = families.get(list)
+    if (out !== undefined) return out
+    const names = list.split(',').map((f) =>
+      f
+        .trim()
+        .replace(/^["']|["']$/g, '')
+        .trim(),
+    )
+    out = names.find((n) => n && !GENERIC[n.toLowerCase()] && !/^(-apple-system|blinkmacsystemfont)$/i.test(n) && has(n))
+    out ??= GENERIC[names.find((n) => GENERIC[n.toLowerCase()])?.toLowerCase() ?? 'sans-serif']!
+    families.set(list, out)
+    return out
+  }
   const isInline = (el: Element): boolean => {
     const d = getComputedStyle(el).display
     return (
@@ -89,6 +126,9 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       colour: colour(s.color),
       transform: s.textTransform,
     }
+    const families = s.fontFamily.toLowerCase()
+    if (/\bmonospace\b/.test(families) || el.closest('pre, marp-pre, code, kbd, samp')) run.generic = 'monospace'
+    else if (/\bserif\b/.test(families.replace(/sans-serif/g, ''))) run.generic = 'serif'
     if (parseInt(s.fontWeight, 10) >= 600) run.bold = true
     if (s.fontStyle !== 'normal') run.italic = true
     for (let a: Element | null = el; a && a !== block.parentElement; a = a.parentElement) {
@@ -98,11 +138,6 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     }
     const link = el.closest('a[href]')
     if (link && block.contains(link)) run.href = (link as HTMLAnchorElement).href
-    const code = el.closest('code')
-    if (code && !code.closest('pre, marp-pre')) {
-      const bg = colour(getComputedStyle(code).backgroundColor)
-      if (bg.alpha > 0) run.highlight = bg.hex
-    }
     const spacing = parseFloat(s.letterSpacing)
     if (spacing) run.spacing = spacing * scale
     return run
@@ -147,6 +182,7 @@ export function textTools(originX: number, originY: number, slideHeight: number,
   const paragraph = (block: Element): ParagraphResult => {
     const pieces: Piece[] = []
     const pictures: InlinePicture[] = []
+    const boxes: Element[] = []
     let forceBreak = false
     const add = (text: string, style: Piece['style'], rect: DOMRect, pre: boolean) => {
       pieces.push({
@@ -215,6 +251,8 @@ export function textTools(originX: number, originY: number, slideHeight: number,
           add('\u00a0'.repeat(count), { ...style, colour: { hex: style.colour.hex, alpha: 0 } }, rect, false)
           continue
         }
+        const ns = getComputedStyle(node)
+        if (colour(ns.backgroundColor).alpha > 0 || parseFloat(ns.borderTopWidth) > 0) boxes.push(node)
         visit(node)
       }
     }
@@ -271,8 +309,16 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     })
     const align = s.textAlign === 'center' || s.textAlign === 'right' || s.textAlign === 'justify' ? s.textAlign : 'left'
     return {
-      paragraph: { lines: out, top, left: 0, lineHeight, align: align === 'justify' ? 'left' : align },
+      paragraph: {
+        lines: out,
+        top,
+        left: 0,
+        lineHeight,
+        glyph: shown[0] ? shown[0].bottom - shown[0].top : lineHeight,
+        align: align === 'justify' ? 'left' : align,
+      },
       pictures,
+      boxes,
       left,
       width,
     }
@@ -290,5 +336,12 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     a.highlight === b.highlight &&
     a.spacing === b.spacing
 
-  return { colour, scaleOf, paragraph, hasInlineContent, inlineChild, runStyle, firstFamily, nbspWidth }
+  /** Width of a list marker and the space after it, in the item's font. */
+  const markerWidth = (li: Element, marker: string): number => {
+    const s = getComputedStyle(li)
+    ctx.font = `${s.fontStyle} ${s.fontWeight} ${parseFloat(s.fontSize) * scaleOf(li)}px ${s.fontFamily}`
+    return ctx.measureText(`${marker} `).width
+  }
+
+  return { colour, scaleOf, paragraph, hasInlineContent, inlineChild, runStyle, firstFamily, nbspWidth, markerWidth }
 }

@@ -34,6 +34,8 @@ export interface Run {
   highlight?: string
   /** Letter spacing in px. */
   spacing?: number
+  /** The generic family the font falls back to, when not sans-serif (tells PowerPoint how to substitute it). */
+  generic?: 'monospace' | 'serif'
 }
 
 export type Bullet = { kind: 'char'; char: string; colour?: Colour } | { kind: 'number'; style: string; start: number }
@@ -47,6 +49,8 @@ export interface Paragraph {
   /** Left edge of the text, relative to the text box. */
   left: number
   lineHeight: number
+  /** Height of the glyph boxes (the font's ascent + descent) on the first line, for where text sits in its line. */
+  glyph?: number
   align: 'left' | 'center' | 'right' | 'justify'
   bullet?: Bullet
   /** Nesting depth of a list item (0 for the outer list). */

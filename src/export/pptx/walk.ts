@@ -58,14 +58,14 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
     const sidesOf = (s: CSSStyleDeclaration, scale: number) =>
       (['Top', 'Right', 'Bottom', 'Left'] as const).map((side) => border(s, side, scale)) as Cell['borders']
     /** The box's background colour, border and corners, as a shape behind its content. */
-    const decorate = (el: Element) => {
+    const decorate = (el: Element, rect = el.getBoundingClientRect()) => {
       const s = getComputedStyle(el)
       const scale = tools.scaleOf(el)
       const fill = tools.colour(s.backgroundColor)
       const sides = sidesOf(s, scale)
       const hasBorder = sides.some(Boolean)
       if (fill.alpha === 0 && !hasBorder) return
-      const box = clip(rel(el.getBoundingClientRect()))
+      const box = clip(rel(rect))
       if (!box) return
       const same = sides.every((b) => b && sides[0] && b.width === sides[0].width && b.colour.hex === sides[0].colour.hex)
       const radius = parseFloat(s.borderTopLeftRadius) * scale || 0
@@ -121,7 +121,8 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
           const s = getComputedStyle(li)
           const value = (li as HTMLLIElement).value
           if (listEl.localName === 'ol' && value) n = value
-          const { paragraph, pictures, left: textLeft } = tools.paragraph(li)
+          const { paragraph, pictures, boxes, left: textLeft } = tools.paragraph(li)
+          for (const b of boxes) for (const r of b.getClientRects()) decorate(b, r)
           for (const pic of pictures) shoot(pic.el, 'element', pic.rect)
           const size = parseFloat(s.fontSize) * tools.scaleOf(li)
           const type = s.listStyleType
@@ -136,7 +137,8 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
           }
           paragraph.level = level
           paragraph.left = textLeft
-          paragraph.bulletLeft = textLeft - (paragraph.bullet?.kind === 'number' ? size * 1.4 : size * 0.9)
+          const marker = paragraph.bullet?.kind === 'number' ? `${n}.` : paragraph.bullet?.kind === 'char' ? paragraph.bullet.char : ''
+          paragraph.bulletLeft = textLeft - (marker ? tools.markerWidth(li, marker) : size)
           left = Math.min(left, paragraph.bulletLeft)
           if (paragraph.lines.length) paragraphs.push(paragraph)
           n += 1
@@ -149,7 +151,7 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
       }
       items(root, 0)
       const box = root.getBoundingClientRect()
-      const x = Math.min(left, box.left - frame.left)
+      const x = Number.isFinite(left) ? left : box.left - frame.left
       for (const p of paragraphs) {
         p.left -= x
         p.bulletLeft = (p.bulletLeft ?? p.left) - x
@@ -211,7 +213,8 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
       }
       if (el.localName === 'ul' || el.localName === 'ol') return list(el)
       if (el.localName !== 'section' && tools.hasInlineContent(el)) {
-        const { paragraph, pictures, left, width } = tools.paragraph(el)
+        const { paragraph, pictures, boxes, left, width } = tools.paragraph(el)
+        for (const b of boxes) for (const r of b.getClientRects()) decorate(b, r)
         for (const pic of pictures) shoot(pic.el, 'element', pic.rect)
         textItem(el, [paragraph], left, width, el.localName === 'pre' || el.localName === 'marp-pre')
       }
