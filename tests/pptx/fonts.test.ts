@@ -62,7 +62,13 @@ describe('pptxTypeface and the fallback map', () => {
     expect(fontFamilies(`"JetBrains Mono", 'Fira Code', monospace`)).toEqual(['JetBrains Mono', 'Fira Code', 'monospace'])
     expect(pptxTypeface('Inter, sans-serif')).toEqual({ typeface: 'Inter', embedded: true })
     expect(pptxTypeface('"JetBrains Mono", monospace')).toEqual({ typeface: 'JetBrains Mono', embedded: true })
-    expect(pptxTypeface('"Fira Code", monospace')).toEqual({ typeface: 'Consolas', embedded: false })
+    expect(pptxTypeface('"Fira Code", monospace')).toEqual({ typeface: 'Courier New', embedded: false })
+    // Marp's default theme: Chromium draws these with Liberation Sans and Liberation Mono here, Arial's and Courier New's twins.
+    const marpSans = '-apple-system, "BlinkMacSystemFont", "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif, "Apple Color Emoji"'
+    expect(pptxTypeface(marpSans)).toEqual({ typeface: 'Arial', embedded: false })
+    const marpMono = 'ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace'
+    expect(pptxTypeface(marpMono)).toEqual({ typeface: 'Courier New', embedded: false })
+    expect(pptxTypeface('Liberation Sans')).toEqual({ typeface: 'Arial', embedded: false })
     expect(pptxTypeface('"Helvetica Neue", Arial, sans-serif')).toEqual({ typeface: 'Arial', embedded: false })
     expect(pptxTypeface('Georgia, serif')).toEqual({ typeface: 'Georgia', embedded: false })
     expect(pptxTypeface('Unknown Face')).toEqual({ typeface: 'Unknown Face', embedded: false })
