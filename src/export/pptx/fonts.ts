@@ -199,7 +199,8 @@ const faceEot = memoByKey(
     const pkgDir = path.dirname(require.resolve(`${face.pkg}/package.json`))
     const cache = cacheFile(face, pkgDir)
     try {
-      return new Uint8Array(await readFile(cache))
+      const kept = new Uint8Array(await readFile(cache))
+      if (isEot(kept)) return kept
     } catch {
       // Not converted yet: below.
     }
@@ -224,6 +225,15 @@ const faceEot = memoByKey(
   (face) => face.key,
   16,
 )
+
+/** An uncompressed EOT whose size fields agree with its length (a cache file cut short is made again). */
+function isEot(data: Uint8Array): boolean {
+  if (data.byteLength < 82) return false
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+  const size = view.getUint32(0, true)
+  const fontSize = view.getUint32(4, true)
+  return size === data.byteLength && fontSize < size && view.getUint16(34, true) === 0x504c
+}
 
 /* Package parts ------------------------------------------------------------------------------- */
 
