@@ -18,7 +18,7 @@ export interface ElementShot {
   box: { x: number; y: number; w: number; h: number }
   format: 'png' | 'jpeg'
   /** `element`: the element and its content; `background`: its own box only (children and ::before/::after hidden). */
-  mode: 'element' | 'background'
+  mode: 'element' | 'background' | '::before' | '::after'
 }
 
 export const ELEMENT_SHOT_SCALE = 2
@@ -55,6 +55,9 @@ export async function shootElements(
           // The element's ancestors stay visible (a hidden SVG of Marp's auto-scaling would not paint a
           // visible child), but paint nothing of their own: no text, background, border or ::before/::after.
           'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path] { visibility: visible !important; color: transparent !important; background: none !important; border-color: transparent !important; box-shadow: none !important; text-shadow: none !important; outline: none !important; text-decoration-color: transparent !important }',
+          // A pseudo-element alone: its box (no text), nothing of the element it belongs to.
+          'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-shown^="::"] { background: none !important; border-color: transparent !important; color: transparent !important; box-shadow: none !important }',
+          'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-shown="::before"]::before, body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-shown="::after"]::after { visibility: visible !important; color: transparent !important }',
           'body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path]::before, body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path]::after, body[data-deck-element-shot] svg[data-marpit-svg] [data-deck-path]::marker { visibility: hidden !important }',
         ].join('\n')
         document.head.append(style)

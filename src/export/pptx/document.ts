@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type JSZip from 'jszip'
 import type { RenderedDeck } from '../../render/render.js'
 import { addKeywords, fixDates, loadPptxLibs } from '../pptx.js'
@@ -68,6 +69,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
   await fixDates(zip, opts.date)
   if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
   await mendSlides(zip, titles, pitchFamilies(capture))
+  await shareMedia(zip)
   const names = Object.keys(zip.files)
     .filter((name) => !zip.files[name]!.dir)
     .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
@@ -127,3 +129,29 @@ function pitchFamilies(capture: SlideCapture): Map<string, number> {
 }
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** Pictures with the same bytes (a theme's background on every slide) are kept once and shared. */
+async function shareMedia(zip: JSZip): Promise<void> {
+  const first = new Map<string, string>()
+  const same = new Map<string, string>()
+  for (const name of Object.keys(zip.files)
+    .filter((n) => n.startsWith('ppt/media/') && !zip.files[n]!.dir)
+    .sort()) {
+    const hash = createHash('sha256')
+      .update(await zip.file(name)!.async('uint8array'))
+      .digest('hex')
+    const kept = first.get(hash)
+    if (kept) same.set(name.slice('ppt/'.length), kept.slice('ppt/'.length))
+    else first.set(hash, name)
+  }
+  if (!same.size) return
+  for (const name of Object.keys(zip.files).filter((n) => /^ppt\/slides\/_rels\/.*\.rels$/.test(n))) {
+    const rels = await zip.file(name)!.async('string')
+    const fixed = rels.replace(/Target="\.\.\/(media\/[^"]+)"/g, (all, target: string) => {
+      const kept = same.get(target)
+      return kept ? `Target="../${kept}"` : all
+    })
+    if (fixed !== rels) zip.file(name, fixed)
+  }
+  for (const dup of same.keys()) zip.remove(`ppt/${dup}`)
+}

@@ -265,9 +265,13 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     const padRight = (parseFloat(s.paddingRight) + parseFloat(s.borderRightWidth)) * scale
     const left = box.left - originX + padLeft
     const width = Math.max(0, box.width - padLeft - padRight)
-    const sized = parseFloat(s.lineHeight)
+    // The line height of the text itself: code that Marp shrank is scaled inside its block.
+    const first = firstText(block)
+    const lineStyle = first ? getComputedStyle(first) : s
+    const sized = parseFloat(lineStyle.lineHeight)
+    const textScale = first ? scaleOf(first) : scale
     const maxHeight = Math.max(0, ...pieces.map((p) => p.bottom - p.top))
-    const lineHeight = Number.isFinite(sized) ? sized * scale : maxHeight || parseFloat(s.fontSize) * scale * 1.2
+    const lineHeight = Number.isFinite(sized) ? sized * textScale : maxHeight || parseFloat(lineStyle.fontSize) * textScale * 1.2
     const lines: Array<{ pieces: Piece[]; top: number; bottom: number }> = []
     for (const p of pieces) {
       const last = lines.at(-1)
@@ -335,6 +339,13 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     a.href === b.href &&
     a.highlight === b.highlight &&
     a.spacing === b.spacing
+
+  /** The element holding the block's first non-blank text. */
+  const firstText = (block: Element): Element | undefined => {
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.textContent!.trim()) return n.parentElement ?? undefined
+    return undefined
+  }
 
   /** Width of a list marker and the space after it, in the item's font. */
   const markerWidth = (li: Element, marker: string): number => {

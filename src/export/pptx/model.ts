@@ -135,8 +135,8 @@ export interface Shot {
   slide: number
   box: Box
   format: 'png' | 'jpeg'
-  /** `element`: the element and what it holds; `background`: the element's own box only. */
-  mode: 'element' | 'background'
+  /** `element`: the element and what it holds; `background`: the element's own box only; `::before`, `::after`: that pseudo-element's box only. */
+  mode: 'element' | 'background' | '::before' | '::after'
 }
 
 /** The attribute that marks an element to shoot (its value is the shot id). */

@@ -35,18 +35,28 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
       const h = Math.min(H, b.y + b.h) - y
       return w > 0.5 && h > 0.5 ? { x, y, w, h } : undefined
     }
-    const shoot = (el: Element, mode: Shot['mode'], rect = el.getBoundingClientRect()) => {
-      const box = clip(rel(rect))
+    const shoot = (el: Element, mode: Shot['mode'], rect = el.getBoundingClientRect(), given?: Box) => {
+      const box = given ?? clip(rel(rect))
       if (!box) return
       const id = shots.length
       const src =
         el instanceof HTMLImageElement ? el.currentSrc : mode === 'background' ? getComputedStyle(el).backgroundImage.slice(0, 40) : ''
-      const round = parseFloat(getComputedStyle(el).borderTopLeftRadius) > 0
-      const format = /^(url\(")?data:image\/jpe?g/.test(src) && !round ? 'jpeg' : 'png'
+      const style = getComputedStyle(el)
+      const round = parseFloat(style.borderTopLeftRadius) > 0
+      // JPEG where nothing shows through: a photo, or a background painted over an opaque colour.
+      const opaque = mode === 'background' && tools.colour(style.backgroundColor).alpha === 1
+      const format = (/^(url\(")?data:image\/jpe?g/.test(src) || opaque) && !round ? 'jpeg' : 'png'
       el.setAttribute(attr, `${el.getAttribute(attr) ?? ''} ${id}`.trim())
       shots.push({ id, slide: slideIndex, box, format, mode })
-      const alt = el.getAttribute('alt') ?? el.getAttribute('aria-label') ?? undefined
-      items.push({ kind: 'picture', box, id, format, ...(alt ? { alt } : {}) })
+      const alt = el.getAttribute('alt') ?? el.getAttribute('aria-label') ?? el.querySelector('annotation')?.textContent ?? undefined
+      items.push({ kind: 'picture', box, id, format, ...(alt ? { alt: alt.trim() } : {}) })
+      // Math keeps its text, invisible over its picture, so it can be found, copied and read out.
+      const math = el.classList.contains('katex') ? el.querySelector('.katex-html') : el.localName === 'mjx-container' ? el : null
+      const text = math?.textContent?.replace(/\s+/g, ' ').trim()
+      if (text) {
+        const run = { text, font: 'Cambria Math', size: Math.max(8, box.h * 0.5), colour: { hex: '000000', alpha: 0 } }
+        items.push({ kind: 'text', box, paragraphs: [{ lines: [[run]], top: 0, left: 0, lineHeight: box.h, align: 'left' }] })
+      }
     }
     const border = (s: CSSStyleDeclaration, side: 'Top' | 'Right' | 'Bottom' | 'Left', scale: number): Border | undefined => {
       const width = parseFloat(s.getPropertyValue(`border-${side.toLowerCase()}-width`))
@@ -219,28 +229,42 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
         textItem(el, [paragraph], left, width, el.localName === 'pre' || el.localName === 'marp-pre')
       }
       for (const child of el.children) if (!tools.inlineChild(child) || el.localName === 'section') visit(child)
+      pseudo(el, '::before')
+      pseudo(el, '::after')
     }
-    /** Text a section's ::before or ::after shows (Marp's page number): strings and attr(). */
-    const pseudo = (section: HTMLElement, which: '::before' | '::after') => {
-      const s = getComputedStyle(section, which)
-      if (!s.content || s.content === 'none' || s.content === 'normal' || s.display === 'none') return
+    /**
+     * An absolutely placed ::before or ::after (Marp's page number, a theme's quote marks): its
+     * text (strings and attr()) as a text item, its background colour as a shape, a background
+     * image as a picture of the pseudo-element alone.
+     */
+    const pseudo = (el: Element, which: '::before' | '::after') => {
+      const s = getComputedStyle(el, which)
+      if (!s.content || s.content === 'none' || s.content === 'normal' || s.display === 'none' || s.position !== 'absolute') return
       let text = ''
-      for (const m of s.content.matchAll(/"((?:[^"\\]|\\.)*)"|attr\(\s*([\w-]+)\s*\)/g)) {
-        text += m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (section.getAttribute(m[2]!) ?? '')
+      let picture = false
+      // A url() in content is a picture (a theme's quote marks): shot with the pseudo-element's box.
+      const content = s.content.replace(/url\((?:"(?:[^"\\]|\\.)*"|[^)]*)\)/g, () => ((picture = true), ''))
+      for (const m of content.matchAll(/"((?:[^"\\]|\\.)*)"|attr\(\s*([\w-]+)\s*\)/g)) {
+        text += m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (el.getAttribute(m[2]!) ?? '')
       }
       const fill = tools.colour(s.backgroundColor)
-      if (!text.trim() && fill.alpha === 0) return
+      const image = s.backgroundImage !== 'none' || picture
+      if (!text.trim() && fill.alpha === 0 && !image) return
       const num = (v: string) => parseFloat(v) || 0
-      const x = num(s.left) + num(s.borderLeftWidth)
-      const y = num(s.top) + num(s.borderTopWidth)
-      const box = {
-        x,
-        y,
-        w: num(s.width) + num(s.paddingLeft) + num(s.paddingRight),
-        h: num(s.height) + num(s.paddingTop) + num(s.paddingBottom),
-      }
-      if (s.position !== 'absolute' || !(box.w > 0)) return
-      if (fill.alpha > 0) items.push({ kind: 'shape', box, fill })
+      // Its offsets are from the padding box of the nearest positioned box.
+      let block: Element | null = el
+      while (block && block.localName !== 'section' && getComputedStyle(block).position === 'static') block = block.parentElement
+      const cb = (block ?? el).getBoundingClientRect()
+      const cs = getComputedStyle(block ?? el)
+      const x = cb.left - frame.left + num(cs.borderLeftWidth) + num(s.left)
+      const y = cb.top - frame.top + num(cs.borderTopWidth) + num(s.top)
+      const w = num(s.width) + num(s.paddingLeft) + num(s.paddingRight)
+      const h = num(s.height) + num(s.paddingTop) + num(s.paddingBottom)
+      const box = clip({ x, y, w, h })
+      if (!box) return
+      if (image) shoot(el, which, undefined, box)
+      else if (fill.alpha > 0) items.push({ kind: 'shape', box, fill })
+      if (!text.trim()) return
       const size = num(s.fontSize)
       const lineHeight = num(s.lineHeight) || size * 1.2
       const run = {
@@ -250,9 +274,22 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
         colour: tools.colour(s.color),
         ...(parseInt(s.fontWeight, 10) >= 600 ? { bold: true } : {}),
       }
-      const align = s.textAlign === 'center' || s.textAlign === 'right' ? s.textAlign : s.textAlign === 'end' ? 'right' : 'left'
-      const inner = { x: box.x + num(s.paddingLeft), y: box.y + num(s.paddingTop), w: num(s.width), h: Math.max(lineHeight, num(s.height)) }
-      items.push({ kind: 'text', box: inner, paragraphs: [{ lines: [[run]], top: 0, left: 0, lineHeight, align }] })
+      const flex = s.display.includes('flex')
+      const end = (v: string) => v === 'flex-end' || v === 'end'
+      const align =
+        (flex && end(s.justifyContent)) || s.textAlign === 'right' || s.textAlign === 'end'
+          ? 'right'
+          : s.textAlign === 'center' || (flex && s.justifyContent === 'center')
+            ? 'center'
+            : 'left'
+      const inner = { x: x + num(s.paddingLeft), y: y + num(s.paddingTop), w: num(s.width), h: Math.max(lineHeight, num(s.height)) }
+      // A flex box puts its one line where align-items says.
+      const drop = flex && end(s.alignItems) ? inner.h - lineHeight : flex && s.alignItems === 'center' ? (inner.h - lineHeight) / 2 : 0
+      items.push({
+        kind: 'text',
+        box: { ...inner, y: inner.y + drop, h: lineHeight },
+        paragraphs: [{ lines: [[run]], top: 0, left: 0, lineHeight, align }],
+      })
     }
     let background = { hex: 'FFFFFF', alpha: 1 }
     for (const section of sections) {
@@ -260,8 +297,6 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
       if (bg.alpha > 0 && background.hex === 'FFFFFF') background = bg.alpha === 1 ? bg : background
       if (hasBackgroundImage(section)) shoot(section, 'background', svg.getBoundingClientRect())
       visit(section)
-      pseudo(section, '::before')
-      pseudo(section, '::after')
     }
     slides.push({ background, items })
   })
