@@ -75,8 +75,21 @@ describe('pptxTypeface and the fallback map', () => {
   })
 })
 
+describe('the PPTX the pipeline builds', () => {
+  it('embeds the faces of Inter and JetBrains Mono its text uses, and names them in the runs', async () => {
+    const zip = await JSZip.loadAsync(built)
+    const pres = await zip.file('ppt/presentation.xml')!.async('string')
+    const typefaces = [...pres.matchAll(/<p:embeddedFont><p:font typeface="([^"]+)"\/>/g)].map((m) => m[1])
+    expect(typefaces).toEqual(['Inter', 'JetBrains Mono'])
+    const slides = await Promise.all([1, 2].map((i) => zip.file(`ppt/slides/slide${i}.xml`)!.async('string')))
+    expect(slides.join('')).toContain('typeface="Inter"')
+    expect(slides.join('')).toContain('typeface="JetBrains Mono"')
+    expect(await packageProblems(zip)).toEqual([])
+  })
+})
+
 describe('embedFonts on a package the pipeline built', () => {
-  it('adds one EOT .fntdata part per face, only for the fonts it may embed', async () => {
+  it('puts one EOT .fntdata part per face in place of the fonts embedded before, only for the fonts it may embed', async () => {
     const fonts = Object.keys(embedded.files).filter((n) => n.startsWith('ppt/fonts/'))
     // Inter: regular, bold, italic; JetBrains Mono: regular. Fira Sans is left to its fallback.
     expect(fonts.sort()).toEqual([

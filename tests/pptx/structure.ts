@@ -12,7 +12,9 @@ import type JSZip from 'jszip'
  * - every r:id, r:embed and r:link a part uses is one of its own relationships;
  * - slide ids (p:sldId) are unique, in 256..2147483647, each with its own relationship; slide
  *   master and layout ids (p:sldMasterId, p:sldLayoutId) are unique and ≥ 2147483648;
- * - shape ids (p:cNvPr id) are unique within each slide, layout, master and notes page.
+ * - shape ids (p:cNvPr id) are unique within each slide, layout, master and notes page;
+ * - each embedded typeface is listed once and used by some text ([MS-OI29500] 2.1.1133:
+ *   "PowerPoint further requires that all of the fonts specified in this list shall be used").
  * Returns one line per problem; an empty list is a package PowerPoint opens without a prompt.
  */
 export async function packageProblems(zip: JSZip): Promise<string[]> {
@@ -102,6 +104,17 @@ export async function packageProblems(zip: JSZip): Promise<string[]> {
   for (const id of all) if (id < 2147483648) problems.push(`slide master or layout id ${id} below 2147483648`)
   const slideRids = [...pres.matchAll(/<p:sldId\s[^>]*?\br:id="([^"]+)"/g)].map((m) => m[1]!)
   if (new Set(slideRids).size !== slideRids.length) problems.push('two slides share a relationship')
+
+  // [MS-OI29500] 2.1.1133: each embedded typeface once, and each one used in the presentation.
+  const embedded = [...pres.matchAll(/<p:embeddedFont>\s*<p:font\s[^>]*?\btypeface="([^"]+)"/g)].map((m) => m[1]!)
+  if (new Set(embedded).size !== embedded.length) problems.push(`ppt/presentation.xml: an embedded typeface twice (${embedded.join(', ')})`)
+  if (embedded.length) {
+    const typefaces = new Set<string>()
+    for (const n of names.filter((x) => /^ppt\/(slides|slideLayouts|slideMasters|theme|notesSlides|notesMasters)\/[^/]+\.xml$/.test(x))) {
+      for (const m of (await text(n)).matchAll(/\btypeface="([^"]+)"/g)) typefaces.add(m[1]!)
+    }
+    for (const t of embedded) if (!typefaces.has(t)) problems.push(`ppt/presentation.xml: embeds ${t}, which no text uses`)
+  }
   return problems
 }
 

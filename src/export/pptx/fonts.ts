@@ -253,7 +253,8 @@ const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;
  * The package with the faces of `used` that may be embedded: a `.fntdata` part per face, its
  * relationship from the presentation, the `fntdata` content type and `p:embeddedFontLst`
  * (with `embedTrueTypeFonts`). Fonts that cannot be embedded are left to their fallback
- * (pptxTypeface). Returns new parts; the ones given are not changed. Same input, same bytes.
+ * (pptxTypeface); fonts the package embedded before are replaced. Returns new parts; the ones
+ * given are not changed. Same input, same bytes.
  */
 export async function embedFonts(parts: readonly ZipPart[], used: readonly UsedFont[]): Promise<ZipPart[]> {
   // typeface → slot → face, in a fixed order whatever the order of `used`.
@@ -272,10 +273,18 @@ export async function embedFonts(parts: readonly ZipPart[], used: readonly UsedF
   const types = byName.get('[Content_Types].xml')
   if (!pres || !rels || !types) return [...parts]
 
-  let relsXml = partText(rels)
+  // Fonts embedded before (a package given twice) are replaced: their relationships and parts go.
+  const dropped = new Set<string>()
+  let relsXml = partText(rels).replace(/<Relationship\s[^>]*\/>/g, (rel) => {
+    if (!rel.includes(`Type="${FONT_REL}"`)) return rel
+    const target = /Target="([^"]+)"/.exec(rel)?.[1]
+    if (target) dropped.add(path.posix.join('ppt', target))
+    return ''
+  })
+  const kept = parts.filter((p) => !dropped.has(p.name))
   const taken = new Set([...relsXml.matchAll(/Id="rId(\d+)"/g)].map((m) => Number(m[1])))
   let nextId = Math.max(0, ...taken) + 1
-  const usedNames = new Set(parts.map((p) => p.name))
+  const usedNames = new Set(kept.map((p) => p.name))
   let nextFont = 1
   const fontParts: ZipPart[] = []
   const entries: string[] = []
@@ -321,7 +330,7 @@ export async function embedFonts(parts: readonly ZipPart[], used: readonly UsedF
     [rels.name, textPart(rels.name, relsXml)],
     [types.name, textPart(types.name, typesXml)],
   ])
-  return [...parts.map((p) => replaced.get(p.name) ?? p), ...fontParts]
+  return [...kept.map((p) => replaced.get(p.name) ?? p), ...fontParts]
 }
 
 /** The licence under which a family is embedded, or undefined when it is not. */
