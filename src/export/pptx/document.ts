@@ -5,6 +5,7 @@ import { addKeywords, fixDates, loadPptxLibs } from '../pptx.js'
 import { writeZip, zipPart } from '../zip.js'
 import type { SlideCapture } from './extract.js'
 import type { Box, Run } from './model.js'
+import { embedFonts, pptxTypeface, type UsedFont } from './fonts.js'
 import { addPicture, addShape } from './shapes.js'
 import { addTable } from './table.js'
 import { addText, seated } from './text.js'
@@ -48,6 +49,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
       },
     ],
   })
+  const used = typefaces(capture)
   const titles = new Map<number, Box>()
   capture.model.slides.forEach((model, i) => {
     const slide = pptx.addSlide({ masterName: MASTER })
@@ -76,7 +78,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
   const parts = await Promise.all(
     names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))),
   )
-  return writeZip(parts, opts.date)
+  return writeZip(await embedFonts(parts, used), opts.date)
 }
 
 /**
@@ -113,18 +115,42 @@ async function mendSlides(zip: JSZip, titles: Map<number, Box>, pitches: Map<str
 /** A paragraph's properties, with the `<a:p>` before it when they open the paragraph (and are kept). */
 const STRAY_PPR = /(<a:p>)?<a:pPr\b[^>]*?(?:\/>|>[\s\S]*?<\/a:pPr>)/g
 
+/** Every run of the model. */
+function* runsOf(capture: SlideCapture): Generator<Run> {
+  for (const slide of capture.model.slides) {
+    for (const item of slide.items) {
+      const paragraphs =
+        item.kind === 'text' ? item.paragraphs : item.kind === 'table' ? item.rows.flatMap((r) => r.cells.flatMap((c) => c.paragraphs)) : []
+      for (const p of paragraphs) for (const line of p.lines) yield* line
+    }
+  }
+}
+
+/**
+ * Each run's font as PowerPoint is told it (see pptxTypeface: an embedded font, or one every
+ * PowerPoint has of the same widths), and the faces used, for embedFonts.
+ */
+function typefaces(capture: SlideCapture): UsedFont[] {
+  const faces = new Map<string, UsedFont>()
+  const names = new Map<string, string>()
+  for (const run of runsOf(capture)) {
+    if (run.colour.alpha === 0) continue
+    const face: UsedFont = { family: run.font, weight: run.bold ? 700 : 400, italic: !!run.italic }
+    faces.set(`${face.family}\u0000${face.weight}\u0000${face.italic}`, face)
+  }
+  for (const run of runsOf(capture)) {
+    let name = names.get(run.font)
+    if (name === undefined) names.set(run.font, (name = pptxTypeface(run.font).typeface))
+    run.font = name
+  }
+  return [...faces.values()]
+}
+
 /** OOXML pitch and family of the fonts that are not sans-serif: 49 fixed-pitch modern, 18 variable roman. */
 function pitchFamilies(capture: SlideCapture): Map<string, number> {
   const out = new Map<string, number>()
-  const add = (runs: readonly Run[]) => {
-    for (const r of runs) if (r.generic && !out.has(xmlEscape(r.font))) out.set(xmlEscape(r.font), r.generic === 'monospace' ? 49 : 18)
-  }
-  for (const slide of capture.model.slides) {
-    for (const item of slide.items) {
-      if (item.kind === 'text') item.paragraphs.forEach((p) => p.lines.forEach(add))
-      if (item.kind === 'table') item.rows.forEach((r) => r.cells.forEach((c) => c.paragraphs.forEach((p) => p.lines.forEach(add))))
-    }
-  }
+  for (const r of runsOf(capture))
+    if (r.generic && !out.has(xmlEscape(r.font))) out.set(xmlEscape(r.font), r.generic === 'monospace' ? 49 : 18)
   return out
 }
 

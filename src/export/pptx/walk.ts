@@ -226,7 +226,7 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
         const { paragraph, pictures, boxes, left, width } = tools.paragraph(el)
         for (const b of boxes) for (const r of b.getClientRects()) decorate(b, r)
         for (const pic of pictures) shoot(pic.el, 'element', pic.rect)
-        textItem(el, [paragraph], left, width, el.localName === 'pre' || el.localName === 'marp-pre')
+        textItem(el, [paragraph], left, width, !!el.closest('pre, marp-pre'))
       }
       for (const child of el.children) if (!tools.inlineChild(child) || el.localName === 'section') visit(child)
       pseudo(el, '::before')
