@@ -3,7 +3,18 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 
-const run = promisify(execFile)
+const exec = promisify(execFile)
+
+/** A poppler tool, with a message that names the package when it is not installed. */
+async function run(tool: string, args: string[], opts: { timeout: number; maxBuffer: number }): Promise<{ stdout: string }> {
+  try {
+    return await exec(tool, args, { ...opts, encoding: 'utf8' })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${tool} is not installed: install poppler-utils (scripts/install-pptx-check.sh)`, { cause: e })
+    throw e
+  }
+}
 
 /** An 8-bit RGB picture (pdftoppm's PPM). */
 export interface Picture {
