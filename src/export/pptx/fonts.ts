@@ -24,8 +24,8 @@ import { zipPart, type ZipPart } from '../zip.js'
  * Sources: the project's text fonts, Inter and JetBrains Mono, are @fontsource packages under
  * the SIL Open Font License 1.1, which allows embedding (their OS/2 fsType is 0, "installable").
  * @fontsource splits each face into unicode subsets; the latin and latin-ext WOFF files (the
- * subsets the render uses, see render/assets.ts) are merged into one font per face by
- * fonteditor-core, which also writes the EOT. Converting costs ~0.3 s a face, so each face is
+ * subsets the render uses, see render/assets.ts) are merged into one TrueType font per face by
+ * fonteditor-core, and wrapped in an EOT header here (eotOf). Converting costs ~0.3 s a face, so each face is
  * kept on disk per package version (node_modules/.cache/marp-deck-pipeline/fonts/) and in memory.
  */
 
@@ -186,11 +186,14 @@ function faceOf(font: UsedFont): { typeface: string; slot: Slot; face: Face } | 
   return { typeface: source.typeface, slot, face: { key, pkg: source.pkg, file: source.file, weight, italic } }
 }
 
-/** node_modules/.cache/marp-deck-pipeline/fonts/<face>-<package version>.fntdata */
+/** Bumped when the bytes made from a face change (2: our own EOT header), so older cache files are not read. */
+const CACHE_FORMAT = 2
+
+/** node_modules/.cache/marp-deck-pipeline/fonts/<face>-<package version>-<format>.fntdata */
 function cacheFile(face: Face, pkgDir: string): string {
   const { version } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string }
   const nodeModules = path.dirname(path.dirname(path.dirname(path.join(pkgDir, 'package.json'))))
-  return path.join(nodeModules, '.cache', 'marp-deck-pipeline', 'fonts', `${face.key}-${version}.fntdata`)
+  return path.join(nodeModules, '.cache', 'marp-deck-pipeline', 'fonts', `${face.key}-${version}-${CACHE_FORMAT}.fntdata`)
 }
 
 /** One face as EOT: the latin and latin-ext subsets merged (fonteditor-core), from disk when done before. */
@@ -217,7 +220,12 @@ const faceEot = memoByKey(
     const have = new Set(font.get().glyf.flatMap((g) => g.unicode ?? []))
     for (const glyph of extra.get().glyf) if (glyph.unicode) glyph.unicode = glyph.unicode.filter((u) => !have.has(u))
     font.merge(extra, { scale: 1 })
-    const eot = new Uint8Array(font.write({ type: 'eot', toBuffer: true, hinting: true, kerning: true }))
+    const ttf = font.write({ type: 'ttf', toBuffer: true, hinting: true, kerning: true })
+    const { name } = font.get()
+    const eot = eotOf(
+      ttf,
+      [name.fontFamily, name.fontSubFamily, name.version, name.fullName].map((n) => n ?? ''),
+    )
     // A read-only node_modules only costs the next process the conversion again.
     await writeFileAtomic(cache, eot).catch(() => undefined)
     return eot
@@ -225,6 +233,46 @@ const faceEot = memoByKey(
   (face) => face.key,
   16,
 )
+
+/**
+ * The TrueType font `ttf` as an Embedded OpenType file (version 0x00020001, font data neither
+ * compressed nor XOR'd), the header filled from the font's own OS/2, head and name tables, every
+ * field little-endian as the format wants. (fonteditor-core 2.6.3 writes EOT too, but its header
+ * has the names in big-endian UTF-16, no style name, and OS/2 fsSelection's low byte as the
+ * Italic flag: lib/ttf/ttf2eot.js.) `names`: family, style, version, full name.
+ */
+function eotOf(ttf: Buffer, names: string[]): Uint8Array {
+  const table = (tag: string): number => {
+    for (let i = 0; i < ttf.readUInt16BE(4); i += 1) {
+      const at = 12 + 16 * i
+      if (ttf.toString('latin1', at, at + 4) === tag) return ttf.readUInt32BE(at + 8)
+    }
+    throw new Error(`the font has no ${tag} table`)
+  }
+  const os2 = table('OS/2')
+  const head = table('head')
+  const fixed = Buffer.alloc(82) // the fixed fields and Padding1
+  fixed.writeUInt32LE(ttf.byteLength, 4) // FontDataSize
+  fixed.writeUInt32LE(0x00020001, 8) // Version; Flags (12) stay 0
+  ttf.copy(fixed, 16, os2 + 32, os2 + 42) // PANOSE
+  fixed[26] = 1 // Charset: DEFAULT_CHARSET
+  fixed[27] = ttf.readUInt16BE(os2 + 62) & 1 // Italic, from fsSelection
+  fixed.writeUInt32LE(ttf.readUInt16BE(os2 + 4), 28) // Weight: usWeightClass
+  fixed.writeUInt16LE(ttf.readUInt16BE(os2 + 8), 32) // fsType
+  fixed.writeUInt16LE(0x504c, 34) // MagicNumber
+  for (let i = 0; i < 4; i += 1) fixed.writeUInt32LE(ttf.readUInt32BE(os2 + 42 + 4 * i), 36 + 4 * i) // UnicodeRange1–4
+  for (let i = 0; i < 2; i += 1) fixed.writeUInt32LE(ttf.readUInt32BE(os2 + 78 + 4 * i), 52 + 4 * i) // CodePageRange1–2
+  fixed.writeUInt32LE(ttf.readUInt32BE(head + 8), 60) // CheckSumAdjustment; Reserved1–4 stay 0
+  const strings = names.map((n, i) => {
+    const text = Buffer.from(n, 'utf16le')
+    const size = Buffer.alloc(i === 0 ? 2 : 4) // Padding2–4 before the 2nd to 4th name, then its size
+    size.writeUInt16LE(text.byteLength, size.byteLength - 2)
+    return Buffer.concat([size, text])
+  })
+  const out = Buffer.concat([fixed, ...strings, Buffer.alloc(4), ttf]) // Padding5, RootStringSize 0
+  out.writeUInt32LE(out.byteLength, 0) // EOTSize
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+}
 
 /** An uncompressed EOT whose size fields agree with its length (a cache file cut short is made again). */
 function isEot(data: Uint8Array): boolean {

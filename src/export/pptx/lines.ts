@@ -165,7 +165,8 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       w = ctx.measureText('\u00a0').width || run.size / 4
       nbspWidths.set(font, w)
     }
-    return w
+    // Letter spacing goes after every character, a no-break space too.
+    return w + (run.spacing ?? 0)
   }
 
   interface Piece {
@@ -253,7 +254,23 @@ export function textTools(originX: number, originY: number, slideHeight: number,
         }
         const ns = getComputedStyle(node)
         if (colour(ns.backgroundColor).alpha > 0 || parseFloat(ns.borderTopWidth) > 0) boxes.push(node)
+        // An inline box's own padding, border and margin (inline code) take room in the line:
+        // kept as no-break spaces of about that width, before and after its text.
+        const rects = node.getClientRects()
+        const side = (which: 'Left' | 'Right') =>
+          (parseFloat(ns.getPropertyValue(`padding-${which.toLowerCase()}`)) +
+            parseFloat(ns.getPropertyValue(`border-${which.toLowerCase()}-width`)) +
+            (parseFloat(ns.getPropertyValue(`margin-${which.toLowerCase()}`)) || 0)) *
+          scaleOf(node)
+        const room = (px: number, rect: DOMRect | undefined) => {
+          if (!rect || px < 1) return
+          const style = runStyle(node, block)
+          const count = Math.round(px / nbspWidth(style))
+          if (count > 0) add('\u00a0'.repeat(count), style, rect, false)
+        }
+        room(side('Left'), rects[0])
         visit(node)
+        room(side('Right'), rects[rects.length - 1])
       }
     }
     visit(block)

@@ -288,9 +288,11 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
       items.push({
         kind: 'text',
         box: { ...inner, y: inner.y + drop, h: lineHeight },
-        paragraphs: [{ lines: [[run]], top: 0, left: 0, lineHeight, align }],
+        paragraphs: [{ lines: [[run]], top: 0, left: 0, lineHeight, glyph: size * GLYPH_EM, align }],
       })
     }
+    /** Ascent + descent of common text faces, in em (Inter 1.21, Liberation Sans 1.15): generated text has no glyph box to measure. */
+    const GLYPH_EM = 1.18
     let background = { hex: 'FFFFFF', alpha: 1 }
     for (const section of sections) {
       const bg = tools.colour(getComputedStyle(section).backgroundColor)
