@@ -106,6 +106,21 @@ describe('embedFonts on a package the pipeline built', () => {
       const ttf = eot.subarray(eot.length - eot.readUInt32LE(4))
       expect(ttf.readUInt32BE(0)).toBe(0x00010000) // a TrueType font follows the header
     }
+    // The header names each face: family, style, italic flag and weight.
+    const header = async (n: number) => {
+      const eot = Buffer.from(await embedded.file(`ppt/fonts/font${n}.fntdata`)!.async('uint8array'))
+      const familySize = eot.readUInt16LE(82)
+      const styleSize = eot.readUInt16LE(84 + familySize + 2)
+      const family = eot.toString('utf16le', 84, 84 + familySize)
+      const style = eot.toString('utf16le', 84 + familySize + 4, 84 + familySize + 4 + styleSize)
+      return [family, style, eot[27], eot.readUInt32LE(28)]
+    }
+    expect(await Promise.all([1, 2, 3, 4].map(header))).toEqual([
+      ['Inter', 'Regular', 0, 400],
+      ['Inter', 'Bold', 0, 700],
+      ['Inter', 'Italic', 1, 400],
+      ['JetBrains Mono', 'Regular', 0, 400],
+    ])
   })
 
   it('lists the faces in presentation.xml, each slot pointing at its own font relationship', async () => {

@@ -186,8 +186,8 @@ function faceOf(font: UsedFont): { typeface: string; slot: Slot; face: Face } | 
   return { typeface: source.typeface, slot, face: { key, pkg: source.pkg, file: source.file, weight, italic } }
 }
 
-/** Bumped when the bytes made from a face change (2: our own EOT header), so older cache files are not read. */
-const CACHE_FORMAT = 2
+/** Bumped when the bytes made from a face change (3: our own EOT header), so older cache files are not read. */
+const CACHE_FORMAT = 3
 
 /** node_modules/.cache/marp-deck-pipeline/fonts/<face>-<package version>-<format>.fntdata */
 function cacheFile(face: Face, pkgDir: string): string {
