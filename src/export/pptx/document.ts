@@ -58,7 +58,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
       if (item.kind === 'text') {
         const text = seated(item)
         addText(slide, text)
-        if (text.title) titles.set(i, text.box)
+        if (text.title) titles.set(i, roomy(text.box, text.paragraphs[0]?.align ?? 'left', deck.size.width))
       } else if (item.kind === 'shape') addShape(pptx, slide, item)
       else if (item.kind === 'picture') addPicture(slide, item, capture.pictures.get(item.id))
       else addTable(slide, item)
@@ -91,6 +91,18 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
 async function mendSlides(zip: JSZip, titles: Map<number, Box>, pitches: Map<string, number>): Promise<void> {
   const emu = (px: number) => Math.round(px * EMU_PER_PX)
   for (const name of Object.keys(zip.files)) {
+    if (/^ppt\/slideLayouts\/slideLayout\d+\.xml$/.test(name)) {
+      // The layout's title placeholder, which LibreOffice reads for the slides' titles: no wrap, no inset.
+      const layout = await zip.file(name)!.async('string')
+      zip.file(
+        name,
+        layout.replace(
+          '<a:bodyPr wrap="square" rtlCol="0">',
+          '<a:bodyPr wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" rtlCol="0" anchor="t">',
+        ),
+      )
+      continue
+    }
     const m = /^ppt\/slides\/slide(\d+)\.xml$/.exec(name)
     if (!m) continue
     let xml = (await zip.file(name)!.async('string')).replace(STRAY_PPR, (all, open: string) => (open ? all : ''))
@@ -180,4 +192,19 @@ async function shareMedia(zip: JSZip): Promise<void> {
     if (fixed !== rels) zip.file(name, fixed)
   }
   for (const dup of same.keys()) zip.remove(`ppt/${dup}`)
+}
+
+/**
+ * A title's box as wide as the slide lets it be, about the same edge or centre: LibreOffice wraps
+ * the text of a title placeholder in its box whatever the box says, so a substitute font a little
+ * wider than the browser's must not break the line.
+ */
+function roomy(box: Box, align: string, width: number): Box {
+  if (align === 'center') {
+    const centre = box.x + box.w / 2
+    const half = Math.max(box.w / 2, Math.min(centre, width - centre))
+    return { ...box, x: centre - half, w: half * 2 }
+  }
+  if (align === 'right') return { ...box, x: Math.min(box.x, 0), w: box.x + box.w - Math.min(box.x, 0) }
+  return { ...box, w: Math.max(box.w, width - box.x) }
 }

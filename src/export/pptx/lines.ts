@@ -48,15 +48,30 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     return c
   }
   const scales = new Map<Element, number>()
+  /**
+   * Marp's auto-scaling (fitted headings, shrunk code and math; marp-core 5.0.2,
+   * src/custom-elements/browser/marp-auto-scaling.ts): the host's text is drawn in an SVG of its
+   * shadow tree whose viewBox is the text's natural size. The SVG, when `el` is such a host.
+   */
+  const autoScaled = (el: Element): SVGSVGElement | undefined => {
+    if (!el.hasAttribute('data-auto-scaling') || !el.shadowRoot) return undefined
+    return el.shadowRoot.querySelector('marp-auto-scaling')?.shadowRoot?.querySelector('svg') ?? undefined
+  }
   /** Slide px per CSS px of an element: fitted headings and shrunk code are scaled by an SVG. */
   const scaleOf = (el: Element): number => {
     let s = scales.get(el)
     if (s !== undefined) return s
+    // The nearest box laid out in one piece; its drawn width over its laid-out width.
     let block: Element | null = el
-    while (block && !(block instanceof HTMLElement && block.offsetWidth > 0 && getComputedStyle(block).display !== 'inline')) {
+    while (block && !autoScaled(block) && !(block instanceof HTMLElement && block.offsetWidth > 0 && block.getClientRects().length === 1)) {
       block = block.parentElement
     }
-    s = block instanceof HTMLElement ? block.getBoundingClientRect().width / block.offsetWidth : 1
+    const svg = block && autoScaled(block)
+    s = svg
+      ? svg.getBoundingClientRect().width / (svg.viewBox.baseVal?.width || svg.getBoundingClientRect().width)
+      : block instanceof HTMLElement
+        ? block.getBoundingClientRect().width / block.offsetWidth
+        : 1
     if (!Number.isFinite(s) || s <= 0) s = 1
     scales.set(el, s)
     return s
