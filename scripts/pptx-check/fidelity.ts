@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Builder } from '../../src/pipeline/builder.js'
 import { defaultBuildOptions, type BuildOptions } from '../../src/pipeline/types.js'
-import { pdfPageTexts, rasterize, rmse, type Picture } from './raster.js'
+import { pdfPageTexts, rasterize, rmse } from './raster.js'
 import { convertToPdf, extractEmbeddedFonts, findSoffice, LIBREOFFICE_PACKAGE } from './soffice.js'
 import { readSlides, textOverlap, type TextFigure } from './text.js'
 
@@ -51,7 +51,7 @@ export interface DeckFigures {
 
 export interface CheckOptions {
   decks: string[]
-  /** Project root (css/, images); default: the folder of the first deck's nearest package.json is not looked for, give it. */
+  /** The project the decks belong to (its css/ and images): the repository root for ours. */
   root: string
   /** Build options over the defaults (e.g. the PPTX mode). */
   build?: Partial<BuildOptions>
@@ -60,8 +60,6 @@ export interface CheckOptions {
   /** Compare pictures this wide. */
   width?: number
   log?: (line: string) => void
-  /** Keep the rasterised pages in memory for the caller (contact sheets). */
-  onPages?: (deck: string, ours: Picture[], libreOffice: Picture[]) => Promise<void> | void
 }
 
 /** The repository root, from lib/scripts/ (compiled) or scripts/ (run from source). */
@@ -164,7 +162,6 @@ export async function checkDecks(opts: CheckOptions): Promise<DeckFigures[]> {
         runs: s.runs[k] ?? 0,
         pictures: s.pictures[k] ?? 0,
       }))
-      await opts.onPages?.(b.deck, ours, lo)
       const sum = perSlide.reduce((t, x) => ({ found: t.found + x.text.found, all: t.all + x.text.pdfChars }), { found: 0, all: 0 })
       figures.push({
         deck: b.deck,
