@@ -350,7 +350,7 @@ export function textTools(originX: number, originY: number, slideHeight: number,
         top,
         left: 0,
         lineHeight,
-        glyph: shown[0] ? shown[0].bottom - shown[0].top : lineHeight,
+        glyph: glyphOf(shown[0]?.pieces) ?? lineHeight,
         align: align === 'justify' ? 'left' : align,
       },
       pictures,
@@ -358,6 +358,11 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       left,
       width,
     }
+  }
+  /** The glyph box height of a line's main text (its longest piece: inline code or a link may be taller). */
+  const glyphOf = (pieces: Piece[] | undefined): number | undefined => {
+    const main = pieces?.reduce((a, b) => (b.text.trim().length > a.text.trim().length ? b : a))
+    return main ? main.bottom - main.top : undefined
   }
   const sameStyle = (a: Omit<Run, 'text'>, b: Omit<Run, 'text'>): boolean =>
     a.font === b.font &&
@@ -369,7 +374,6 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     !!a.underline === !!b.underline &&
     !!a.strike === !!b.strike &&
     a.href === b.href &&
-    a.highlight === b.highlight &&
     a.spacing === b.spacing
 
   /** The element holding the block's first non-blank text. */

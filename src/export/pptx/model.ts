@@ -30,8 +30,6 @@ export interface Run {
   underline?: boolean
   strike?: boolean
   href?: string
-  /** Background of inline code (a highlight in PowerPoint). */
-  highlight?: string
   /** Letter spacing in px. */
   spacing?: number
   /** The generic family the font falls back to, when not sans-serif (tells PowerPoint how to substitute it). */

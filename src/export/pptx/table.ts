@@ -1,5 +1,5 @@
 import type { Border, Cell, TableItem } from './model.js'
-import { textRuns } from './text.js'
+import { seatShift, textRuns } from './text.js'
 import { colourOptions, inches, points, type BorderProps, type Slide, type TableCellProps, type TableRow } from './units.js'
 
 /*
@@ -13,7 +13,14 @@ function borderOptions(b: Border | undefined): BorderProps {
 }
 
 function cellOptions(cell: Cell): TableCellProps {
-  const [t, r, b, l] = cell.padding.map(points) as [number, number, number, number]
+  // The text sits lower in its line in LibreOffice (see seated): the cell's margins make up for it.
+  const shift = cell.paragraphs[0] ? Math.min(seatShift(cell.paragraphs[0]), cell.padding[0]) : 0
+  const [t, r, b, l] = [cell.padding[0] - shift, cell.padding[1], cell.padding[2] + shift, cell.padding[3]].map(points) as [
+    number,
+    number,
+    number,
+    number,
+  ]
   // pptxgenjs reads cell margins as points when the first is 1 or more, else as inches.
   const margin: [number, number, number, number] = t >= 1 ? [t, r, b, l] : [t / 72, r / 72, b / 72, l / 72]
   const align = cell.paragraphs[0]?.align

@@ -4,7 +4,7 @@ import { colourOptions, inches, points, type TextProps, type TextPropsOptions, t
 /*
  * Text items as text boxes: a paragraph per block (per list item), a soft line break wherever
  * the browser broke a line, each run with its font, size, colour, weight, style, decoration,
- * link and inline-code highlight. The box neither wraps nor autofits, and has no inner margin,
+ * link and generic family (for substitution). The box neither wraps nor autofits, and has no inner margin,
  * so PowerPoint keeps the browser's lines where the browser put them.
  */
 
@@ -21,7 +21,6 @@ export function runOptions(run: Run): TextPropsOptions {
     ...(run.underline ? { underline: { style: 'sng' } } : run.href ? { underline: { style: 'none' } } : {}),
     ...(run.strike ? { strike: 'sngStrike' } : {}),
     ...(run.href ? { hyperlink: { url: run.href } } : {}),
-    ...(run.highlight ? { highlight: run.highlight } : {}),
     ...(run.spacing ? { charSpacing: points(run.spacing) } : {}),
   }
 }
@@ -72,11 +71,13 @@ const blank = (p: Paragraph): Run => ({ text: ' ', font: 'Arial', size: p.lineHe
  * with "exactly") puts it above them, and its ascent runs a little taller (about 4 % of the
  * size, measured on Inter, Liberation Sans and DejaVu Sans): each paragraph moves up by that much.
  */
+export const seatShift = (p: Paragraph): number => {
+  const size = Math.max(0, ...p.lines.flat().map((r) => r.size))
+  return Math.max(0, (p.lineHeight - (p.glyph ?? p.lineHeight)) / 2) + size * 0.04
+}
+
 export function seated(item: TextItem): TextItem {
-  const shift = (p: Paragraph) => {
-    const size = Math.max(0, ...p.lines.flat().map((r) => r.size))
-    return Math.max(0, (p.lineHeight - (p.glyph ?? p.lineHeight)) / 2) + size * 0.04
-  }
+  const shift = seatShift
   const paragraphs = item.paragraphs.map((p) => ({ ...p, top: p.top - shift(p) }))
   const top = Math.min(...paragraphs.map((p) => p.top))
   for (const p of paragraphs) p.top -= top
