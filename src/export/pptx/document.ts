@@ -82,7 +82,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
 }
 
 /**
- * Mend what pptxgenjs 4.0.1 writes: it gives every run after a paragraph's first a paragraph
+ * Mend what pptxgenjs 4.0.1 writes: it can give a table the id of another shape, it gives every run after a paragraph's first a paragraph
  * properties element of its own (`<a:pPr>` in the middle of `<a:p>`, which the schema forbids
  * and which resets the bullet in LibreOffice), and it puts text aimed at a placeholder where the
  * master has the placeholder: each title goes back to where the browser laid its heading out,
@@ -106,6 +106,9 @@ async function mendSlides(zip: JSZip, titles: Map<number, Box>, pitches: Map<str
     const m = /^ppt\/slides\/slide(\d+)\.xml$/.exec(name)
     if (!m) continue
     let xml = (await zip.file(name)!.async('string')).replace(STRAY_PPR, (all, open: string) => (open ? all : ''))
+    // pptxgenjs numbers a table from its own count, which can repeat a shape's id: ids in document order.
+    let id = 0
+    xml = xml.replace(/<p:cNvPr id="\d+"/g, () => `<p:cNvPr id="${(id += 1)}"`)
     // pptxgenjs says every font is a proportional sans-serif; a substitute for a missing code font must be monospaced.
     for (const [font, pitch] of pitches)
       xml = xml.replaceAll(`typeface="${font}" pitchFamily="34"`, `typeface="${font}" pitchFamily="${pitch}"`)
