@@ -51,6 +51,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
   })
   const used = typefaces(capture)
   const titles = new Map<number, Box>()
+  const indents = new Map<number, Indent[]>()
   capture.model.slides.forEach((model, i) => {
     const slide = pptx.addSlide({ masterName: MASTER })
     slide.background = { color: model.background.hex }
@@ -59,6 +60,9 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
         const text = seated(item)
         addText(slide, text)
         if (text.title) titles.set(i, roomy(text.box, text.paragraphs[0]?.align ?? 'left', deck.size.width))
+        for (const p of text.paragraphs) {
+          if (p.bullet) indents.set(i, [...(indents.get(i) ?? []), { marL: p.left, indent: p.left - (p.bulletLeft ?? 0) }])
+        }
       } else if (item.kind === 'shape') addShape(pptx, slide, item)
       else if (item.kind === 'picture') addPicture(slide, item, capture.pictures.get(item.id))
       else addTable(slide, item)
@@ -70,7 +74,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
   const zip = await JSZip.loadAsync(raw)
   await fixDates(zip, opts.date)
   if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
-  await mendSlides(zip, titles, pitchFamilies(capture))
+  await mendSlides(zip, { titles, indents, pitches: pitchFamilies(capture) })
   await shareMedia(zip)
   const names = Object.keys(zip.files)
     .filter((name) => !zip.files[name]!.dir)
@@ -88,7 +92,7 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
  * master has the placeholder: each title goes back to where the browser laid its heading out,
  * without wrapping.
  */
-async function mendSlides(zip: JSZip, titles: Map<number, Box>, pitches: Map<string, number>): Promise<void> {
+async function mendSlides(zip: JSZip, { titles, indents, pitches }: Mends): Promise<void> {
   const emu = (px: number) => Math.round(px * EMU_PER_PX)
   for (const name of Object.keys(zip.files)) {
     if (/^ppt\/slideLayouts\/slideLayout\d+\.xml$/.test(name)) {
@@ -106,6 +110,19 @@ async function mendSlides(zip: JSZip, titles: Map<number, Box>, pitches: Map<str
     const m = /^ppt\/slides\/slide(\d+)\.xml$/.exec(name)
     if (!m) continue
     let xml = (await zip.file(name)!.async('string')).replace(STRAY_PPR, (all, open: string) => (open ? all : ''))
+    // Each list item's text where the browser starts it and its bullet where the marker is (pptxgenjs
+    // can only indent every level by the same step): the bullet paragraphs come in the model's order.
+    const queue = [...(indents.get(Number(m[1]) - 1) ?? [])]
+    xml = xml.replace(BULLET_PPR, (all, attrs: string) => {
+      const next = queue.shift()
+      if (!next) return all
+      const fixed = attrs.replace(/ marL="\d+"/, ` marL="${emu(next.marL)}"`).replace(/ indent="-?\d+"/, ` indent="${-emu(next.indent)}"`)
+      return all.replace(attrs, fixed)
+    })
+    // A bullet in the font of its item's text (as the browser draws a marker), not the master's bullet font.
+    xml = xml.replace(BULLET, (all, head: string, font: string) =>
+      all.replace(head, `${head.replace('<a:buChar', `<a:buFont typeface="${font}"/><a:buChar`)}`),
+    )
     // pptxgenjs numbers a table from its own count, which can repeat a shape's id: ids in document order.
     let id = 0
     xml = xml.replace(/<p:cNvPr id="\d+"/g, () => `<p:cNvPr id="${(id += 1)}"`)
@@ -126,6 +143,24 @@ async function mendSlides(zip: JSZip, titles: Map<number, Box>, pitches: Map<str
     zip.file(name, xml)
   }
 }
+
+/** Where a list item's text starts and how far before it its bullet is, px from the text box. */
+interface Indent {
+  marL: number
+  indent: number
+}
+
+interface Mends {
+  titles: Map<number, Box>
+  indents: Map<number, Indent[]>
+  pitches: Map<string, number>
+}
+
+/** A paragraph's properties that give it a bullet or a number (group 1: the attributes). */
+const BULLET_PPR = /<a:pPr\b([^>]*)>(?:(?!<\/a:pPr>)[\s\S])*?<a:bu(?:Char|AutoNum)\b/g
+
+/** A paragraph's character bullet (group 1) and the typeface of its first run (group 2). */
+const BULLET = /(<a:buChar [^>]*\/><\/a:pPr>)<a:r><a:rPr[^>]*>(?:(?!<\/a:rPr>)[\s\S])*?<a:latin typeface="([^"]*)"/g
 
 /** A paragraph's properties, with the `<a:p>` before it when they open the paragraph (and are kept). */
 const STRAY_PPR = /(<a:p>)?<a:pPr\b[^>]*?(?:\/>|>[\s\S]*?<\/a:pPr>)/g

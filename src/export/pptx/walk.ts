@@ -109,6 +109,7 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
         ...(code ? { code } : {}),
       })
     }
+    const SYMBOL_MARKER_EM = 0.72
     const LIST_GLYPHS: Record<string, string> = { disc: '•', circle: '◦', square: '▪', '-': '–' }
     const NUMBER_STYLES: Record<string, string> = {
       decimal: 'arabicPeriod',
@@ -147,8 +148,9 @@ export function walkPage(toolsSource: string, attr: string): PageModel {
           }
           paragraph.level = level
           paragraph.left = textLeft
-          const marker = paragraph.bullet?.kind === 'number' ? `${n}.` : paragraph.bullet?.kind === 'char' ? paragraph.bullet.char : ''
-          paragraph.bulletLeft = textLeft - (marker ? tools.markerWidth(li, marker) : size)
+          // Chromium draws a number as text ("1. ") before the item, and a disc, circle or square as a
+          // shape of its own, about 0.72 em before the text (measured on Inter and Liberation Sans).
+          paragraph.bulletLeft = textLeft - (paragraph.bullet?.kind === 'number' ? tools.markerWidth(li, `${n}.`) : size * SYMBOL_MARKER_EM)
           left = Math.min(left, paragraph.bulletLeft)
           if (paragraph.lines.length) paragraphs.push(paragraph)
           n += 1
