@@ -1,4 +1,4 @@
-import type { Page } from 'puppeteer-core'
+import type { JSHandle, Page } from 'puppeteer-core'
 import { shootElements } from '../../browser/element-shots.js'
 import { pageStep } from '../../browser/step.js'
 import type { RenderedDeck } from '../../render/render.js'
@@ -18,9 +18,15 @@ export interface SlideCapture {
  * shoot the elements that become pictures. The page is back to its print layout afterwards.
  */
 export async function captureSlides(page: Page, deck: RenderedDeck): Promise<SlideCapture> {
-  const model = await pageStep(page, { stage: 'reading the slides for the PPTX', deck: deck.file, slides: deck.slideCount }, () =>
-    page.evaluate(walkPage, String(textTools), SHOT_ATTRIBUTE),
-  )
+  const model = await pageStep(page, { stage: 'reading the slides for the PPTX', deck: deck.file, slides: deck.slideCount }, async () => {
+    // The text tools go into the page as a function of their own (no eval in the page's scripts).
+    const tools = (await page.evaluateHandle(`(${String(textTools)})`)) as JSHandle<typeof textTools>
+    try {
+      return await page.evaluate(walkPage, tools, SHOT_ATTRIBUTE)
+    } finally {
+      await tools.dispose()
+    }
+  })
   const pictures = await shootElements(page, deck, model.shots, SHOT_ATTRIBUTE)
   return { model, pictures }
 }

@@ -3,15 +3,14 @@ import type { Border, Box, Cell, Item, PageModel, Paragraph, Shot, SlideModel, T
 
 /*
  * Runs in the print page (puppeteer serialises it, so it uses nothing from outside its body; the
- * text tools of lines.ts come in as source): walks each slide's sections and returns the slide
- * model. Text becomes text items (a list is one item of paragraphs with levels), tables become
+ * text tools of lines.ts come in as a function of the page): walks each slide's sections and
+ * returns the slide model. Text becomes text items (a list is one item of paragraphs with levels), tables become
  * tables, a box's background and border become a shape, and what has no native equivalent
  * (images, SVG, math, video, canvas, CSS background images, Marp's `![bg]` figures) becomes a
  * picture: the element is marked with `attr` (its shot id) for element-shots.ts to shoot.
  */
 
-export function walkPage(toolsSource: string, attr: string): PageModel {
-  const makeTools = new Function(`return (${toolsSource})`)() as typeof textTools
+export function walkPage(makeTools: typeof textTools, attr: string): PageModel {
   const slides: SlideModel[] = []
   const shots: Shot[] = []
   const PICTURE_TAGS = new Set(['img', 'video', 'canvas', 'iframe', 'object', 'embed', 'svg', 'math', 'mjx-container', 'picture'])
