@@ -213,6 +213,7 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     }
     const textNode = (node: Text) => {
       const parent = node.parentElement!
+      if (getComputedStyle(parent).visibility !== 'visible') return
       const ws = getComputedStyle(parent).whiteSpace
       const pre = ws.startsWith('pre') || ws === 'break-spaces'
       const style = runStyle(parent, block)

@@ -213,8 +213,11 @@ export function walkPage(makeTools: typeof textTools, attr: string): PageModel {
     }
     const visit = (el: Element): void => {
       if (!visible(el)) {
-        // A hidden box may still show a child made visible again; walk on only for that case.
-        if (getComputedStyle(el).display === 'none') return
+        const s = getComputedStyle(el)
+        if (s.display === 'none' || !(parseFloat(s.opacity) > 0)) return
+        // visibility: hidden: nothing of its own shows, but a child made visible again does.
+        for (const child of el.children) visit(child)
+        return
       }
       if (isPicture(el)) return shoot(el, 'element')
       if (el.localName === 'table') return table(el as HTMLTableElement)
