@@ -20,6 +20,7 @@ interface SectionEntry {
 
 const SECTIONS: SectionEntry[] = [
   { name: 'build', title: 'Full build (HTML + PDF + PPTX), ours vs marp-cli', module: './bench/build.js', exportName: 'runBuildBench' },
+  { name: 'pptx', title: 'PPTX: editable against picture', module: './bench/pptx.js', exportName: 'runPptxBench' },
   { name: 'watch', title: 'Watch: rebuild after an edit', module: './bench/watch.js', exportName: 'runWatchBench' },
   { name: 'lint', title: 'Lint', module: './bench/lint.js', exportName: 'runLintBench' },
 ]

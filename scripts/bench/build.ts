@@ -19,6 +19,8 @@ type Format = (typeof FORMATS)[number]
 
 /** Issue #2's targets: reported against, never asserted (this is a benchmark, not a test). */
 const TARGET_RATIO = { seed: 0.4, large: 0.5 } as const
+/** Issue #12's, for the full build with the editable PPTX (the default `--format pptx`). */
+const TARGET_RATIO_EDITABLE = { seed: 0.3, large: 0.15 } as const
 /**
  * Before each timed run, wait (bounded) until other processes use under a third of a core: on a
  * shared 2-core machine a neighbour's test suite otherwise doubles marp-cli's or our figures.
@@ -239,6 +241,7 @@ function summarise(results: DeckResult[]): string {
     const oursPss = median(oursMemory.map((r) => r.run.peakPss))
     const runs = `${spec.runs} + ${spec.memoryRuns}`
     const target = TARGET_RATIO[spec.key]
+    const editableTarget = TARGET_RATIO_EDITABLE[spec.key]
     for (const [variant, list] of Object.entries(marp) as Array<[MarpVariant, MarpRun[]]>) {
       const marpTotal = median(list.map((r) => r.totalMs))
       const ratio = oursTotal / marpTotal
@@ -262,7 +265,7 @@ function summarise(results: DeckResult[]): string {
       // than it is. The verdict goes by PSS; both are printed.
       const memOk = oursPss <= marpPss
       verdicts.push(
-        `- ${spec.label}, against ${VARIANT_LABEL[variant]}${variant === 'installed' ? " (the issue's measure)" : ''}: ours/marp-cli **${ratio.toFixed(2)}** (target ≤ ${target.toFixed(2)}: ${ratio <= target ? 'met' : 'not met'}); ` +
+        `- ${spec.label}, against ${VARIANT_LABEL[variant]}${variant === 'installed' ? " (the issues' measure)" : ''}: ours/marp-cli **${ratio.toFixed(2)}** (#2: ≤ ${target.toFixed(2)}: ${ratio <= target ? 'met' : 'not met'}; #12, editable PPTX: ≤ ${editableTarget.toFixed(2)}: ${ratio <= editableTarget ? 'met' : 'not met'}); ` +
           `peak PSS ${megabytes(oursPss)} vs ${megabytes(marpPss)} MB (no higher: ${memOk ? 'met' : 'not met'}), ` +
           `summed RSS ${megabytes(oursRss)} vs ${megabytes(marpRss)} MB (${oursRss <= marpRss ? 'no higher' : 'higher'})`,
       )
@@ -314,7 +317,7 @@ function summarise(results: DeckResult[]): string {
       ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
-    'Targets from issue #2 (reported, not asserted):',
+    'Targets from issues #2 and #12 (reported, not asserted):',
     ...verdicts,
     '',
     'Ours, when each output was written (medians, seconds from the start of the deck; the browser stage overlaps HTML, so these do not add up):',

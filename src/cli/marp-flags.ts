@@ -101,8 +101,8 @@ export const MARP_ANSWERS: Record<string, Answer> = {
   },
   'pptx-editable': {
     type: 'boolean',
-    message: 'deck writes no editable PPTX: its slides are pictures of the slides, with their notes',
-    hint: () => keep,
+    message: "--pptx-editable is not a flag here: deck's PPTX is editable already, made without LibreOffice",
+    hint: () => 'Leave the flag out; --pptx-mode picture gives one picture per slide instead.',
   },
   'jpeg-quality': {
     type: 'string',

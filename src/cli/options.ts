@@ -6,7 +6,9 @@ import {
   parseHandoutLayout,
   parseHandoutPaper,
   parsePositiveNumber,
+  PPTX_MODES,
   type Format,
+  type PptxMode,
 } from '../config/options.js'
 import { PER_SLIDE_MS } from '../browser/step.js'
 import type { DeckOptions } from '../pipeline/settings.js'
@@ -65,6 +67,11 @@ export const BUILD_FLAGS = {
     help: `Slides a handout page: ${HANDOUT_LAYOUTS.join(', ')} (default: ${DEFAULTS.handoutLayout}, the slide with its notes under it; 3: lines to write on)`,
   },
   'image-scale': { type: 'string', arg: '<n>', help: `Scale of PNG output (default: ${DEFAULTS.imageScale}; PPTX pictures are 2x)` },
+  'pptx-mode': {
+    type: 'string',
+    arg: '<mode>',
+    help: `PPTX: ${PPTX_MODES.join(' or ')} (default: ${DEFAULTS.pptxMode}: text, shapes and tables; picture: one picture per slide)`,
+  },
   title: { type: 'string', arg: '<text>', help: 'Title of decks whose front matter has none (default: the first heading)' },
   description: { type: 'string', arg: '<text>', help: 'Description (HTML meta, PDF Subject) of decks whose front matter has none' },
   author: { type: 'string', arg: '<name>', help: 'Author (HTML, PDF, PPTX) of decks whose front matter has none' },
@@ -175,6 +182,7 @@ export function optionsFromFlags(values: FlagValues, inputs: readonly string[], 
     pdfOutlines: flag('pdf-outlines'),
     ...(paper !== undefined || layout !== undefined ? { handout } : {}),
     imageScale: number('image-scale'),
+    pptxMode: pptxMode(text('pptx-mode')),
     title: text('title'),
     description: text('description'),
     author: text('author'),
@@ -193,4 +201,13 @@ export function optionsFromFlags(values: FlagValues, inputs: readonly string[], 
   const options: DeckOptions = { cwd }
   for (const [key, value] of Object.entries(given)) if (value !== undefined) (options as Record<string, unknown>)[key] = value
   return options
+}
+
+function pptxMode(value: string | undefined): PptxMode | undefined {
+  if (value === undefined) return undefined
+  if ((PPTX_MODES as readonly string[]).includes(value)) return value as PptxMode
+  throw usage(
+    `--pptx-mode must be ${PPTX_MODES.join(' or ')}, not "${value}"`,
+    'For example --pptx-mode picture for one picture per slide.',
+  )
 }

@@ -25,7 +25,10 @@ const IGNORED: Record<string, { why: string; hint: string }> = {
   baseUrl: { why: 'deck writes no <base> element; relative links resolve from the HTML file', hint: KEEP },
   jpegQuality: { why: 'deck writes no JPEG', hint: 'PNG output ("images": "png") is lossless.' },
   parallel: { why: 'deck builds two decks at a time', hint: KEEP },
-  pptxEditable: { why: 'PPTX slides are pictures of the slides, with their notes', hint: KEEP },
+  pptxEditable: {
+    why: "deck's PPTX is editable already (its pptxMode)",
+    hint: 'Set "pptxMode": "picture" in deck.config.json for one picture per slide.',
+  },
   notes: {
     why: 'deck writes the notes as Markdown, not .txt',
     hint: 'Build with --format notes (<deck>.notes.md, a section per slide) or --format handout (a PDF of the slides with their notes).',

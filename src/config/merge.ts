@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { paperFromLocale, type Format, type HandoutLayout, type HandoutPaper } from './options.js'
+import { paperFromLocale, type Format, type HandoutLayout, type HandoutPaper, type PptxMode } from './options.js'
 import { DeckError, ExitCode } from '../util/errors.js'
 import type { LintConfig } from '../lint/config.js'
 import type { CheckedConfig, ConfigDefaults, PdfOutlines } from './schema.js'
@@ -30,6 +30,7 @@ export interface ResolvedConfig {
   /** The handout PDF: its paper (from the locale unless given) and slides a page. */
   handout: { paper: HandoutPaper; layout: HandoutLayout }
   imageScale: number
+  pptxMode: PptxMode
   browserPath?: string
   browserTimeoutMs: number
   metadata: { title?: string; description?: string; author?: string; keywords?: string[]; url?: string; image?: string }
@@ -113,6 +114,7 @@ export function applyConfig(config: CheckedConfig, defaults: ConfigDefaults, roo
       layout: config.handout?.layout ?? defaults.handout.layout,
     },
     imageScale: config.imageScale ?? defaults.imageScale,
+    pptxMode: config.pptxMode ?? defaults.pptxMode,
     ...def('browserPath', config.browserPath),
     browserTimeoutMs: (config.browserTimeout ?? defaults.browserTimeout) * 1000,
     metadata,

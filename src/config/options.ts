@@ -4,6 +4,10 @@ import { DeckError, ExitCode } from '../util/errors.js'
 export const FORMATS = ['html', 'pdf', 'pptx', 'png', 'handout', 'notes'] as const
 export type Format = (typeof FORMATS)[number]
 
+/** How the PPTX is made: rebuilt as editable shapes, or one picture per slide. */
+export const PPTX_MODES = ['editable', 'picture'] as const
+export type PptxMode = (typeof PPTX_MODES)[number]
+
 /** Everything but the HTML deck and the notes export is made in Chromium. */
 export const needsBrowser = (formats: readonly Format[]): boolean => formats.some((f) => f !== 'html' && f !== 'notes')
 
@@ -37,6 +41,7 @@ export const DEFAULTS = {
   outDir: 'dist',
   formats: ['html', 'pdf', 'pptx'] as Format[],
   imageScale: 1,
+  pptxMode: 'editable' as PptxMode,
   remoteTimeoutMs: 5000,
   /** --max-remote-size, in MB. */
   maxRemoteMb: 20,

@@ -1,4 +1,4 @@
-import { DEFAULTS, FORMATS, HANDOUT_LAYOUTS, HANDOUT_PAPERS, type Format, type HandoutLayout, type HandoutPaper } from './options.js'
+import { DEFAULTS, FORMATS, HANDOUT_LAYOUTS, HANDOUT_PAPERS, PPTX_MODES, type Format, type HandoutLayout, type HandoutPaper, type PptxMode } from './options.js'
 import { isDeckError } from '../util/errors.js'
 import { CONFIG_FILE, LINT_DEFAULTS, parseLintConfig, type LintConfig, type RuleSetting } from '../lint/config.js'
 import type { RuleId } from '../lint/rules.js'
@@ -42,6 +42,8 @@ export interface DeckConfig {
   pdfOutlines?: boolean | { pages?: boolean; headings?: boolean }
   /** Scale of PNG output (PPTX pictures are always 2x). Default `1`. */
   imageScale?: number
+  /** PPTX: `"editable"` (text, shapes, tables; pictures only where nothing native fits) or `"picture"` (one picture per slide). Default `"editable"`. */
+  pptxMode?: PptxMode
   /** Chrome, Chromium or Edge executable. Default: `CHROME_PATH`, then the usual install paths. */
   browserPath?: string
   /** Timeout of one browser operation, in seconds. Default `30`. */
@@ -125,6 +127,7 @@ export const CONFIG_DEFAULTS = {
   pdfNotes: false,
   pdfOutlines: { pages: true, headings: false } as PdfOutlines,
   imageScale: DEFAULTS.imageScale,
+  pptxMode: DEFAULTS.pptxMode,
   browserTimeout: DEFAULTS.browserTimeoutMs / 1000,
   math: true,
   handout: { layout: DEFAULTS.handoutLayout } as { paper?: HandoutPaper; layout: HandoutLayout },
@@ -150,6 +153,7 @@ export const CONFIG_KEYS = [
   'pdfNotes',
   'pdfOutlines',
   'imageScale',
+  'pptxMode',
   'browserPath',
   'browserTimeout',
   'title',
@@ -212,6 +216,7 @@ export function validateConfig(value: unknown, file: string, lineOf?: LineOf): C
   set('remoteTimeout', c.positive(raw, 'remoteTimeout', 'milliseconds'))
   set('cacheDir', c.string(raw, 'cacheDir', '', '"cacheDir": ".cache/deck"'))
   set('imageScale', c.positive(raw, 'imageScale', 'a factor'))
+  set('pptxMode', pptxMode(c, raw['pptxMode']))
   set('browserTimeout', c.positive(raw, 'browserTimeout', 'seconds'))
   set('pdfOutlines', pdfOutlines(c, raw['pdfOutlines'], 'pdfOutlines'))
   set('browserPath', c.string(raw, 'browserPath', '', '"browserPath": "/usr/bin/chromium"'))
@@ -298,4 +303,10 @@ function checkedLint(c: ConfigChecker, lint: Record<string, unknown>): LintConfi
     const key = /"(lint\.[\w.]+)"/.exec(message)?.[1] ?? (rule ? `lint.rules.${rule}` : 'lint')
     throw c.error(key, message, e.hint ?? '')
   }
+}
+
+function pptxMode(c: ConfigChecker, value: unknown): PptxMode | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'string' && (PPTX_MODES as readonly string[]).includes(value)) return value as PptxMode
+  throw c.mustBe('pptxMode', `one of ${PPTX_MODES.map((m) => `"${m}"`).join(', ')}`, '"pptxMode": "picture"')
 }

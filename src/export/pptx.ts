@@ -88,7 +88,7 @@ async function slideMedia(zip: JSZip): Promise<Map<string, number>> {
 }
 
 /** pptxgenjs stamps the current time in docProps/core.xml; the same deck must give the same bytes. */
-async function fixDates(zip: JSZip, date: Date): Promise<void> {
+export async function fixDates(zip: JSZip, date: Date): Promise<void> {
   const core = zip.file('docProps/core.xml')
   if (!core) return
   const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -100,7 +100,7 @@ async function fixDates(zip: JSZip, date: Date): Promise<void> {
 }
 
 /** pptxgenjs writes no keywords; `cp:keywords` goes after the creator in docProps/core.xml. */
-async function addKeywords(zip: JSZip, keywords: string[]): Promise<void> {
+export async function addKeywords(zip: JSZip, keywords: string[]): Promise<void> {
   const core = zip.file('docProps/core.xml')
   if (!core) return
   const escaped = keywords.join('; ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')

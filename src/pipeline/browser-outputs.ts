@@ -11,6 +11,8 @@ import { buildHandout } from '../export/handout/handout.js'
 import { finishPdf, printPdf } from '../export/pdf.js'
 import { PictureStore } from '../export/pptx-pictures.js'
 import { finishPptx, preparePptx, type PptxSkeleton } from '../export/pptx.js'
+import { writeEditablePptx } from '../export/pptx/document.js'
+import { captureSlides } from '../export/pptx/extract.js'
 import type { RenderedDeck } from '../render/render.js'
 import createDebug from '../util/debug.js'
 import type { Diagnostic } from '../util/diagnostics.js'
@@ -75,13 +77,16 @@ export async function writeBrowserOutputs(
   const { file } = deck
   const writes: Array<Promise<void>> = []
   const scales = new Set<number>()
-  if (formats.includes('pptx')) scales.add(PPTX_SCALE)
+  // The editable PPTX is read from the print page (captureSlides); only the picture deck needs slide shots.
+  const pictureDeck = formats.includes('pptx') && ctx.options.pptxMode === 'picture'
+  const editable = formats.includes('pptx') && !pictureDeck
+  if (pictureDeck) scales.add(PPTX_SCALE)
   if (formats.includes('png')) scales.add(ctx.options.imageScale)
   const queue = shotJobs(deck.slideCount, [...scales])
   // One-shot builds of big decks check and shoot a chunk of slides at a time (see
   // ChunkedWork); watch mode keeps its whole print page for the next save.
   const big = !ctx.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
-  const pictures = formats.includes('pptx') ? await PictureStore.create() : undefined
+  const pictures = pictureDeck ? await PictureStore.create() : undefined
   try {
     let shot = 0
     const done = (job: ShotJob, png: Uint8Array) => {
@@ -132,7 +137,7 @@ export async function writeBrowserOutputs(
         // until then, and both at once would make the build's peak of memory.
         if (!work) printPageLoaded()
         // The package is made on this thread while Chromium works; only the pictures go in after.
-        if (formats.includes('pptx')) {
+        if (pictureDeck) {
           skeleton = preparePptx(deck, { date: ctx.options.date })
           skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
         }
@@ -158,8 +163,19 @@ export async function writeBrowserOutputs(
             })(),
           )
         }
+        // The editable PPTX: the slide model and element pictures, read while the page holds the
+        // whole deck; the package is written on this thread while Chromium goes on.
+        const editablePptx = async () => {
+          const capture = await captureSlides(page, deck)
+          stage(file, 'slides read for the PPTX', started)
+          writes.push(
+            (async () =>
+              emit('pptx', ctx.outputPath(file, 'pptx'), await writeEditablePptx(deck, capture, { date: ctx.options.date }), started))(),
+          )
+        }
         if (work) {
           printPageLoaded()
+          if (editable) await editablePptx()
           work.showsWholeDeck(page)
           await work.run(page, 'front')
           await helper
@@ -172,6 +188,7 @@ export async function writeBrowserOutputs(
           // page shoots with less held, at no cost in time.
           if (ctx.pageChecks.length && queue.length) await collectGarbage(page)
           stage(file, 'page checks done', started)
+          if (editable) await editablePptx()
           await drainShots(page, deck, queue, done)
           await helper
           // Shots the second page gave back when it failed.

@@ -77,6 +77,7 @@ export async function resolveSettings(options: DeckOptions): Promise<Settings> {
     html: resolved.html,
     pdfNotes: resolved.pdfNotes,
     imageScale: resolved.imageScale,
+    pptxMode: resolved.pptxMode,
     fetchRemote: resolved.fetchRemote,
     remoteTimeoutMs: resolved.remoteTimeoutMs,
     allowLocalFiles: resolved.allowLocalFiles,

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { buildDate, DEFAULTS, paperFromLocale, type Format, type HandoutLayout, type HandoutPaper } from '../config/options.js'
+import { buildDate, DEFAULTS, paperFromLocale, type Format, type HandoutLayout, type HandoutPaper, type PptxMode } from '../config/options.js'
 import type { PdfOutlines } from '../config/schema.js'
 import type { RenderedDeck } from '../render/render.js'
 import type { RenderSettings } from '../render/settings.js'
@@ -22,6 +22,8 @@ export interface BuildOptions extends RenderSettings {
   pdfNotes: boolean
   /** Device scale factor of PNG output (PPTX images are always 2x). */
   imageScale: number
+  /** PPTX: editable shapes (default) or one picture per slide. */
+  pptxMode: PptxMode
   /** Read local files outside the project (never /proc, /sys, /dev): marp-cli's --allow-local-files. */
   allowLocalFiles: boolean
   /** Fetch remote URLs that resolve to loopback, link-local or private addresses. */
@@ -75,6 +77,7 @@ export function defaultBuildOptions(root: string, overrides: Partial<BuildOption
     html: false,
     pdfNotes: false,
     imageScale: DEFAULTS.imageScale,
+    pptxMode: DEFAULTS.pptxMode,
     fetchRemote: true,
     remoteTimeoutMs: DEFAULTS.remoteTimeoutMs,
     allowLocalFiles: false,

@@ -30,7 +30,8 @@ beforeAll(async () => {
   await cp(SEED, path.join(dir, 'slides/cni-deep-dive.md'))
   await cp(path.join(FIXTURES, 'compat'), path.join(dir, 'slides/compat'), { recursive: true })
   await cp(path.join(FIXTURES, 'shared-img'), path.join(dir, 'slides/shared-img'), { recursive: true })
-  builder = new Builder(buildOptions(dir, { formats: ['html', 'pdf', 'pptx', 'png'], pdfNotes: true }))
+  // The picture deck (the editable one: tests/browser/pptx-editable.test.ts).
+  builder = new Builder(buildOptions(dir, { formats: ['html', 'pdf', 'pptx', 'png'], pdfNotes: true, pptxMode: 'picture' }))
   await builder.init()
   seed = await builder.buildDeck(path.join(dir, 'slides/cni-deep-dive.md'))
   features = await builder.buildDeck(path.join(dir, 'slides/compat/features.md'))
@@ -138,7 +139,7 @@ describe('slide pictures', () => {
     ].join('\n')
     const project = await tempProject({ 'slides/colours.md': deck })
     try {
-      const builder = new Builder(buildOptions(project.dir, { formats: ['pptx', 'png'] }))
+      const builder = new Builder(buildOptions(project.dir, { formats: ['pptx', 'png'], pptxMode: 'picture' }))
       try {
         await builder.init()
         const result = await builder.buildDeck(path.join(project.dir, 'slides/colours.md'))
