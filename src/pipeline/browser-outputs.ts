@@ -13,8 +13,9 @@ import { finishPptx, preparePptx, type PptxSkeleton } from '../export/pptx.js'
 import type { RenderedDeck } from '../render/render.js'
 import createDebug from '../util/debug.js'
 import type { Diagnostic } from '../util/diagnostics.js'
+import type { BuildStage } from './events.js'
 import { stage } from './stage.js'
-import type { BuildOptions } from './types.js'
+import type { BuildHooks, BuildOptions } from './types.js'
 
 // The browser's part of a build: the PDF, the page checks and the screenshots (PNG, PPTX
 // pictures) of one deck, from its print page and, when it pays, a second window.
@@ -33,9 +34,15 @@ export interface BrowserOutputs {
   /** Run `fn` on a page showing the deck (a fresh one, or the deck's warm page). */
   withDeckPage<T>(deck: RenderedDeck, fn: (page: Page) => Promise<T>): Promise<T>
   outputPath(deckFile: string, format: Format, slide?: number): string
+  /** Progress: the deck's build moved to another stage (see BuildHooks.onStage). */
+  onStage?: BuildHooks['onStage']
+  /** Write the deck's thumbnail (slide 1 at THUMBNAIL_SCALE, for the index page); none when unset. */
+  thumbnail?: (png: Uint8Array) => Promise<void>
 }
 
 export const PPTX_SCALE = 2
+/** Slide 1 at this scale is the deck's thumbnail on the index page (320 × 180 for a 16:9 slide). */
+export const THUMBNAIL_SCALE = 0.25
 /**
  * From this many screenshots a second window loads the deck and shoots alongside the print page
  * (in the headless shell, see BrowserManager.isHeadlessShell): its load costs about as much as
@@ -77,15 +84,19 @@ export async function writeBrowserOutputs(
   if (formats.includes('pptx')) scales.add(PPTX_SCALE)
   if (formats.includes('png')) scales.add(ctx.options.imageScale)
   const queue = shotJobs(deck.slideCount, [...scales])
+  const onStage = (stage: BuildStage, slides?: { done: number; total: number }) => ctx.onStage?.(file, stage, slides)
   // One-shot builds of big decks check and shoot a chunk of slides at a time (see
   // ChunkedWork); watch mode keeps its whole print page for the next save.
   const big = !ctx.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
+  if (ctx.thumbnail && deck.slideCount > 0) queue.push({ slide: 0, scale: THUMBNAIL_SCALE, thumbnail: true })
   const pictures = formats.includes('pptx') ? await PictureStore.create() : undefined
   try {
     let shot = 0
     const done = (job: ShotJob, png: Uint8Array) => {
       shot += 1
+      onStage('shots', { done: Math.floor(shot / scales.size), total: deck.slideCount })
       if (big && shot % NODE_GC_EVERY === 0) collectNodeGarbage()
+      if (job.thumbnail) return void writes.push(ctx.thumbnail!(png))
       if (pictures && job.scale === PPTX_SCALE) pictures.put(job.slide, png)
       if (formats.includes('png') && job.scale === ctx.options.imageScale) {
         writes.push(emit('png', ctx.outputPath(file, 'png', job.slide), png, started))
@@ -112,6 +123,7 @@ export async function writeBrowserOutputs(
 
     let ok = false
     try {
+      onStage('load')
       await ctx.withDeckPage(deck, async (page) => {
         stage(file, 'page loaded', started)
         loaded()
@@ -124,6 +136,7 @@ export async function writeBrowserOutputs(
           skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
         }
         if (formats.includes('pdf')) {
+          onStage('pdf')
           const raw = await printPdf(page, deck)
           stage(file, 'printed', started)
           writes.push(
@@ -146,6 +159,7 @@ export async function writeBrowserOutputs(
           )
         }
         if (work) {
+          onStage('shots', { done: 0, total: deck.slideCount })
           printPageLoaded()
           work.showsWholeDeck(page)
           await work.run(page, 'front')
@@ -154,11 +168,13 @@ export async function writeBrowserOutputs(
           await work.run(page, 'front')
           diagnostics.push(...work.findings())
         } else {
+          if (ctx.pageChecks.length) onStage('check')
           diagnostics.push(...(await ctx.checkPage(page, deck)))
           // axe-core's grid of every element is garbage once the checks ran; collected now, the
           // page shoots with less held, at no cost in time.
           if (ctx.pageChecks.length && queue.length) await collectGarbage(page)
           stage(file, 'page checks done', started)
+          if (queue.length) onStage('shots', { done: 0, total: deck.slideCount })
           await drainShots(page, deck, queue, done)
           await helper
           // Shots the second page gave back when it failed.
@@ -174,6 +190,7 @@ export async function writeBrowserOutputs(
       await helper
     }
     if (skeleton) {
+      onStage('pptx')
       const packed = skeleton
       writes.push(
         (async () =>
