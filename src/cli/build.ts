@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { toGithub, toJson } from '../lint/report.js'
+import { parseShard } from '../config/shard.js'
 import { build } from '../pipeline/run.js'
 import { ExitCode } from '../util/errors.js'
 import type { Command } from './command.js'
@@ -21,7 +22,16 @@ export const buildCommand: Command = {
       arg: '<file>',
       help: 'Append a Markdown summary (decks, slides, outputs, sizes, findings), e.g. "$GITHUB_STEP_SUMMARY"',
     },
-    index: { type: 'boolean', help: 'Write index.html in the output folder, listing the decks built (for GitHub Pages)' },
+    index: {
+      type: 'boolean',
+      help: 'Write index.html in the output folder: each deck with its title, slide count, a thumbnail and links (for GitHub Pages)',
+    },
+    force: { type: 'boolean', help: 'Build every deck, even those the build cache (<out>/.deck-manifest.json) finds up to date' },
+    shard: {
+      type: 'string',
+      arg: '<i/n>',
+      help: 'Build part i of n of the decks, split by path (e.g. 2/4 on a CI matrix); then `deck index`',
+    },
     strict: { type: 'boolean', help: 'Exit 4 when there is any finding, once every output is written (also "lint.strict")' },
     'report-file': {
       type: 'string',
@@ -37,6 +47,8 @@ export const buildCommand: Command = {
       ...(typeof summary === 'string' ? { summary } : {}),
       ...(values['strict'] === true ? { lint: { strict: true } } : {}),
       index: values['index'] === true,
+      ...(values['force'] === true ? { force: true } : {}),
+      ...(typeof values['shard'] === 'string' ? { shard: parseShard(values['shard']) } : {}),
       onEvent: (event) => printer.event(event),
     })
     const report = { results: result.decks, failed: result.exitCode !== ExitCode.OK }

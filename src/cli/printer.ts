@@ -123,7 +123,7 @@ export class Printer {
     this.progress?.stop()
     const { decks } = result
     const failed = decks.filter((r) => r.errors.length > 0)
-    const outputs = decks.reduce((n, r) => n + r.outputs.length, 0)
+    const outputs = decks.reduce((n, r) => n + (r.upToDate ? 0 : r.outputs.length), 0)
     const warnings = decks.reduce((n, r) => n + r.findings.length, 0)
     const deckWord = decks.length === 1 ? 'deck' : 'decks'
     const fresh = decks.filter((r) => r.upToDate).length

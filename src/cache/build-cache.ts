@@ -1,0 +1,136 @@
+import path from 'node:path'
+import { isInside } from '../access/local.js'
+import type { Format } from '../config/options.js'
+import type { LintConfig } from '../lint/config.js'
+import { toReport, type DeckReport } from '../pipeline/report.js'
+import type { BuildOptions, DeckResult } from '../pipeline/types.js'
+import type { DeckReads } from '../render/render.js'
+import createDebug from '../util/debug.js'
+import { FileHashes, fromRel, sha256, stableJson, toRel } from './hash.js'
+import { buildKey } from './key.js'
+import { emptyManifest, entryOf, readManifest, reportOf, writeManifest, type Manifest, type ManifestEntry } from './manifest.js'
+
+const debug = createDebug('cache')
+
+/*
+ * The build cache. A deck's hash covers the files its last render read (its text, the theme
+ * files it used with their imports, the images and fonts it embedded, the files it looked for
+ * and did not find) and the build's key (settings, package and browser versions, see key.ts).
+ * A deck is up to date when the files its manifest entry lists hash to the same value and its
+ * outputs are there with the bytes recorded: that check reads files and starts no browser and
+ * no render. A deck that fetched a remote image, or failed, is never up to date.
+ */
+
+/** Marks an input the local-file policy refused outside the project: its bytes were never read, so they are not hashed. */
+const REFUSED = 'refused'
+
+export class BuildCache {
+  private readonly hashes = new FileHashes()
+
+  private constructor(
+    private readonly options: BuildOptions,
+    private readonly key: string,
+    private readonly manifest: Manifest,
+    private readonly thumbnails: boolean,
+  ) {}
+
+  /** The cache of a build into a folder (none for `-o talk.pdf`, one file with no folder of its own). */
+  static async open(options: BuildOptions, lint: LintConfig, thumbnails: boolean): Promise<BuildCache | undefined> {
+    if (options.outFile) return undefined
+    const [key, manifest] = await Promise.all([buildKey({ options, lint, thumbnails }), readManifest(options.outDir)])
+    return new BuildCache(options, key, manifest ?? emptyManifest(), thumbnails)
+  }
+
+  private get root(): string {
+    return this.options.root
+  }
+
+  /** The decks among `decks` that are up to date, with their reports (from the manifest). */
+  async upToDate(decks: readonly string[]): Promise<Map<string, DeckReport>> {
+    const fresh = new Map<string, DeckReport>()
+    await Promise.all(
+      decks.map(async (file) => {
+        const rel = toRel(this.root, file)
+        const entry = this.manifest.decks[rel]
+        if (entry && (await this.isFresh(rel, entry)))
+          fresh.set(file, { ...reportOf(rel, entry, this.root, this.options.outDir), upToDate: true })
+      }),
+    )
+    return fresh
+  }
+
+  private async isFresh(rel: string, entry: ManifestEntry): Promise<boolean> {
+    if (!entry.hash || entry.errors.length) return false
+    if (this.thumbnails && !entry.thumbnail) return false
+    const inputs: Record<string, string | null> = {}
+    for (const [file, was] of Object.entries(entry.inputs))
+      inputs[file] = was === REFUSED ? REFUSED : await this.hashes.of(fromRel(this.root, file))
+    if (this.deckHash(rel, inputs) !== entry.hash) {
+      debug('%s: inputs changed', rel)
+      return false
+    }
+    const outputs = [...entry.outputs, ...(entry.thumbnail ? [entry.thumbnail] : [])]
+    for (const out of outputs) {
+      if ((await this.hashes.of(fromRel(this.options.outDir, out.file))) !== out.sha256) {
+        debug('%s: output %s missing or changed', rel, out.file)
+        return false
+      }
+    }
+    return true
+  }
+
+  private deckHash(deck: string, inputs: Record<string, string | null>): string {
+    return sha256(stableJson({ key: this.key, deck, inputs }))
+  }
+
+  /**
+   * Record the decks just built and write the manifest. Entries of other decks stay (another
+   * shard's, or decks not named this time), unless their deck file is gone.
+   */
+  async record(results: readonly DeckResult[]): Promise<void> {
+    const hashes = new FileHashes()
+    for (const result of results) {
+      const rel = toRel(this.root, result.file)
+      const report = toReport(result)
+      const outputs = await Promise.all(
+        result.outputs.map(async (o) => ({
+          format: o.format as Format,
+          file: o.file,
+          bytes: o.bytes,
+          sha256: (await hashes.of(o.file)) ?? '',
+        })),
+      )
+      const thumbSha = result.thumbnail ? await hashes.of(result.thumbnail) : null
+      const base = entryOf(report, this.root, this.options.outDir, outputs)
+      const thumbnail =
+        result.thumbnail && thumbSha ? { thumbnail: { file: toRel(this.options.outDir, result.thumbnail), sha256: thumbSha } } : {}
+      const why = uncacheable(result)
+      if (why) {
+        this.manifest.decks[rel] = { ...base, ...thumbnail, hash: null, uncacheable: why, inputs: {} }
+        continue
+      }
+      const inputs = await this.inputsOf(result.deck!.reads, hashes)
+      this.manifest.decks[rel] = { ...base, ...thumbnail, hash: this.deckHash(rel, inputs), inputs }
+    }
+    for (const deck of Object.keys(this.manifest.decks)) {
+      if ((await hashes.of(fromRel(this.root, deck))) === null) delete this.manifest.decks[deck]
+    }
+    await writeManifest(this.options.outDir, this.manifest)
+  }
+
+  private async inputsOf(reads: DeckReads, hashes: FileHashes): Promise<Record<string, string | null>> {
+    const inputs: Record<string, string | null> = {}
+    for (const f of [...reads.files, ...reads.absent]) inputs[toRel(this.root, f)] = await hashes.of(f)
+    // A refused file inside the project was refused for its bytes (not an image): they count.
+    for (const f of reads.refused) inputs[toRel(this.root, f)] = isInside(path.resolve(f), this.root) ? await hashes.of(f) : REFUSED
+    return inputs
+  }
+}
+
+/** Why a deck's outputs cannot be trusted to follow from its files, if so. */
+function uncacheable(result: DeckResult): string | undefined {
+  if (result.errors.length || !result.deck) return 'it failed'
+  const remote = result.deck.reads.remote
+  if (remote.length) return `it fetches ${remote[0]}${remote.length > 1 ? ` and ${remote.length - 1} more` : ''}, which may change`
+  return undefined
+}
