@@ -36,7 +36,7 @@ export const buildCommand: Command = {
     'report-file': {
       type: 'string',
       arg: '<file>',
-      help: 'Write the decks, slides, errors and findings as JSON (the `deck lint --json` shape) to this file',
+      help: 'Write the decks, slides, errors and findings as JSON (the `deck lint --json` shape, plus outDir) to this file',
     },
   },
   run: async ({ inputs, values, cwd, printer }) => {
@@ -57,7 +57,11 @@ export const buildCommand: Command = {
       const annotations = toGithub(report, cwd)
       if (annotations) printer.data(annotations)
     }
-    if (typeof reportFile === 'string') await writeFile(path.resolve(cwd, reportFile), `${JSON.stringify(toJson(report, cwd), null, 2)}\n`)
+    if (typeof reportFile === 'string') {
+      // The lint JSON (version 1) and the output folder, relative to the working folder.
+      const json = { ...toJson(report, cwd), outDir: path.relative(cwd, result.outDir) || '.' }
+      await writeFile(path.resolve(cwd, reportFile), `${JSON.stringify(json, null, 2)}\n`)
+    }
     printer.buildDone(result)
     if (result.exitCode === ExitCode.LINT_FAILED) {
       const findings = result.decks.reduce((n, r) => n + r.findings.length, 0)
