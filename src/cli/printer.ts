@@ -33,7 +33,8 @@ export class Printer {
           live: isLiveTerminal(stream),
           intervalMs: progressInterval(),
           rel: (file) => this.rel(file),
-          columns: () => stream.columns ?? 80,
+          // A pseudo-terminal without a window size says 0 columns.
+          columns: () => stream.columns || 80,
         })
   }
 
