@@ -12,7 +12,12 @@ export const indexCommand: Command = {
   usage: '[folders...] [options]',
   buildFlags: false,
   flags: {
-    out: { type: 'string', short: 'o', arg: '<dir>', help: 'Folder to merge into (default: the config\'s "out", else dist)' },
+    out: {
+      type: 'string',
+      short: 'o',
+      arg: '<dir>',
+      help: 'Folder to merge into (default: the one folder named, else the config\'s "out", else dist)',
+    },
     summary: { type: 'string', arg: '<file>', help: 'Append a Markdown summary of every deck, e.g. "$GITHUB_STEP_SUMMARY"' },
     'config-file': { type: 'string', short: 'c', arg: '<file>', help: 'Read this config instead of looking for one' },
     'no-config-file': { type: 'boolean', help: 'Read no config file' },

@@ -133,12 +133,21 @@ export class Builder {
     // commands that load the page.
     const jobs: Array<Promise<void>> = []
     let pageLoaded: Promise<void> = Promise.resolve()
-    if (needsBrowser(formats)) {
+    // With thumbnails (--index), an HTML-only build opens the print page too, to shoot slide 1.
+    const thumbnail = this.thumbnails && !this.options.outFile ? thumbnailPath(this.outputPath(file, 'html')) : undefined
+    if (needsBrowser(formats) || thumbnail) {
       let loaded = (): void => {}
       pageLoaded = new Promise<void>((resolve) => (loaded = resolve))
-      jobs.push(
-        guard(writeBrowserOutputs(this.asBrowserOutputs(hooks), deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)),
-      )
+      const ctx: BrowserOutputs = {
+        ...this.asBrowserOutputs(hooks),
+        ...(thumbnail && {
+          thumbnail: async (png: Uint8Array) => {
+            await writeFileAtomic(thumbnail, png)
+            result.thumbnail = thumbnail
+          },
+        }),
+      }
+      jobs.push(guard(writeBrowserOutputs(ctx, deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)))
     }
     if (formats.includes('html')) {
       jobs.push(

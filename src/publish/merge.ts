@@ -20,7 +20,7 @@ import { buildSummary } from './summary.js'
 export interface IndexOptions {
   /** Folders of builds, each with its `.deck-manifest.json`. Default: the output folder alone. */
   folders?: string[]
-  /** The folder the merged outputs, manifest and index.html go to (default: the config's `out`, else `dist`). */
+  /** The folder the merged outputs, manifest and index.html go to (default: the one folder named, else the config's `out`, else `dist`). */
   out?: string
   /** Append the Markdown summary of every deck to this file (`$GITHUB_STEP_SUMMARY`). */
   summary?: string
@@ -43,10 +43,12 @@ export interface IndexResult {
 
 export async function indexBuilds(options: IndexOptions = {}): Promise<IndexResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd())
+  // One folder and no `out`: the index goes into that folder.
+  const out = options.out ?? (options.folders?.length === 1 ? options.folders[0] : undefined)
   const settings = await resolveSettings({
     cwd,
     ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
-    ...(options.out ? { out: options.out } : {}),
+    ...(out ? { out } : {}),
   })
   const { root } = settings
   const outDir = settings.build.outDir
