@@ -286,7 +286,8 @@ describe('building', () => {
     const r = await deck(['build', '--pdf', 'slides/x.md'], dir)
     expect(r.err).toContain('1 deck built')
     expect(r.code).toBe(0)
-    expect(await readdir(path.join(dir, 'dist'))).toEqual(['x.pdf'])
+    // The PDF, and the build cache's manifest.
+    expect(await readdir(path.join(dir, 'dist'))).toEqual(['.deck-manifest.json', 'x.pdf'])
     const pdf = await readPdf(path.join(dir, 'dist/x.pdf'))
     expect(pdf.pages).toBe(2)
     expect(pdf.text.join(' ')).toContain('Two')
