@@ -54,7 +54,7 @@ export interface Context {
 type Value = string | boolean
 
 function tokenize(expr: string): string[] {
-  const tokens = expr.match(/'(?:[^']|'')*'|==|!=|&&|\|\||[!()]|[A-Za-z_][\w.-]*|\S/g) ?? []
+  const tokens = expr.match(/'(?:[^']|'')*'|==|!=|&&|\|\||[!(),]|[A-Za-z_][\w.-]*|\S/g) ?? []
   return tokens
 }
 
@@ -74,9 +74,24 @@ export function evaluate(expr: string, ctx: Context): Value {
     }
     if (t === '!') return !truthy(primary())
     if (t.startsWith("'")) return t.slice(1, -1).replace(/''/g, "'")
+    if (peek() === '(') return call(t)
     if (t === 'true' || t === 'false') return t === 'true'
     if (/^[A-Za-z_]/.test(t)) return lookup(t, ctx)
     throw new Error(`unexpected ${t} in ${expr}`)
+  }
+  // Functions: the status checks are true (a step runs only after successes here), and
+  // hashFiles gives a stand-in (no cache is kept by this runner).
+  const call = (name: string): Value => {
+    next()
+    const args: Value[] = []
+    while (peek() !== ')') {
+      args.push(or())
+      if (peek() === ',') next()
+    }
+    next()
+    if (['success', 'always', '!cancelled'].includes(name)) return true
+    if (name === 'hashFiles') return `hash(${args.join(',')})`
+    throw new Error(`unknown function ${name} in ${expr}`)
   }
   const comparison = (): Value => {
     const left = primary()
@@ -193,7 +208,7 @@ export async function runAction(action: ActionMetadata, options: RunActionOption
   for (const [name, spec] of Object.entries(action.inputs)) inputs[name] = options.inputs?.[name] ?? spec.default ?? ''
   const ctx: Context = {
     inputs,
-    github: { action_path: options.actionPath, workspace: options.workspace },
+    github: { action_path: options.actionPath, workspace: options.workspace, sha: '0123456789abcdef0123456789abcdef01234567' },
     runner: { os: 'Linux', arch: 'X64', temp, tool_cache: path.join(temp, 'tool-cache') },
     steps: {},
   }

@@ -62,7 +62,7 @@ describe('action.yml: metadata', () => {
 
   it('sets up Node 20, caches npm and the browser by version, uploads the output folder', () => {
     const uses = action.runs.steps.filter((s) => s.uses).map((s) => s.uses!.replace(/@.*/, ''))
-    expect(uses).toEqual(['actions/setup-node', 'actions/cache', 'actions/cache', 'actions/upload-artifact'])
+    expect(uses).toEqual(['actions/setup-node', 'actions/cache', 'actions/cache', 'actions/cache', 'actions/upload-artifact'])
     const setup = action.runs.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!
     expect(setup.with?.['node-version']).toBe('${{ inputs.node-version }}')
     expect(action.inputs['node-version']?.default).toBe('20')
@@ -166,6 +166,13 @@ describe('action.yml: the shell steps, run on a project with two decks', () => {
     expect(upload.ran).toBe(true)
     expect(upload.with?.['path']).toBe(path.join(project.dir, 'site'))
     expect(upload.with?.['name']).toBe('decks')
+    expect(upload.with?.['include-hidden-files']).toBe('true')
+    // The build cache keeps the output folder (and its manifest), a new entry per commit.
+    const cache = r.steps.find((s) => s.step.name === 'Restore the build cache')!
+    expect(cache.ran).toBe(true)
+    expect(cache.with?.['path']).toBe('./site')
+    expect(cache.with?.['key']).toBe('deck-build-Linux-.-site--0123456789abcdef0123456789abcdef01234567')
+    expect(cache.with?.['restore-keys']).toBe('deck-build-Linux-.-site--\n')
     // The finding as an annotation on the Markdown line, and in the summary.
     expect(build.stdout).toMatch(
       /^::warning file=slides\/talks\/broken\.md,line=5,title=missing-image \(slide 1\)::image not found: missing\.png/m,
