@@ -55,18 +55,18 @@ export async function build(options: BuildRunOptions = {}): Promise<RunResult> {
   const { settings, decks: found, emit, cwd } = await prepare(deckOptions)
   const { formats } = settings.build
   // The build cache and the shard: decks up to date are reported from the manifest, not built.
-  const plan = await planBuild(settings, found, { force: force === true, ...(shard ? { shard } : {}), thumbnails: index === true })
+  const plan = await planBuild(settings, found, { force: force === true, ...(shard ? { shard } : {}), index: index === true })
   for (const [deck, fresh] of plan.upToDate) {
     emit({ type: 'up-to-date', deck })
     emit({ type: 'findings', deck, findings: fresh.findings })
   }
   const decks = plan.stale
-  const warm = decks.length > 0 && (needsBrowser(formats) || index === true)
+  const warm = decks.length > 0 && (needsBrowser(formats) || plan.thumbnails)
   const turn = turns(decks.length, emit)
   const results = !decks.length
     ? []
     : await withBuilder(settings.build, { warm, lint: settings.resolved.lint, renderAhead: decks }, (builder) => {
-        builder.thumbnails = index === true
+        builder.thumbnails = plan.thumbnails
         return forEachDeck(decks, async (file) => {
           turn.start(file)
           const result = await builder.buildDeck(file, formats, {

@@ -139,6 +139,22 @@ describe('deck index over shard folders', () => {
   })
 })
 
+describe('the index page without a browser', () => {
+  it('an HTML-only build with --index and no browser lists the decks without thumbnails, and does not fail', async () => {
+    const p = await deckProject(3, 'deck-ci-nobrowser-')
+    try {
+      const { code } = await deck(['build', '-f', 'html', '--index', '--browser-path', path.join(p.dir, 'no-such-browser')], p.dir)
+      expect(code).toBe(0)
+      const $ = load(await readFile(path.join(p.dir, 'dist/index.html'), 'utf8'))
+      expect($('li h2').length).toBe(3)
+      expect($('img').length).toBe(0)
+      expect($('li .none').length).toBe(3)
+    } finally {
+      await p.cleanup()
+    }
+  })
+})
+
 describe('docs/examples/sharded-workflow.yml', () => {
   it('passes actionlint and runs four shards and a merge with deck index', async () => {
     const file = path.join(ROOT, 'docs/examples/sharded-workflow.yml')
