@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -197,6 +198,12 @@ describe('action.yml: the shell steps, run on a project with two decks', () => {
     expect(r.steps.find((s) => s.step.uses?.startsWith('actions/upload-artifact@'))?.ran).toBe(false)
     expect(r.steps.at(-1)?.ran).toBe(false)
     expect(r.code).toBe(0)
+  })
+
+  it('the npm cache key is the hash of the lockfile', async () => {
+    const r = await runAction(action, { actionPath: ROOT, workspace: project.dir, env: process.env, only: ['npm-key'] })
+    const lock = readFileSync(path.join(ROOT, 'package-lock.json'))
+    expect(r.steps[0]?.outputs?.['key']).toBe(createHash('sha256').update(lock).digest('hex').slice(0, 16))
   })
 
   it('a glob that matches nothing fails the build step at once (exit 2), naming the input', async () => {
