@@ -63,12 +63,22 @@ describe('action.yml: metadata', () => {
 
   it('sets up Node 20, caches npm and the browser by version, uploads the output folder', () => {
     const uses = action.runs.steps.filter((s) => s.uses).map((s) => s.uses!.replace(/@.*/, ''))
-    expect(uses).toEqual(['actions/setup-node', 'actions/cache', 'actions/cache', 'actions/cache', 'actions/upload-artifact'])
+    const cache = ['actions/cache/restore', 'actions/cache/save']
+    expect(uses).toEqual(['actions/setup-node', ...cache, ...cache, ...cache, 'actions/upload-artifact'])
     const setup = action.runs.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))!
     expect(setup.with?.['node-version']).toBe('${{ inputs.node-version }}')
     expect(action.inputs['node-version']?.default).toBe('20')
-    const browserCache = action.runs.steps.filter((s) => s.uses?.startsWith('actions/cache@'))[1]!
+    const browserCache = action.runs.steps.filter((s) => s.uses?.startsWith('actions/cache/'))[2]!
     expect(browserCache.with?.['key']).toContain('${{ steps.browser-plan.outputs.version }}')
+    // Each cache is saved by the same key it is restored by.
+    for (const id of ['npm-cache', 'browser-cache', 'build-cache']) {
+      const restore = action.runs.steps.find((s) => s.id === id)!
+      const save = action.runs.steps.find(
+        (s) => s.uses?.startsWith('actions/cache/save@') && s.if?.includes(`steps.${id}.outputs.cache-hit`),
+      )!
+      expect(save.with?.['key'], id).toBe(restore.with?.['key'])
+      expect(save.with?.['path'], id).toBe(restore.with?.['path'])
+    }
     const steps = action.runs.steps
     const index = (pred: (s: (typeof steps)[number]) => boolean) => steps.findIndex(pred)
     // The upload comes after the build and before the step that fails on its exit code.
@@ -169,6 +179,7 @@ describe('action.yml: the shell steps, run on a project with two decks', () => {
     expect(upload.with?.['name']).toBe('decks')
     expect(upload.with?.['include-hidden-files']).toBe('true')
     // The build cache keeps the output folder (and its manifest), a new entry per commit.
+    expect(r.steps.find((s) => s.step.name === 'Save the build cache')?.ran).toBe(true)
     const cache = r.steps.find((s) => s.step.name === 'Restore the build cache')!
     expect(cache.ran).toBe(true)
     expect(cache.with?.['path']).toBe('./site')
