@@ -6,6 +6,7 @@ import { toReport, type DeckReport } from '../pipeline/report.js'
 import type { BuildOptions, DeckResult } from '../pipeline/types.js'
 import type { DeckReads } from '../render/render.js'
 import createDebug from '../util/debug.js'
+import { ownPackage } from '../util/own-package.js'
 import { FileHashes, fromRel, sha256, stableJson, toRel } from './hash.js'
 import { buildKey } from './key.js'
 import { emptyManifest, entryOf, readManifest, reportOf, writeManifest, type Manifest, type ManifestEntry } from './manifest.js'
@@ -23,6 +24,8 @@ const debug = createDebug('cache')
 
 /** Marks an input the local-file policy refused outside the project: its bytes were never read, so they are not hashed. */
 const REFUSED = 'refused'
+/** Decks checked at a time. */
+const CHECKS_AT_ONCE = 8
 
 export class BuildCache {
   private readonly hashes = new FileHashes()
@@ -48,23 +51,45 @@ export class BuildCache {
   /** The decks among `decks` that are up to date, with their reports (from the manifest). */
   async upToDate(decks: readonly string[]): Promise<Map<string, DeckReport>> {
     const fresh = new Map<string, DeckReport>()
-    await Promise.all(
-      decks.map(async (file) => {
+    // A few decks at a time: thousands at once would open more files than a process may.
+    let next = 0
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < decks.length; i = next++) {
+        const file = decks[i]!
         const rel = toRel(this.root, file)
         const entry = this.manifest.decks[rel]
-        if (entry && (await this.isFresh(rel, entry)))
+        if (entry && (await this.isFresh(rel, entry))) {
           fresh.set(file, { ...reportOf(rel, entry, this.root, this.options.outDir), upToDate: true })
-      }),
-    )
-    return fresh
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: CHECKS_AT_ONCE }, worker))
+    // In the decks' order, so the build reports them in the same order every time.
+    return new Map(decks.flatMap((d) => (fresh.has(d) ? [[d, fresh.get(d)!] as const] : [])))
+  }
+
+  /**
+   * An input's name in the manifest: its path relative to the project root, or, for this
+   * package's own files outside the project (its themes, when the action installed it
+   * elsewhere), `<package name>:<path in the package>`, which is the same on every machine.
+   */
+  private inputName(file: string): string {
+    const pkg = ownPackage()
+    if (!isInside(file, this.root) && isInside(file, pkg.root)) return `${pkg.name}:${toRel(pkg.root, file)}`
+    return toRel(this.root, file)
+  }
+
+  private inputFile(name: string): string {
+    const pkg = ownPackage()
+    return name.startsWith(`${pkg.name}:`) ? fromRel(pkg.root, name.slice(pkg.name.length + 1)) : fromRel(this.root, name)
   }
 
   private async isFresh(rel: string, entry: ManifestEntry): Promise<boolean> {
     if (!entry.hash || entry.errors.length) return false
     if (this.thumbnails && !entry.thumbnail) return false
     const inputs: Record<string, string | null> = {}
-    for (const [file, was] of Object.entries(entry.inputs))
-      inputs[file] = was === REFUSED ? REFUSED : await this.hashes.of(fromRel(this.root, file))
+    for (const [name, was] of Object.entries(entry.inputs))
+      inputs[name] = was === REFUSED ? REFUSED : await this.hashes.of(this.inputFile(name))
     if (this.deckHash(rel, inputs) !== entry.hash) {
       debug('%s: inputs changed', rel)
       return false
@@ -120,9 +145,9 @@ export class BuildCache {
 
   private async inputsOf(reads: DeckReads, hashes: FileHashes): Promise<Record<string, string | null>> {
     const inputs: Record<string, string | null> = {}
-    for (const f of [...reads.files, ...reads.absent]) inputs[toRel(this.root, f)] = await hashes.of(f)
+    for (const f of [...reads.files, ...reads.absent]) inputs[this.inputName(f)] = await hashes.of(f)
     // A refused file inside the project was refused for its bytes (not an image): they count.
-    for (const f of reads.refused) inputs[toRel(this.root, f)] = isInside(path.resolve(f), this.root) ? await hashes.of(f) : REFUSED
+    for (const f of reads.refused) inputs[this.inputName(f)] = isInside(path.resolve(f), this.root) ? await hashes.of(f) : REFUSED
     return inputs
   }
 }

@@ -104,12 +104,17 @@ describe('build cache', () => {
         makePng(3, 3, () => [200, 30, 30]),
       )
       await writeFile(path.join(other.dir, 'css/course-base.css'), BASE_THEME.replace('#24527a', '#7a2452'))
+      // A deck on the package's own theme, which lives outside both projects.
+      for (const dir of [project.dir, other.dir])
+        await writeFile(path.join(dir, 'slides/palette.md'), '---\ntheme: palette-3\n---\n\n# Palette\n')
       await build('--force')
       await deck(['build', '-f', 'html'], other.dir)
       const read = (dir: string) => readFile(path.join(dir, 'dist', MANIFEST_FILE), 'utf8')
       const [mine, theirs] = [await read(project.dir), await read(other.dir)]
       expect(theirs).toBe(mine)
       expect(mine).not.toContain(project.dir)
+      const palette = (JSON.parse(mine) as Manifest).decks['slides/palette.md']!
+      expect(Object.keys(palette.inputs)).toEqual(['marp-deck-pipeline:css/palette-3.css', 'slides/palette.md'])
     } finally {
       await other.cleanup()
     }
