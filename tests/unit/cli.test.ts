@@ -351,7 +351,9 @@ describe('deck init', () => {
     const steps = (parse(workflow) as { jobs: { build: { steps: Array<{ run?: string }> } } }).jobs.build.steps
     const runs = steps.map((s) => s.run ?? '').join('\n')
     expect(runs).toContain('npm ci')
-    expect(runs.indexOf('npx deck lint --strict')).toBeLessThan(runs.indexOf('npx deck build --index'))
+    // One build, strict: no separate lint run.
+    expect(runs).toContain('npx deck build --strict --index')
+    expect(runs).not.toContain('deck lint')
 
     const before = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))
     const second = await deck(['init'], dir)
@@ -375,7 +377,7 @@ describe('deck init', () => {
     expect(existsSync(path.join(dir, 'deck.config.json'))).toBe(false)
     expect(existsSync(path.join(dir, 'talks/example.md'))).toBe(true)
     const workflow = await readFile(path.join(dir, '.github/workflows/decks.yml'), 'utf8')
-    expect(workflow).toContain('public/decks/**/*.pdf')
-    expect(workflow).toContain('cd "public/decks"')
+    // The whole output folder is kept, uploaded and published.
+    expect(workflow.match(/^ {10}path: public\/decks$/gm)).toHaveLength(4)
   })
 })

