@@ -35,13 +35,26 @@ export class BuildCache {
     private readonly key: string,
     private readonly manifest: Manifest,
     private readonly thumbnails: boolean,
+    /** Write the manifest even when it would be new and empty (a shard with no decks still leaves a folder to merge). */
+    private readonly writeEmpty: boolean,
   ) {}
 
   /** The cache of a build into a folder (none for `-o talk.pdf`, one file with no folder of its own). */
-  static async open(options: BuildOptions, lint: LintConfig, thumbnails: boolean): Promise<BuildCache | undefined> {
+  static async open(
+    options: BuildOptions,
+    lint: LintConfig,
+    opts: { thumbnails: boolean; writeEmpty: boolean },
+  ): Promise<BuildCache | undefined> {
     if (options.outFile) return undefined
-    const [key, manifest] = await Promise.all([buildKey({ options, lint, thumbnails }), readManifest(options.outDir)])
-    return new BuildCache(options, key, manifest ?? emptyManifest(), thumbnails)
+    const [key, manifest] = await Promise.all([
+      buildKey({ options, lint, thumbnails: opts.thumbnails }),
+      // A manifest that is not JSON (edited by hand) is a cold cache, not a failed build.
+      readManifest(options.outDir).catch((e: unknown) => {
+        debug('%O', e)
+        return emptyManifest()
+      }),
+    ])
+    return new BuildCache(options, key, manifest ?? emptyManifest(), opts.thumbnails, opts.writeEmpty || manifest !== undefined)
   }
 
   private get root(): string {
@@ -140,7 +153,7 @@ export class BuildCache {
     for (const deck of Object.keys(this.manifest.decks)) {
       if ((await hashes.of(fromRel(this.root, deck))) === null) delete this.manifest.decks[deck]
     }
-    await writeManifest(this.options.outDir, this.manifest)
+    if (Object.keys(this.manifest.decks).length || this.writeEmpty) await writeManifest(this.options.outDir, this.manifest)
   }
 
   private async inputsOf(reads: DeckReads, hashes: FileHashes): Promise<Record<string, string | null>> {

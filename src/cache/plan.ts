@@ -34,7 +34,7 @@ export async function planBuild(settings: Settings, decks: readonly string[], op
   const mine = opts.shard ? shardOf(decks, settings.root, checkShard(opts.shard)) : [...decks]
   const { build } = settings
   const thumbnails = opts.index && (needsBrowser(build.formats) || (await browserVersion(build.browserPath)) !== 'none')
-  const cache = await BuildCache.open(build, settings.resolved.lint, thumbnails)
+  const cache = await BuildCache.open(build, settings.resolved.lint, { thumbnails, writeEmpty: opts.shard !== undefined })
   const upToDate = cache && !opts.force ? await cache.upToDate(mine) : new Map<string, DeckReport>()
   return { stale: mine.filter((d) => !upToDate.has(d)), upToDate, cache, thumbnails }
 }

@@ -121,6 +121,23 @@ describe('build cache', () => {
   })
 })
 
+describe('a damaged manifest', () => {
+  it('is a cold cache: every deck is built and the manifest written anew', async () => {
+    const p = await deckProject(2, 'deck-ci-damaged-')
+    try {
+      await deck(['build', '-f', 'html'], p.dir)
+      await writeFile(path.join(p.dir, 'dist', MANIFEST_FILE), '{ "version": 1, "decks": ')
+      const { code, err } = await deck(['build', '-f', 'html'], p.dir)
+      expect(code).toBe(0)
+      expect(builtDecks(err)).toEqual([deckPath(0), deckPath(1)])
+      const manifest = JSON.parse(await readFile(path.join(p.dir, 'dist', MANIFEST_FILE), 'utf8')) as Manifest
+      expect(Object.keys(manifest.decks)).toHaveLength(2)
+    } finally {
+      await p.cleanup()
+    }
+  })
+})
+
 describe('build cache with a browser', () => {
   it('an up-to-date PDF build starts no browser; a deck with a missing image rebuilds once the image exists', async () => {
     const p = await deckProject(3, 'deck-ci-pdf-')

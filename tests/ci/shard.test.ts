@@ -49,6 +49,18 @@ describe('deck build --shard', () => {
     expect(upToDateDecks((await deck(['build', '-f', 'html', '--shard', '2/3'], project.dir)).err)).toEqual(parts[1])
   })
 
+  it('a shard with no deck still writes its (empty) manifest, so the merge finds the folder', async () => {
+    const decks = Array.from({ length: 24 }, (_, i) => path.join(project.dir, deckPath(i)))
+    const empty = Array.from({ length: 40 }, (_, i) => i + 1).find(
+      (index) => shardOf(decks, project.dir, { index, total: 40 }).length === 0,
+    )!
+    const { code, err } = await deck(['build', '-f', 'html', '--shard', `${empty}/40`, '-o', 'empty-shard'], project.dir)
+    expect(code).toBe(0)
+    expect(err).toContain('No decks found')
+    const manifest = JSON.parse(await readFile(path.join(project.dir, 'empty-shard', MANIFEST_FILE), 'utf8')) as Manifest
+    expect(manifest.decks).toEqual({})
+  })
+
   it('the split depends on the path alone: adding decks moves none of the others', () => {
     const root = '/r'
     const decks = Array.from({ length: 40 }, (_, i) => path.join(root, deckPath(i)))
