@@ -134,17 +134,20 @@ export class Progress {
 
   private startTimer(): void {
     if (this.timer) return
-    // Live: the seconds on the line tick. Plain: checked five times an interval, so a line comes
-    // at most a fifth of an interval late.
-    const every = this.options.live ? 1000 : Math.max(10, this.intervalMs / 5)
-    this.timer = setInterval(() => this.tick(), every)
+    // Live: the seconds on the line tick. Plain: checked ten times an interval (see tick).
+    this.timer = setInterval(() => this.tick(), this.options.live ? 1000 : this.plainTick)
     this.timer.unref()
+  }
+
+  private get plainTick(): number {
+    return Math.max(10, this.intervalMs / 10)
   }
 
   private tick(): void {
     if (this.options.live) return this.draw(true)
     const now = this.now()
-    if (now - this.lastLine < this.intervalMs || !this.decks.size) return
+    // A line once the silence is within one check of the interval, so none lasts longer.
+    if (now - this.lastLine < this.intervalMs - this.plainTick || !this.decks.size) return
     for (const p of this.decks.values()) this.options.stream.write(`${plainLine(p, this.options.rel(p.deck), now)}\n`)
     this.lastLine = now
   }

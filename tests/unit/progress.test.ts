@@ -86,6 +86,22 @@ describe('progress lines', () => {
     expect(text().split('\n').filter(Boolean)).toHaveLength(2)
   })
 
+  it('without a terminal: no silence of work lasts longer than the interval', () => {
+    vi.useFakeTimers()
+    const { stream } = sink(false)
+    const times: number[] = []
+    stream.on('data', () => times.push(Date.now()))
+    const start = Date.now()
+    const progress = new Progress({ stream, live: false, intervalMs: 5000, rel, now: () => Date.now() })
+    progress.update({ type: 'deck-start', deck: '/p/a.md', index: 1, total: 1 })
+    vi.advanceTimersByTime(60_000)
+    progress.stop()
+    const gaps = [start, ...times].slice(1).map((t, i) => t - [start, ...times][i]!)
+    expect(times.length).toBeGreaterThanOrEqual(12)
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(5000)
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(4500)
+  })
+
   it('the printer erases the live line before its own lines and draws it again after; --quiet draws nothing', () => {
     const tty = sink(true)
     const printer = new Printer({ cwd: '/p', quiet: false, stream: tty.stream })
