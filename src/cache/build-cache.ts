@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import { isInside } from '../access/local.js'
 import type { Format } from '../config/options.js'
@@ -29,6 +30,7 @@ const CHECKS_AT_ONCE = 8
 
 export class BuildCache {
   private readonly hashes = new FileHashes()
+  private realRootPath: string | undefined
 
   private constructor(
     private readonly options: BuildOptions,
@@ -87,9 +89,22 @@ export class BuildCache {
    * elsewhere), `<package name>:<path in the package>`, which is the same on every machine.
    */
   private inputName(file: string): string {
+    if (isInside(file, this.root)) return toRel(this.root, file)
+    // Embedded files come as real paths: under a root reached through a symlink (macOS's /tmp) they are still the project's.
+    if (isInside(file, this.realRoot)) return toRel(this.realRoot, file)
     const pkg = ownPackage()
-    if (!isInside(file, this.root) && isInside(file, pkg.root)) return `${pkg.name}:${toRel(pkg.root, file)}`
+    if (isInside(file, pkg.root)) return `${pkg.name}:${toRel(pkg.root, file)}`
     return toRel(this.root, file)
+  }
+
+  private get realRoot(): string {
+    return (this.realRootPath ??= (() => {
+      try {
+        return realpathSync(this.root)
+      } catch {
+        return this.root
+      }
+    })())
   }
 
   private inputFile(name: string): string {

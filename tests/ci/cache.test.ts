@@ -1,4 +1,4 @@
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { chmod, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BASE_THEME, deckPath, deckText, usesImage, usesTheme } from '../../scripts/gen-decks.js'
@@ -117,6 +117,24 @@ describe('build cache', () => {
       expect(Object.keys(palette.inputs)).toEqual(['marp-deck-pipeline:css/palette-3.css', 'slides/palette.md'])
     } finally {
       await other.cleanup()
+    }
+  })
+})
+
+describe('a project reached through a symlink', () => {
+  it('names its embedded files relative to the project, as without the link', async () => {
+    const p = await deckProject(1, 'deck-ci-link-')
+    const link = `${p.dir}-link`
+    try {
+      await symlink(p.dir, link)
+      expect((await deck(['build', '-f', 'html'], link)).code).toBe(0)
+      const manifest = JSON.parse(await readFile(path.join(p.dir, 'dist', MANIFEST_FILE), 'utf8')) as Manifest
+      const inputs = Object.keys(manifest.decks[deckPath(0)]!.inputs).sort()
+      expect(inputs).toEqual(['css/course-base.css', 'css/course.css', deckPath(0), 'slides/img/logo.png'].sort())
+      expect(upToDateDecks((await deck(['build', '-f', 'html'], p.dir)).err)).toEqual([deckPath(0)])
+    } finally {
+      await rm(link, { force: true })
+      await p.cleanup()
     }
   })
 })
