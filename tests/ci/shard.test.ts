@@ -101,6 +101,12 @@ describe('deck index over shard folders', () => {
         const { code } = await deck(['build', '-f', 'html,pdf', '--index', '--shard', shard, '-o', `shard-${shard[0]}`], p.dir)
         expect(code).toBe(0)
       }
+      // Built again, the shard is up to date, and its own index still shows the thumbnails (from the manifest).
+      const again = await deck(['build', '-f', 'html,pdf', '--index', '--shard', '1/2', '-o', 'shard-1'], p.dir)
+      expect(builtDecks(again.err)).toEqual([])
+      const shardIndex = load(await readFile(path.join(p.dir, 'shard-1/index.html'), 'utf8'))
+      expect(shardIndex('img').length).toBe(upToDateDecks(again.err).length)
+      expect(shardIndex('img').length).toBeGreaterThan(0)
       const { code, err } = await deck(['index', 'shard-1', 'shard-2', '-o', 'site', '--summary', 'summary.md'], p.dir)
       expect(code).toBe(0)
       expect(err).toContain('6 decks indexed')
