@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { isInside } from '../access/local.js'
 import type { Format } from '../config/options.js'
@@ -30,6 +31,8 @@ const CHECKS_AT_ONCE = 8
 
 export class BuildCache {
   private readonly hashes = new FileHashes()
+  /** When the build began (before any render read a file), as file times count. */
+  private readonly startedMs = Date.now()
   private realRootPath: string | undefined
 
   private constructor(
@@ -163,12 +166,34 @@ export class BuildCache {
         continue
       }
       const inputs = await this.inputsOf(result.deck!.reads, hashes)
+      // A file saved while the build ran may be newer than what the render read: its hash would
+      // vouch for outputs made from the older bytes.
+      const late = await this.changedSinceStart(result.deck!.reads.files)
+      if (late) {
+        this.manifest.decks[rel] = {
+          ...base,
+          ...thumbnail,
+          hash: null,
+          uncacheable: `${this.inputName(late)} changed during the build`,
+          inputs: {},
+        }
+        continue
+      }
       this.manifest.decks[rel] = { ...base, ...thumbnail, hash: this.deckHash(rel, inputs), inputs }
     }
     for (const deck of Object.keys(this.manifest.decks)) {
       if ((await hashes.of(fromRel(this.root, deck))) === null) delete this.manifest.decks[deck]
     }
     if (Object.keys(this.manifest.decks).length || this.writeEmpty) await writeManifest(this.options.outDir, this.manifest)
+  }
+
+  /** The first of `files` modified after this build began, if any. */
+  private async changedSinceStart(files: readonly string[]): Promise<string | undefined> {
+    for (const file of files) {
+      const info = await stat(file).catch(() => undefined)
+      if (info && info.mtimeMs > this.startedMs) return file
+    }
+    return undefined
   }
 
   private async inputsOf(reads: DeckReads, hashes: FileHashes): Promise<Record<string, string | null>> {

@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs'
 import { chmod, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BASE_THEME, deckPath, deckText, usesImage, usesTheme } from '../../scripts/gen-decks.js'
 import { MANIFEST_FILE, type Manifest } from '../../src/cache/manifest.js'
+import { build as build_ } from '../../src/index.js'
 import { makePng } from '../helpers/png.js'
 import { builtDecks, changed, deck, deckProject, mtimes, upToDateDecks } from './cache-fixture.js'
 
@@ -134,6 +136,35 @@ describe('a project reached through a symlink', () => {
       expect(upToDateDecks((await deck(['build', '-f', 'html'], p.dir)).err)).toEqual([deckPath(0)])
     } finally {
       await rm(link, { force: true })
+      await p.cleanup()
+    }
+  })
+})
+
+describe('a deck saved while the build runs', () => {
+  it('is not recorded as up to date: the next build builds it from the new text', async () => {
+    const p = await deckProject(2, 'deck-ci-late-')
+    try {
+      const file = path.join(p.dir, deckPath(1))
+      let saved = false
+      const first = await build_({
+        cwd: p.dir,
+        formats: ['html'],
+        onEvent: (e) => {
+          // The deck's render has read it; a save now is newer than its output.
+          if (e.type === 'output' && e.deck === file && !saved) {
+            saved = true
+            writeFileSync(file, deckText(1, ' Saved during the build.'))
+          }
+        },
+      })
+      expect(first.exitCode).toBe(0)
+      const manifest = JSON.parse(await readFile(path.join(p.dir, 'dist', MANIFEST_FILE), 'utf8')) as Manifest
+      expect(manifest.decks[deckPath(1)]).toMatchObject({ hash: null, uncacheable: `${deckPath(1)} changed during the build` })
+      const { err } = await deck(['build', '-f', 'html'], p.dir)
+      expect(builtDecks(err)).toEqual([deckPath(1)])
+      expect(await readFile(path.join(p.dir, html(deckPath(1))), 'utf8')).toContain('Saved during the build.')
+    } finally {
       await p.cleanup()
     }
   })
