@@ -9,6 +9,8 @@
 
 export { build, lint, type BuildRunOptions, type LintResult, type RunResult } from './pipeline/run.js'
 export { watch, type WatchHandle } from './watch/api.js'
+export { indexBuilds, type IndexOptions, type IndexResult } from './publish/merge.js'
+export type { Shard } from './config/shard.js'
 export type { DeckOptions } from './pipeline/settings.js'
 export type { DeckReport } from './pipeline/report.js'
 export type { OutputRecord } from './pipeline/types.js'

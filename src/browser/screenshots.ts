@@ -12,6 +12,8 @@ export interface ShotJob {
   /** 0-based slide index. */
   slide: number
   scale: number
+  /** The deck's thumbnail for the index page (slide 1 at a small scale), not a PNG output. */
+  thumbnail?: boolean
 }
 
 export function shotJobs(slideCount: number, scales: number[]): ShotJob[] {

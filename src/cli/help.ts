@@ -45,7 +45,7 @@ const MARP = [
 
 const FOOTER = `Environment: CHROME_PATH (browser), SOURCE_DATE_EPOCH (date in PDF/PPTX metadata),
 LC_ALL, LC_PAPER or LANG (the handout's paper), DEBUG=deck:* (internals).
-Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 lint found problems with --strict,
+Exit codes: 0 ok, 1 a deck failed, 2 bad usage, 3 no browser, 4 findings with --strict,
 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).`
 
 /** `deck --help`: what deck does, its commands, the build options, marp-cli's flags. */

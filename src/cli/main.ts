@@ -44,5 +44,7 @@ export async function main(argv: string[], cwd = process.cwd(), streams: CliStre
   } catch (e) {
     printer.error(e)
     return isDeckError(e) ? e.code : ExitCode.BUILD_FAILED
+  } finally {
+    printer.close()
   }
 }

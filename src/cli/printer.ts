@@ -2,6 +2,7 @@ import type { PipelineEvent } from '../pipeline/events.js'
 import type { RunResult } from '../pipeline/run.js'
 import { formatDiagnostic, formatError, relativePath, type Diagnostic } from '../util/diagnostics.js'
 import { isDeckError, reportError } from '../util/errors.js'
+import { isLiveTerminal, Progress, progressInterval } from './progress.js'
 
 /*
  * The one place that writes to the terminal. Progress and results go to stderr so stdout stays
@@ -20,12 +21,32 @@ export const formatMs = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} 
 
 export class Printer {
   private readonly stream: NodeJS.WritableStream
+  /** The live line or the plain progress lines of a build or lint; none with --quiet. */
+  private readonly progress: Progress | undefined
   constructor(private readonly options: PrinterOptions) {
     this.stream = options.stream ?? process.stderr
+    const stream = this.stream as NodeJS.WritableStream & { columns?: number }
+    this.progress = options.quiet
+      ? undefined
+      : new Progress({
+          stream,
+          live: isLiveTerminal(stream),
+          intervalMs: progressInterval(),
+          rel: (file) => this.rel(file),
+          // A pseudo-terminal without a window size says 0 columns.
+          columns: () => stream.columns || 80,
+        })
   }
 
   private write(line: string): void {
+    this.progress?.clear()
     this.stream.write(`${line}\n`)
+    this.progress?.printed()
+  }
+
+  /** The run is over: the live line is erased and the progress timer stops. */
+  close(): void {
+    this.progress?.stop()
   }
 
   rel(file: string): string {
@@ -39,7 +60,10 @@ export class Printer {
 
   /** Machine-readable output, on stdout so it can be piped while progress stays on stderr. */
   data(text: string): void {
+    // On one terminal, stdout's lines would land after the live line on stderr: erased first.
+    this.progress?.clear()
     ;(this.options.dataStream ?? process.stdout).write(text.endsWith('\n') ? text : `${text}\n`)
+    this.progress?.printed()
   }
 
   info(message: string): void {
@@ -69,6 +93,7 @@ export class Printer {
 
   /** One line (or a few) for each event of a build, lint or watch. */
   event(e: PipelineEvent): void {
+    if (this.progress?.update(e)) return
     switch (e.type) {
       case 'config-warning':
         return this.diagnostic(e.finding)
@@ -85,17 +110,29 @@ export class Printer {
         return this.rebuilt(e.deck, e.files, e.ms)
       case 'info':
         return this.info(e.message)
+      case 'up-to-date':
+        return this.info(`${this.rel(e.deck)}: up to date`)
+      case 'deck-start':
+      case 'stage':
+      case 'deck-done':
+        return // progress, drawn by this.progress unless --quiet
     }
   }
 
   /** The last line of a build: how many decks, outputs and warnings, and how long it took. */
   buildDone(result: RunResult): void {
+    this.progress?.stop()
     const { decks } = result
     const failed = decks.filter((r) => r.errors.length > 0)
-    const outputs = decks.reduce((n, r) => n + r.outputs.length, 0)
+    const outputs = decks.reduce((n, r) => n + (r.upToDate ? 0 : r.outputs.length), 0)
     const warnings = decks.reduce((n, r) => n + r.findings.length, 0)
     const deckWord = decks.length === 1 ? 'deck' : 'decks'
-    const status = failed.length ? `${failed.length} of ${decks.length} ${deckWord} failed` : `${decks.length} ${deckWord} built`
+    const fresh = decks.filter((r) => r.upToDate).length
+    const built = decks.length - fresh
+    const upToDate = fresh ? `, ${fresh} up to date` : ''
+    const status = failed.length
+      ? `${failed.length} of ${decks.length} ${deckWord} failed${upToDate}`
+      : `${built} ${built === 1 ? 'deck' : 'decks'} built${upToDate}`
     const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
     this.info(`${status}: ${count(outputs, 'output')}, ${count(warnings, 'warning')} in ${formatMs(result.ms)}`)
     if (decks.length === 0) this.info('No decks found: put Markdown files in slides/ or name them on the command line.')

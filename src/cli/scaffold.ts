@@ -46,16 +46,18 @@ export function configFile(): string {
 }
 
 /**
- * .github/workflows/decks.yml: lint and build on every push and pull request, upload the PDF and
- * HTML, publish the HTML to GitHub Pages from the default branch. `inputDir` and `outDir` are
- * the project's, relative to the repository root, with forward slashes.
+ * .github/workflows/decks.yml: one strict build on every push and pull request (findings as
+ * annotations, failing only once the outputs are uploaded), the output folder kept between runs
+ * and uploaded, and published whole to GitHub Pages from the default branch. Actions are pinned
+ * by commit SHA, as in this repository's own workflow. `inputDir` and `outDir` are the
+ * project's, relative to the repository root, with forward slashes.
  */
 export function workflowFile(inputDir: string, outDir: string, pkg: string): string {
-  const out = outDir === '.' ? '' : `${outDir}/`
-  return `# Lint and build the decks in ${inputDir}/ with ${pkg} (npx deck); upload the PDF and HTML;
-# publish the HTML with an index page to GitHub Pages from the default branch. Needs
-# ${pkg} in package.json and package-lock.json (npm i -D ${pkg}).
-# Enable Pages once: Settings → Pages → Source: GitHub Actions.
+  const onMain = "github.event_name == 'push' && github.ref_name == github.event.repository.default_branch"
+  return `# Build the decks in ${inputDir}/ with ${pkg} (npx deck): one build prints the findings as
+# annotations, writes the job summary and the index page, uploads ${outDir}/ (HTML, PDF, PPTX) and,
+# from the default branch, publishes it to GitHub Pages. Needs ${pkg} in package.json and
+# package-lock.json (npm i -D ${pkg}). Enable Pages once: Settings → Pages → Source: GitHub Actions.
 name: Decks
 
 on:
@@ -68,13 +70,13 @@ on:
 permissions:
   contents: read
 
-concurrency:
-  group: decks-\${{ github.ref }}
-  cancel-in-progress: true
-
 jobs:
   build:
     runs-on: ubuntu-latest
+    # A newer push to a pull request cancels its build; builds of the default branch finish.
+    concurrency:
+      group: decks-\${{ github.ref }}
+      cancel-in-progress: \${{ github.event_name == 'pull_request' }}
     # Debian: its chromium package is a real browser (Ubuntu's is a snap stub that cannot run in CI).
     container: node:20-bookworm
     timeout-minutes: 20
@@ -82,7 +84,9 @@ jobs:
       # Debian's headless-only build of Chromium: same rendering, faster start and screenshots.
       CHROME_PATH: /usr/bin/chromium-headless-shell
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          persist-credentials: false
 
       - name: Install Chromium and fonts
         run: |
@@ -92,48 +96,58 @@ jobs:
       - name: Install dependencies
         run: npm ci --no-audit --no-fund
 
-      # --strict fails the job on any finding (annotations land on the Markdown lines). The build
-      # still runs so the outputs can be inspected; the last step fails the job afterwards.
-      - name: Lint decks
-        id: lint
-        continue-on-error: true
-        run: npx deck lint --strict
+      # The last output folder and its manifest: decks whose inputs did not change are not rebuilt.
+      - name: Restore the build cache
+        id: cache
+        uses: actions/cache/restore@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+        with:
+          path: ${outDir}
+          key: decks-\${{ github.sha }}
+          restore-keys: decks-
 
+      # --strict exits 4 on any finding (annotations land on the Markdown lines), once every
+      # output is written; the last step fails the job after the uploads.
       - name: Build decks
-        run: npx deck build --index --summary "$GITHUB_STEP_SUMMARY"
+        id: build
+        continue-on-error: true
+        run: npx deck build --strict --index --summary "$GITHUB_STEP_SUMMARY"
 
-      - name: Upload PDF and HTML
-        uses: actions/upload-artifact@v4
+      - name: Save the build cache
+        if: steps.cache.outputs.cache-hit != 'true'
+        uses: actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+        with:
+          path: ${outDir}
+          key: decks-\${{ github.sha }}
+
+      - name: Upload the outputs
+        uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
         with:
           name: decks
-          path: |
-            ${out}**/*.pdf
-            ${out}**/*.html
+          path: ${outDir}
+          include-hidden-files: true
           if-no-files-found: error
 
-      - name: Collect the HTML for Pages
-        if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch
-        run: |
-          mkdir -p _site
-          cd "${outDir}"
-          find . -name '*.html' -exec cp --parents {} "$GITHUB_WORKSPACE/_site/" \\;
-
+      # The whole output folder: every file the index page links (HTML, PDF, PPTX, thumbnails).
       - name: Upload Pages artifact
-        if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch
-        uses: actions/upload-pages-artifact@v3
+        if: ${onMain}
+        uses: actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1
         with:
-          path: _site
+          path: ${outDir}
 
-      - name: Fail on lint findings
-        if: steps.lint.outcome == 'failure'
+      - name: Fail on findings or a failed deck
+        if: steps.build.outcome == 'failure'
         run: |
-          echo "deck lint --strict found problems: see the annotations and the Lint decks step." >&2
+          echo "deck build --strict failed: see the annotations and the Build decks step." >&2
           exit 1
 
   deploy:
-    if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch
+    if: ${onMain}
     needs: build
     runs-on: ubuntu-latest
+    # As GitHub's Pages starter workflow: a deploy in progress is never cancelled.
+    concurrency:
+      group: pages
+      cancel-in-progress: false
     permissions:
       pages: write
       id-token: write
@@ -143,6 +157,6 @@ jobs:
     steps:
       - name: Deploy to GitHub Pages
         id: deployment
-        uses: actions/deploy-pages@v4
+        uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5
 `
 }

@@ -16,8 +16,9 @@ import { captureSlides } from '../export/pptx/extract.js'
 import type { RenderedDeck } from '../render/render.js'
 import createDebug from '../util/debug.js'
 import type { Diagnostic } from '../util/diagnostics.js'
+import type { BuildStage } from './events.js'
 import { stage } from './stage.js'
-import type { BuildOptions } from './types.js'
+import type { BuildHooks, BuildOptions } from './types.js'
 
 // The browser's part of a build: the PDF, the page checks and the screenshots (PNG, PPTX
 // pictures) of one deck, from its print page and, when it pays, a second window.
@@ -36,9 +37,15 @@ export interface BrowserOutputs {
   /** Run `fn` on a page showing the deck (a fresh one, or the deck's warm page). */
   withDeckPage<T>(deck: RenderedDeck, fn: (page: Page) => Promise<T>): Promise<T>
   outputPath(deckFile: string, format: Format, slide?: number): string
+  /** Progress: the deck's build moved to another stage (see BuildHooks.onStage). */
+  onStage?: BuildHooks['onStage']
+  /** Write the deck's thumbnail (slide 1 at THUMBNAIL_SCALE, for the index page); none when unset. */
+  thumbnail?: (png: Uint8Array) => Promise<void>
 }
 
 export const PPTX_SCALE = 2
+/** Slide 1 at this scale is the deck's thumbnail on the index page (320 × 180 for a 16:9 slide). */
+export const THUMBNAIL_SCALE = 0.25
 /**
  * From this many screenshots a second window loads the deck and shoots alongside the print page
  * (in the headless shell, see BrowserManager.isHeadlessShell): its load costs about as much as
@@ -83,15 +90,19 @@ export async function writeBrowserOutputs(
   if (pictureDeck) scales.add(PPTX_SCALE)
   if (formats.includes('png')) scales.add(ctx.options.imageScale)
   const queue = shotJobs(deck.slideCount, [...scales])
+  const onStage = (stage: BuildStage, slides?: { done: number; total: number }) => ctx.onStage?.(file, stage, slides)
   // One-shot builds of big decks check and shoot a chunk of slides at a time (see
   // ChunkedWork); watch mode keeps its whole print page for the next save.
   const big = !ctx.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
+  if (ctx.thumbnail && deck.slideCount > 0) queue.push({ slide: 0, scale: THUMBNAIL_SCALE, thumbnail: true })
   const pictures = pictureDeck ? await PictureStore.create() : undefined
   try {
     let shot = 0
     const done = (job: ShotJob, png: Uint8Array) => {
       shot += 1
+      if (!job.thumbnail) onStage('shots', { done: Math.floor(shot / Math.max(1, scales.size)), total: deck.slideCount })
       if (big && shot % NODE_GC_EVERY === 0) collectNodeGarbage()
+      if (job.thumbnail) return void writes.push(ctx.thumbnail!(png))
       if (pictures && job.scale === PPTX_SCALE) pictures.put(job.slide, png)
       if (formats.includes('png') && job.scale === ctx.options.imageScale) {
         writes.push(emit('png', ctx.outputPath(file, 'png', job.slide), png, started))
@@ -130,6 +141,7 @@ export async function writeBrowserOutputs(
 
     let ok = false
     try {
+      onStage('load')
       await ctx.withDeckPage(deck, async (page) => {
         stage(file, 'page loaded', started)
         loaded()
@@ -142,6 +154,7 @@ export async function writeBrowserOutputs(
           skeleton.catch(() => undefined) // awaited below; this keeps an early failure from going unhandled
         }
         if (formats.includes('pdf')) {
+          onStage('pdf')
           const raw = await printPdf(page, deck)
           stage(file, 'printed', started)
           writes.push(
@@ -174,6 +187,7 @@ export async function writeBrowserOutputs(
           )
         }
         if (work) {
+          onStage('shots', { done: 0, total: deck.slideCount })
           printPageLoaded()
           if (editable) await editablePptx()
           work.showsWholeDeck(page)
@@ -183,12 +197,17 @@ export async function writeBrowserOutputs(
           await work.run(page, 'front')
           diagnostics.push(...work.findings())
         } else {
+          if (ctx.pageChecks.length) onStage('check')
           diagnostics.push(...(await ctx.checkPage(page, deck)))
           // axe-core's grid of every element is garbage once the checks ran; collected now, the
           // page shoots with less held, at no cost in time.
           if (ctx.pageChecks.length && queue.length) await collectGarbage(page)
           stage(file, 'page checks done', started)
-          if (editable) await editablePptx()
+          if (editable) {
+            onStage('pptx')
+            await editablePptx()
+          }
+          if (queue.length) onStage('shots', { done: 0, total: deck.slideCount })
           await drainShots(page, deck, queue, done)
           await helper
           // Shots the second page gave back when it failed.
@@ -204,6 +223,7 @@ export async function writeBrowserOutputs(
       await helper
     }
     if (skeleton) {
+      onStage('pptx')
       const packed = skeleton
       writes.push(
         (async () =>

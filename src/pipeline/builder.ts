@@ -21,6 +21,9 @@ import type { BuildHooks, BuildOptions, DeckCheck, DeckResult, DiagnosticReview 
 
 export type { PageCheck, SlideMeasure } from '../browser/warm-pages.js'
 
+/** Where a deck's thumbnail goes: beside its HTML, `<deck>.thumb.png`. */
+export const thumbnailPath = (htmlOutput: string): string => htmlOutput.replace(/\.html$/, '') + '.thumb.png'
+
 /*
  * Orchestration: render each deck once, then derive every requested output from that render.
  * HTML needs no browser and is written as soon as it is ready; PDF, PNG and PPTX share one page
@@ -43,6 +46,11 @@ export class Builder {
    * slides a save changed.
    */
   keepPages = false
+  /**
+   * Write each deck's thumbnail (`<deck>.thumb.png`, slide 1 at a small scale) for the index page,
+   * from the print page; an HTML-only build then opens one too.
+   */
+  thumbnails = false
   /** Decks a one-shot command is already rendering in a worker (see RenderAhead). */
   renderAhead: RenderAhead | undefined
   private readonly warmPages = new WarmPages(() => this.browser.newPage())
@@ -73,6 +81,7 @@ export class Builder {
     const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
     const started = performance.now()
     if (this.renderAhead) this.prepareExports(formats)
+    hooks.onStage?.(file, 'render')
     const deck = await this.renderInto(result)
     if (!deck) return result
     stage(file, 'rendered', started)
@@ -130,12 +139,21 @@ export class Builder {
     // commands that load the page.
     const jobs: Array<Promise<void>> = []
     let pageLoaded: Promise<void> = Promise.resolve()
-    if (needsBrowser(formats)) {
+    // With thumbnails (--index), an HTML-only build opens the print page too, to shoot slide 1.
+    const thumbnail = this.thumbnails && !this.options.outFile ? thumbnailPath(this.outputPath(file, 'html')) : undefined
+    if (needsBrowser(formats) || thumbnail) {
       let loaded = (): void => {}
       pageLoaded = new Promise<void>((resolve) => (loaded = resolve))
-      jobs.push(
-        guard(writeBrowserOutputs(this.asBrowserOutputs(), deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)),
-      )
+      const ctx: BrowserOutputs = {
+        ...this.asBrowserOutputs(hooks),
+        ...(thumbnail && {
+          thumbnail: async (png: Uint8Array) => {
+            await writeFileAtomic(thumbnail, png)
+            result.thumbnail = thumbnail
+          },
+        }),
+      }
+      jobs.push(guard(writeBrowserOutputs(ctx, deck, formats, started, emit, result.diagnostics, loaded).finally(loaded)))
     }
     // The notes need no browser and no wait: written from the render as it is.
     if (formats.includes('notes')) jobs.push(guard(emit('notes', this.outputPath(file, 'notes'), notesMarkdown(deck), started)))
@@ -144,6 +162,7 @@ export class Builder {
         guard(
           (async () => {
             await pageLoaded
+            if (!needsBrowser(formats)) hooks.onStage?.(file, 'html')
             await emit('html', this.outputPath(file, 'html'), await buildHtml(deck), started)
           })(),
         ),
@@ -187,10 +206,12 @@ export class Builder {
    * `deck lint`: render, run the deck checks, load the print page and run the page checks,
    * writing nothing. The same page and checks as a build, so both report the same findings.
    */
-  async inspectDeck(file: string): Promise<DeckResult> {
+  async inspectDeck(file: string, hooks: BuildHooks = {}): Promise<DeckResult> {
     const result: DeckResult = { file, outputs: [], diagnostics: [], errors: [], renderMs: 0 }
+    hooks.onStage?.(file, 'render')
     const deck = await this.renderInto(result)
     if (!deck) return result
+    hooks.onStage?.(file, 'check')
     await this.checkPage(deck, result)
     return result
   }
@@ -210,8 +231,9 @@ export class Builder {
   }
 
   /** This builder as the browser outputs use it. */
-  private asBrowserOutputs(): BrowserOutputs {
+  private asBrowserOutputs(hooks: BuildHooks = {}): BrowserOutputs {
     return {
+      ...(hooks.onStage ? { onStage: hooks.onStage } : {}),
       browser: this.browser,
       options: this.options,
       keepPages: this.keepPages,

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import type { Shard } from '../config/shard.js'
 import type { DeckResult } from './types.js'
 import { relativePath } from '../util/diagnostics.js'
 import { DeckError, ExitCode } from '../util/errors.js'
@@ -30,6 +32,18 @@ export async function findDecks(inputs: string[], base: string): Promise<string[
     }
   }
   return [...out].sort()
+}
+
+/**
+ * The decks of one shard: a deck is in part `1 + h mod total`, `h` the first 32 bits of the
+ * sha256 of its path relative to the project root (with `/`), so the split is the same on any
+ * machine and a deck added or removed moves no other deck.
+ */
+export function shardOf(decks: readonly string[], root: string, shard: Shard): string[] {
+  return decks.filter((file) => {
+    const rel = path.relative(root, file).split(path.sep).join('/')
+    return createHash('sha256').update(rel).digest().readUInt32BE(0) % shard.total === shard.index - 1
+  })
 }
 
 /**

@@ -22,6 +22,10 @@ export interface DeckReport {
   /** Why the deck (or one of its outputs) failed; empty when it built. */
   errors: ReportedError[]
   renderMs: number
+  /** Slide 1, small (for the index page), when the build made one. */
+  thumbnail?: string
+  /** The deck was not built: its inputs and outputs match the build cache's manifest. */
+  upToDate?: boolean
 }
 
 export function toReport(result: DeckResult): DeckReport {
@@ -37,6 +41,7 @@ export function toReport(result: DeckResult): DeckReport {
     findings: result.diagnostics,
     errors: result.errors.map(reportError),
     renderMs: result.renderMs,
+    ...(result.thumbnail ? { thumbnail: result.thumbnail } : {}),
   }
 }
 

@@ -4,6 +4,7 @@ import type { PdfOutlines } from '../config/schema.js'
 import type { RenderedDeck } from '../render/render.js'
 import type { RenderSettings } from '../render/settings.js'
 import type { Diagnostic } from '../util/diagnostics.js'
+import type { BuildStage } from './events.js'
 
 // The pipeline's types: what a build takes (BuildOptions: the render's settings and the
 // outputs') and what it gives back for each deck.
@@ -54,10 +55,14 @@ export interface DeckResult {
   errors: unknown[]
   deck?: RenderedDeck
   renderMs: number
+  /** The deck's thumbnail (slide 1, small), when the build made one for the index page. */
+  thumbnail?: string
 }
 
 export interface BuildHooks {
   onOutput?: (deck: string, out: OutputRecord) => void
+  /** The deck's build moved to another stage (progress lines); `slides` when counted. */
+  onStage?: (deck: string, stage: BuildStage, slides?: { done: number; total: number }) => void
 }
 
 /** A check of the Markdown and its render (lint's content rules), run after every render. */

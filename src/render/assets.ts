@@ -92,6 +92,8 @@ export interface InlineResult {
   problems: AssetProblem[]
   /** Local files embedded (real paths), for watch mode. */
   files: string[]
+  /** Remote URLs a fetch was tried for (embedded or not): the build cache cannot tell whether they changed. */
+  remote: string[]
 }
 
 /** Remote images fetched in this process, by URL and the policy that let them in. */
@@ -129,11 +131,12 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
     }
   }
   for (const m of css.matchAll(CSS_URL)) if (classifyUrl(m[3] ?? '') !== 'remote') count(m[3] ?? '')
-  if (uses.size === 0) return { html, css, problems: [], files: [] }
+  if (uses.size === 0) return { html, css, problems: [], files: [], remote: [] }
 
   const replacements = new Map<string, string>()
   const problems: AssetProblem[] = []
   const files: string[] = []
+  const remote: string[] = []
   const { policy } = opts
   await Promise.all(
     [...uses.keys()].map(async (url) => {
@@ -158,6 +161,7 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
           problems.push({ url, kind: 'remote', reason: 'not fetched (offline build)', hint: REMOTE_HINT })
           return
         }
+        remote.push(url)
         try {
           replacements.set(url, await remoteImages({ url, policy }))
         } catch (e) {
@@ -230,7 +234,7 @@ export async function inlineAssets(html: string, css: string, opts: InlineOption
   let outCss = css.replace(CSS_URL, (all, _open, _q1, url: string) => cssUrl(url) ?? all)
   if (shared.size) outCss += `\n:root{${[...shared].map(([uri, name]) => `${name}:url("${uri}")`).join(';')}}`
   problems.sort((a, b) => a.url.localeCompare(b.url))
-  return { html: outHtml, css: outCss, problems, files: [...new Set(files)].sort() }
+  return { html: outHtml, css: outCss, problems, files: [...new Set(files)].sort(), remote: [...new Set(remote)].sort() }
 }
 
 const REMOTE_HINT = 'Download the image next to the deck and link it by relative path, so the deck builds offline.'

@@ -95,6 +95,20 @@ export interface RenderedDeck {
   images: string[]
   /** Selectors of the boxes the theme clips by design (lint leaves what they hide alone). */
   themeClips?: string[]
+  /** What the render read, for the build cache (see cache/build-cache.ts). */
+  reads: DeckReads
+}
+
+/** The files and URLs a render read or looked for: its output depends on nothing else (but the settings and versions). */
+export interface DeckReads {
+  /** Files read: the deck, its theme files (imports included), the images and fonts it embeds (real paths). */
+  files: string[]
+  /** Files looked for and not there (a missing image, a theme path tried): their appearing changes the output. */
+  absent: string[]
+  /** Files the local-file policy refused (outside the project, or bytes that are not an image). */
+  refused: string[]
+  /** Remote URLs a fetch was tried for. */
+  remote: string[]
 }
 
 function engineFor(ctx: RenderContext): DeckMarp {
@@ -179,6 +193,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
   let markdown = recovered.markdown
 
   let theme: ThemeUse = { name: 'default', files: [] }
+  const themeTried: string[] = []
   const deckTheme = stringOf(recovered.data['theme'])
   const themeValue = deckTheme ?? ctx.theme
   const themeLine = deckTheme ? recovered.keyLines.get('theme') : undefined
@@ -208,6 +223,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
       })
       if (themeLine) markdown = replaceThemeValue(markdown, themeLine, 'default')
     } else {
+      themeTried.push(...found.tried)
       diagnostics.push({
         rule: 'theme',
         severity: 'warning',
@@ -287,5 +303,11 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
     diagnostics,
     images: [...new Set([...images, ...framed.files])].sort(),
     themeClips: themeClippingSelectors((name) => engine.themeSet.get(name), usedTheme),
+    reads: {
+      files: [...new Set([file, ...theme.files, ...inlined.files, ...framed.files])].sort(),
+      absent: [...new Set([...themeTried, ...inlined.problems.flatMap((p) => (p.kind === 'missing' && p.file ? [p.file] : []))])].sort(),
+      refused: [...new Set(inlined.problems.flatMap((p) => (p.kind === 'refused' && p.file ? [p.file] : [])))].sort(),
+      remote: [...new Set([...inlined.remote, ...fonts.remote])].sort(),
+    },
   }
 }

@@ -27,6 +27,13 @@ export interface WebFontProblem {
   hint: string
 }
 
+export interface WebFonts {
+  css: string
+  problems: WebFontProblem[]
+  /** The theme's remote URLs (imports and font sources) a fetch was tried for: the build cache never trusts them. */
+  remote: string[]
+}
+
 export interface WebFontOptions {
   policy: AccessPolicy
   cache: RemoteCache
@@ -42,9 +49,9 @@ export const MAX_FACES_PER_IMPORT = 64
 const FONT_ACCEPT = 'font/woff2,font/woff,font/ttf;q=0.9,*/*;q=0.1'
 
 /** The CSS with its remote imports and font sources embedded (or removed), and what could not be. */
-export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise<{ css: string; problems: WebFontProblem[] }> {
+export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise<WebFonts> {
   if (!/@import|@font-face/i.test(css) || !/url\(\s*["']?(?:https?:)?\/\/|@import\s+["'](?:https?:)?\/\//i.test(css)) {
-    return { css, problems: [] }
+    return { css, problems: [], remote: [] }
   }
   const problems: WebFontProblem[] = []
   const chars = deckCharacters(opts.html)
@@ -78,7 +85,8 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
   if (replaced.size) out = out.replace(FONT_FACE, (face) => replaced.get(face) ?? face)
   const added = imported.filter(Boolean).join('\n')
   problems.sort((a, b) => a.url.localeCompare(b.url))
-  return { css: added ? `${out}\n${added}` : out, problems }
+  const remote = [...new Set([...imports, ...faces.flatMap(remoteSources)])].sort()
+  return { css: added ? `${out}\n${added}` : out, problems, remote }
 }
 
 function problemOf(url: string, what: WebFontProblem['what'], e: unknown): WebFontProblem {

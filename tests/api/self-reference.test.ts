@@ -35,7 +35,8 @@ describe("the public API, imported by the package's name", () => {
         ['directive-value', 15],
       ]),
     )
-    expect(events).toEqual(['output', 'findings'])
+    // The deck's turn and its stages (progress), then its output and findings.
+    expect(events).toEqual(['deck-start', 'stage', 'stage', 'output', 'findings', 'deck-done'])
   })
 
   it('rejects a bad option with a DeckError (exit 2) naming the key', async () => {

@@ -286,7 +286,8 @@ describe('building', () => {
     const r = await deck(['build', '--pdf', 'slides/x.md'], dir)
     expect(r.err).toContain('1 deck built')
     expect(r.code).toBe(0)
-    expect(await readdir(path.join(dir, 'dist'))).toEqual(['x.pdf'])
+    // The PDF, and the build cache's manifest.
+    expect(await readdir(path.join(dir, 'dist'))).toEqual(['.deck-manifest.json', 'x.pdf'])
     const pdf = await readPdf(path.join(dir, 'dist/x.pdf'))
     expect(pdf.pages).toBe(2)
     expect(pdf.text.join(' ')).toContain('Two')
@@ -350,7 +351,9 @@ describe('deck init', () => {
     const steps = (parse(workflow) as { jobs: { build: { steps: Array<{ run?: string }> } } }).jobs.build.steps
     const runs = steps.map((s) => s.run ?? '').join('\n')
     expect(runs).toContain('npm ci')
-    expect(runs.indexOf('npx deck lint --strict')).toBeLessThan(runs.indexOf('npx deck build --index'))
+    // One build, strict: no separate lint run.
+    expect(runs).toContain('npx deck build --strict --index')
+    expect(runs).not.toContain('deck lint')
 
     const before = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))
     const second = await deck(['init'], dir)
@@ -374,7 +377,7 @@ describe('deck init', () => {
     expect(existsSync(path.join(dir, 'deck.config.json'))).toBe(false)
     expect(existsSync(path.join(dir, 'talks/example.md'))).toBe(true)
     const workflow = await readFile(path.join(dir, '.github/workflows/decks.yml'), 'utf8')
-    expect(workflow).toContain('public/decks/**/*.pdf')
-    expect(workflow).toContain('cd "public/decks"')
+    // The whole output folder is kept, uploaded and published.
+    expect(workflow.match(/^ {10}path: public\/decks$/gm)).toHaveLength(4)
   })
 })
