@@ -1,4 +1,14 @@
-import { DEFAULTS, FORMATS, HANDOUT_LAYOUTS, HANDOUT_PAPERS, PPTX_MODES, type Format, type HandoutLayout, type HandoutPaper, type PptxMode } from './options.js'
+import {
+  DEFAULTS,
+  FORMATS,
+  HANDOUT_LAYOUTS,
+  HANDOUT_PAPERS,
+  PPTX_MODES,
+  type Format,
+  type HandoutLayout,
+  type HandoutPaper,
+  type PptxMode,
+} from './options.js'
 import { isDeckError } from '../util/errors.js'
 import { CONFIG_FILE, LINT_DEFAULTS, parseLintConfig, type LintConfig, type RuleSetting } from '../lint/config.js'
 import type { RuleId } from '../lint/rules.js'

@@ -1,5 +1,13 @@
 import path from 'node:path'
-import { buildDate, DEFAULTS, paperFromLocale, type Format, type HandoutLayout, type HandoutPaper, type PptxMode } from '../config/options.js'
+import {
+  buildDate,
+  DEFAULTS,
+  paperFromLocale,
+  type Format,
+  type HandoutLayout,
+  type HandoutPaper,
+  type PptxMode,
+} from '../config/options.js'
 import type { PdfOutlines } from '../config/schema.js'
 import type { RenderedDeck } from '../render/render.js'
 import type { RenderSettings } from '../render/settings.js'
