@@ -83,6 +83,8 @@ async function buildOnce(cacheDir: string): Promise<DeckResult> {
   const builder = new Builder(
     buildOptions(project.dir, {
       formats: ['html', 'pdf', 'pptx'],
+      // The picture deck shows the font the page drew with, so a fallback shows in its pixels.
+      pptxMode: 'picture',
       fetchRemote: true,
       allowPrivateNetwork: true,
       remoteTimeoutMs: 3000,
