@@ -126,9 +126,41 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     style: Omit<Run, 'text'> & { transform: string }
     top: number
     bottom: number
+    /** Left and right edges, px from the slide's left. */
+    left: number
+    right: number
     /** A forced break (br, or a newline in preformatted text) comes before this piece. */
     breakBefore?: boolean
+    /** Room before the piece that no text fills (an inline box's padding, an inline picture), in px. */
+    gap?: number
+    /** Such room after the piece, at the end of its line. */
+    trail?: number
     pre: boolean
+  }
+
+  /**
+   * A run exactly `width` px wide with no text to see: one no-break space, letter-spaced to the
+   * width, in the style (of those given) whose space is narrowest; none when even that is wider
+   * (LibreOffice does not narrow text by negative spacing, and a smaller size in the line upsets
+   * its hyperlink colours).
+   */
+  const spacer = (width: number, styles: Array<Omit<Run, 'text'>>): Run | undefined => {
+    // Only what sizes the space: no link, line, spacing, text or text-transform of the style.
+    const plain = styles.map((s) => {
+      const {
+        href: _h,
+        underline: _u,
+        strike: _s,
+        spacing: _c,
+        text: _x,
+        transform: _t,
+        ...rest
+      } = s as Partial<Run> & { transform?: string }
+      return rest as Omit<Run, 'text'>
+    })
+    const [style, nbsp] = plain.map((p) => [p, nbspWidth(p)] as const).reduce((a, b) => (b[1] < a[1] ? b : a))
+    if (nbsp > width) return undefined
+    return { ...style, text: '\u00a0', ...(width - nbsp >= 0.01 ? { spacing: Math.round((width - nbsp) * 100) / 100 } : {}) }
   }
 
   /** The block's own inline content (nested blocks are left to the walk) as one paragraph. */
@@ -144,16 +176,41 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       if (colour(bs.backgroundColor).alpha > 0 || parseFloat(bs.borderTopWidth) > 0) boxes.push(block)
     }
     let forceBreak = false
+    /** Where room with no text starts and ends (x; the middle of its line), for the next piece's gap. */
+    let room: { x: number; end?: number; mid: number } | undefined
+    /** Room not followed by text on its line: trails the line's last piece. */
+    const trail = () => {
+      const last = pieces.at(-1)
+      if (room?.end !== undefined && last && room.mid > last.top && room.mid < last.bottom) {
+        const width = room.end - last.right
+        if (width >= 0.5) last.trail = width
+      }
+      room = undefined
+    }
     const add = (text: string, style: Piece['style'], rect: DOMRect, pre: boolean) => {
-      pieces.push({
+      const piece: Piece = {
         text,
         style,
         top: rect.top - originY,
         bottom: rect.bottom - originY,
+        left: rect.left - originX,
+        right: rect.right - originX,
         pre,
         ...(forceBreak ? { breakBefore: true } : {}),
-      })
+      }
+      const onLine = (mid: number) => mid > piece.top && mid < piece.bottom
+      const last = pieces.at(-1)
+      if (room && onLine(room.mid)) {
+        // From the text before on the line (the room lies between), else from where the room starts.
+        const from = last && !forceBreak && onLine((last.top + last.bottom) / 2) ? last.right : room.x
+        if (piece.left - from >= 0.5) piece.gap = piece.left - from
+        room = undefined
+      } else trail()
+      pieces.push(piece)
       forceBreak = false
+    }
+    const roomFrom = (rect: DOMRect | undefined, x: number, end?: number) => {
+      if (rect) room = { x: x - originX, ...(end === undefined ? {} : { end: end - originX }), mid: (rect.top + rect.bottom) / 2 - originY }
     }
     const textNode = (node: Text) => {
       const parent = node.parentElement!
@@ -206,34 +263,24 @@ export function textTools(originX: number, originY: number, slideHeight: number,
           const rect = node.getBoundingClientRect()
           if (rect.width <= 0 || rect.height <= 0) continue
           pictures.push({ el: node, rect })
-          // Room for the picture in the line: no-break spaces of about its width.
-          const style = runStyle(node.parentElement ?? block, block)
-          const count = Math.max(1, Math.round(rect.width / nbspWidth(style)))
-          add('\u00a0'.repeat(count), { ...style, colour: { hex: style.colour.hex, alpha: 0 } }, rect, false)
+          // The picture's room in the line: a spacer before the text after it.
+          roomFrom(rect, rect.left, rect.right)
           continue
         }
         const ns = getComputedStyle(node)
         if (colour(ns.backgroundColor).alpha > 0 || parseFloat(ns.borderTopWidth) > 0) boxes.push(node)
-        // An inline box's own padding, border and margin (inline code) take room in the line:
-        // kept as no-break spaces of about that width, before and after its text.
+        // An inline box's own padding, border and margin (inline code) take room in the line that
+        // runs cannot have: a spacer before its text and one before the text after it.
         const rects = node.getClientRects()
-        const side = (which: 'Left' | 'Right') =>
-          (parseFloat(ns.getPropertyValue(`padding-${which.toLowerCase()}`)) +
-            parseFloat(ns.getPropertyValue(`border-${which.toLowerCase()}-width`)) +
-            (parseFloat(ns.getPropertyValue(`margin-${which.toLowerCase()}`)) || 0)) *
-          scaleOf(node)
-        const room = (px: number, rect: DOMRect | undefined) => {
-          if (!rect || px < 1) return
-          const style = runStyle(node, block)
-          const count = Math.round(px / nbspWidth(style))
-          if (count > 0) add('\u00a0'.repeat(count), style, rect, false)
-        }
-        room(side('Left'), rects[0])
+        const first = rects[0]
+        const lastRect = rects[rects.length - 1]
+        if (first) roomFrom(first, first.left - (parseFloat(ns.marginLeft) || 0) * scaleOf(node))
         visit(node)
-        room(side('Right'), rects[rects.length - 1])
+        if (lastRect) roomFrom(lastRect, lastRect.right, lastRect.right + (parseFloat(ns.marginRight) || 0) * scaleOf(node))
       }
     }
     visit(block)
+    trail()
 
     const s = getComputedStyle(block)
     const scale = scaleOf(block)
@@ -264,6 +311,8 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     const shown = lines.filter((l) => l.top < slideHeight)
     const out: Run[][] = []
     let top = 0
+    // The block's own style: a spacer may take it when its neighbours' spaces are too wide.
+    const base = runStyle(block, block)
     shown.forEach((line, i) => {
       const centre = (line.top + line.bottom) / 2
       if (i === 0) top = centre - lineHeight / 2
@@ -276,12 +325,15 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       const runs: Run[] = []
       for (const p of line.pieces) {
         let text = p.pre ? p.text : p.text.replace(/[ \t\n\r\f]+/g, ' ')
+        const before = runs.at(-1)
+        const gap = p.gap && spacer(p.gap, before ? [before, p.style, base] : [p.style, base])
+        if (gap) runs.push(gap)
         const prev = runs.at(-1)
         if (!p.pre && (!prev || prev.text.endsWith(' ')) && text.startsWith(' ')) text = text.slice(1)
         if (!text) continue
         text = transform(text, p.style.transform)
         const { transform: _t, ...style } = p.style
-        if (prev && sameStyle(prev, style)) prev.text += text
+        if (prev && !gap && sameStyle(prev, style)) prev.text += text
         else runs.push({ ...style, text })
       }
       const last = runs.at(-1)
@@ -289,6 +341,12 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       out.push(runs.filter((r) => r.text))
     })
     const align = s.textAlign === 'center' || s.textAlign === 'right' || s.textAlign === 'justify' ? s.textAlign : 'left'
+    // Room at the end of a centred or right-aligned line (an inline code's right padding) moves
+    // the line left in the browser: the box ends that much sooner. (Not as a spacer run: a run
+    // after the text makes LibreOffice 7.4 draw the paragraph's hyperlinks in the text colour.)
+    const trails = shown.map((l) => l.pieces.at(-1)?.trail ?? 0)
+    const trailing = trails.every((t) => t === trails[0]) ? (trails[0] ?? 0) : 0
+    const boxWidth = align === 'center' || align === 'right' ? Math.max(0, width - trailing) : width
     return {
       paragraph: {
         lines: out,
@@ -301,7 +359,7 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       pictures,
       boxes,
       left,
-      width,
+      width: boxWidth,
     }
   }
   /** The glyph box height of a line's main text (its longest piece: inline code or a link may be taller). */
