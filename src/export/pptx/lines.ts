@@ -31,7 +31,7 @@ export type TextTools = ReturnType<typeof textTools>
 export type MakeTextTools = (originX: number, originY: number, slideHeight: number, isPicture: (el: Element) => boolean) => TextTools
 
 export function textTools(originX: number, originY: number, slideHeight: number, isPicture: (el: Element) => boolean, styles: StyleTools) {
-  const { ctx, colour, firstFamily, transform, nbspWidth } = styles
+  const { ctx, colour, firstFamily, transform, nbspWidth, spacer } = styles
   const scales = new Map<Element, number>()
   /**
    * Marp's auto-scaling (fitted headings, shrunk code and math; marp-core 5.0.2,
@@ -136,31 +136,6 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     /** Such room after the piece, at the end of its line. */
     trail?: number
     pre: boolean
-  }
-
-  /**
-   * A run exactly `width` px wide with no text to see: one no-break space, letter-spaced to the
-   * width, in the style (of those given) whose space is narrowest; none when even that is wider
-   * (LibreOffice does not narrow text by negative spacing, and a smaller size in the line upsets
-   * its hyperlink colours).
-   */
-  const spacer = (width: number, styles: Array<Omit<Run, 'text'>>): Run | undefined => {
-    // Only what sizes the space: no link, line, spacing, text or text-transform of the style.
-    const plain = styles.map((s) => {
-      const {
-        href: _h,
-        underline: _u,
-        strike: _s,
-        spacing: _c,
-        text: _x,
-        transform: _t,
-        ...rest
-      } = s as Partial<Run> & { transform?: string }
-      return rest as Omit<Run, 'text'>
-    })
-    const [style, nbsp] = plain.map((p) => [p, nbspWidth(p)] as const).reduce((a, b) => (b[1] < a[1] ? b : a))
-    if (nbsp > width) return undefined
-    return { ...style, text: '\u00a0', ...(width - nbsp >= 0.01 ? { spacing: Math.round((width - nbsp) * 100) / 100 } : {}) }
   }
 
   /** The block's own inline content (nested blocks are left to the walk) as one paragraph. */

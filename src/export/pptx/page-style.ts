@@ -3,7 +3,7 @@ import type { Colour, Run } from './model.js'
 /*
  * Runs in the print page (puppeteer serialises it, so it uses nothing from outside its body):
  * the style readers the text tools (lines.ts) share: colours as the canvas paints them, the font
- * family the browser draws with, text-transform, and the width of a no-break space.
+ * family the browser draws with, text-transform, the width of a no-break space, and spacer runs.
  */
 
 export type StyleTools = ReturnType<typeof styleTools>
@@ -88,5 +88,31 @@ export function styleTools() {
     // Letter spacing goes after every character, a no-break space too.
     return w + (run.spacing ?? 0)
   }
-  return { ctx, colour, firstFamily, transform, nbspWidth }
+
+  /**
+   * A run exactly `width` px wide with no text to see: one no-break space, letter-spaced to the
+   * width, in the style (of those given) whose space is narrowest; none when even that is wider
+   * (LibreOffice does not narrow text by negative spacing, and a smaller size in the line upsets
+   * its hyperlink colours).
+   */
+  const spacer = (width: number, styles: Array<Omit<Run, 'text'>>): Run | undefined => {
+    // Only what sizes the space: no link, line, spacing, text or text-transform of the style.
+    const plain = styles.map((s) => {
+      const {
+        href: _h,
+        underline: _u,
+        strike: _s,
+        spacing: _c,
+        text: _x,
+        transform: _t,
+        ...rest
+      } = s as Partial<Run> & { transform?: string }
+      return rest as Omit<Run, 'text'>
+    })
+    const [style, nbsp] = plain.map((p) => [p, nbspWidth(p)] as const).reduce((a, b) => (b[1] < a[1] ? b : a))
+    if (nbsp > width) return undefined
+    return { ...style, text: '\u00a0', ...(width - nbsp >= 0.01 ? { spacing: Math.round((width - nbsp) * 100) / 100 } : {}) }
+  }
+
+  return { ctx, colour, firstFamily, transform, nbspWidth, spacer }
 }
