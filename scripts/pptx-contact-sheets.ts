@@ -5,7 +5,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { promisify } from 'node:util'
 import { PPTX_MODES, type PptxMode } from '../src/config/options.js'
-import { cannotRun, checkDecks, defaultDecks, repoRoot } from './pptx-check/fidelity.js'
+import { cannotRun, checkDecks, defaultDecks, figuresTable, repoRoot } from './pptx-check/fidelity.js'
 
 const run = promisify(execFile)
 
@@ -14,8 +14,8 @@ const run = promisify(execFile)
  * check in docs/: for each deck of the check (the seed and tests/fixtures/pptx/*.md),
  * docs/pptx-<deck>.png shows each slide as LibreOffice renders our PPTX (left) beside the same
  * page of our PDF (right), with the slide's RMSE; and docs/pptx-vs-pdf.png shows one slide of the
- * seed (--slide, default 10) larger, for the README. Needs LibreOffice, poppler-utils and
- * ImageMagick (`montage`).
+ * seed (--slide, default 10) larger, for the README; the check's figures go to stdout. Needs
+ * LibreOffice, poppler-utils and ImageMagick (`montage`).
  */
 
 const SHEET_WIDTH = 480
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
       ...(mode ? { build: { pptxMode: mode as PptxMode } } : {}),
       log: (line) => process.stderr.write(`pptx-sheets: ${line}\n`),
     })
+    process.stdout.write(`${figuresTable(figures, root)}\n`)
     for (const [i, f] of figures.entries()) {
       const name = path.basename(f.deck, '.md')
       const ours = await pages(f.files!.pdf, path.join(work, 'sheet', `${i}`, 'pdf'), SHEET_WIDTH)

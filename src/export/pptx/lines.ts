@@ -1,4 +1,5 @@
-import type { Colour, Paragraph, Run } from './model.js'
+import type { Paragraph, Run } from './model.js'
+import type { StyleTools } from './page-style.js'
 
 /*
  * Runs in the print page (puppeteer serialises it, so it uses nothing from outside its body):
@@ -26,27 +27,11 @@ export interface ParagraphResult {
 }
 
 export type TextTools = ReturnType<typeof textTools>
+/** textTools with the style tools bound (extract.ts binds them in the page). */
+export type MakeTextTools = (originX: number, originY: number, slideHeight: number, isPicture: (el: Element) => boolean) => TextTools
 
-export function textTools(originX: number, originY: number, slideHeight: number, isPicture: (el: Element) => boolean) {
-  const canvas = document.createElement('canvas')
-  canvas.width = 1
-  canvas.height = 1
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!
-  const colours = new Map<string, Colour>()
-  /** Any CSS colour (rgb, oklch, color-mix…) as RRGGBB and alpha, as the canvas paints it. */
-  const colour = (css: string): Colour => {
-    let c = colours.get(css)
-    if (c) return c
-    ctx.clearRect(0, 0, 1, 1)
-    ctx.fillStyle = '#000'
-    ctx.fillStyle = css
-    ctx.fillRect(0, 0, 1, 1)
-    const d = ctx.getImageData(0, 0, 1, 1).data
-    const hex = [d[0]!, d[1]!, d[2]!].map((v) => v.toString(16).padStart(2, '0')).join('')
-    c = { hex: hex.toUpperCase(), alpha: Math.round((d[3]! / 255) * 100) / 100 }
-    colours.set(css, c)
-    return c
-  }
+export function textTools(originX: number, originY: number, slideHeight: number, isPicture: (el: Element) => boolean, styles: StyleTools) {
+  const { ctx, colour, firstFamily, transform, nbspWidth, spacer } = styles
   const scales = new Map<Element, number>()
   /**
    * Marp's auto-scaling (fitted headings, shrunk code and math; marp-core 5.0.2,
@@ -57,64 +42,36 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     if (!el.hasAttribute('data-auto-scaling') || !el.shadowRoot) return undefined
     return el.shadowRoot.querySelector('marp-auto-scaling')?.shadowRoot?.querySelector('svg') ?? undefined
   }
+  /**
+   * The drawn scale of an auto-scaling SVG: its viewBox fitted into its box, aspect kept
+   * (preserveAspectRatio "meet"), so the smaller of the two ratios. Shrunk code is often limited
+   * by its height, and then the width ratio is far too big.
+   */
+  const svgScale = (svg: SVGSVGElement): number => {
+    const r = svg.getBoundingClientRect()
+    const vb = svg.viewBox.baseVal
+    const sx = vb?.width ? r.width / vb.width : 1
+    const sy = vb?.height ? r.height / vb.height : sx
+    return Math.min(sx, sy)
+  }
   /** Slide px per CSS px of an element: fitted headings and shrunk code are scaled by an SVG. */
   const scaleOf = (el: Element): number => {
     let s = scales.get(el)
     if (s !== undefined) return s
-    // The nearest box laid out in one piece; its drawn width over its laid-out width.
+    // Inside an auto-scaled host, the SVG's scale, the same for every run of it (the ratio of a
+    // small span's drawn width to its rounded offsetWidth is not exact).
+    let host: Element | null = el
+    while (host && host.localName !== 'section' && !autoScaled(host)) host = host.parentElement
+    const svg = host && autoScaled(host)
+    // Else the nearest box laid out in one piece; its drawn width over its laid-out width.
     let block: Element | null = el
-    while (block && !autoScaled(block) && !(block instanceof HTMLElement && block.offsetWidth > 0 && block.getClientRects().length === 1)) {
+    while (block && !(block instanceof HTMLElement && block.offsetWidth > 0 && block.getClientRects().length === 1)) {
       block = block.parentElement
     }
-    const svg = block && autoScaled(block)
-    s = svg
-      ? svg.getBoundingClientRect().width / (svg.viewBox.baseVal?.width || svg.getBoundingClientRect().width)
-      : block instanceof HTMLElement
-        ? block.getBoundingClientRect().width / block.offsetWidth
-        : 1
+    s = svg ? svgScale(svg) : block instanceof HTMLElement ? block.getBoundingClientRect().width / block.offsetWidth : 1
     if (!Number.isFinite(s) || s <= 0) s = 1
     scales.set(el, s)
     return s
-  }
-  const GENERIC: Record<string, string> = {
-    serif: 'Times New Roman',
-    'ui-serif': 'Times New Roman',
-    monospace: 'Courier New',
-    'ui-monospace': 'Courier New',
-    'sans-serif': 'Arial',
-    'ui-sans-serif': 'Arial',
-    'system-ui': 'Arial',
-  }
-  const PROBE = 'mmmmmmmmmmwwwwwlllii1@#'
-  const widthOf = (font: string) => {
-    ctx.font = font
-    return ctx.measureText(PROBE).width
-  }
-  const available = new Map<string, boolean>()
-  /** Whether the browser has the family (a loaded web font, or a system font or its alias): it then measures unlike each generic. */
-  const has = (name: string): boolean => {
-    let yes = available.get(name)
-    if (yes === undefined) {
-      yes = ['monospace', 'serif', 'sans-serif'].some((g) => widthOf(`40px "${name}", ${g}`) !== widthOf(`40px ${g}`))
-      available.set(name, yes)
-    }
-    return yes
-  }
-  const families = new Map<string, string>()
-  /** The family of a font-family list the browser draws with: the first it has, or a common stand-in for a generic family. */
-  const firstFamily = (list: string): string => {
-    let out = families.get(list)
-    if (out !== undefined) return out
-    const names = list.split(',').map((f) =>
-      f
-        .trim()
-        .replace(/^["']|["']$/g, '')
-        .trim(),
-    )
-    out = names.find((n) => n && !GENERIC[n.toLowerCase()] && !/^(-apple-system|blinkmacsystemfont)$/i.test(n) && has(n))
-    out ??= GENERIC[names.find((n) => GENERIC[n.toLowerCase()])?.toLowerCase() ?? 'sans-serif']!
-    families.set(list, out)
-    return out
   }
   const isInline = (el: Element): boolean => {
     const d = getComputedStyle(el).display
@@ -157,31 +114,11 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     if (spacing) run.spacing = spacing * scale
     return run
   }
-  const transform = (text: string, how: string): string =>
-    how === 'uppercase'
-      ? text.toUpperCase()
-      : how === 'lowercase'
-        ? text.toLowerCase()
-        : how === 'capitalize'
-          ? text.replace(/\b\w/g, (c) => c.toUpperCase())
-          : text
   const range = document.createRange()
   const rectsOf = (node: Text, start: number, end: number): DOMRect[] => {
     range.setStart(node, start)
     range.setEnd(node, end)
     return [...range.getClientRects()].filter((r) => r.width > 0 || r.height > 0)
-  }
-  const nbspWidths = new Map<string, number>()
-  const nbspWidth = (run: Omit<Run, 'text'>): number => {
-    const font = `${run.italic ? 'italic ' : ''}${run.bold ? 'bold ' : ''}${run.size}px "${run.font}"`
-    let w = nbspWidths.get(font)
-    if (w === undefined) {
-      ctx.font = font
-      w = ctx.measureText('\u00a0').width || run.size / 4
-      nbspWidths.set(font, w)
-    }
-    // Letter spacing goes after every character, a no-break space too.
-    return w + (run.spacing ?? 0)
   }
 
   interface Piece {
@@ -189,27 +126,66 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     style: Omit<Run, 'text'> & { transform: string }
     top: number
     bottom: number
+    /** Left and right edges, px from the slide's left. */
+    left: number
+    right: number
     /** A forced break (br, or a newline in preformatted text) comes before this piece. */
     breakBefore?: boolean
+    /** Room before the piece that no text fills (an inline box's padding, an inline picture), in px. */
+    gap?: number
+    /** Such room after the piece, at the end of its line. */
+    trail?: number
     pre: boolean
   }
 
   /** The block's own inline content (nested blocks are left to the walk) as one paragraph. */
-  const paragraph = (block: Element): ParagraphResult => {
+  const paragraph = (outer: Element): ParagraphResult => {
     const pieces: Piece[] = []
     const pictures: InlinePicture[] = []
     const boxes: Element[] = []
+    // A block whose whole content is one inline-block (shiki's `<code>` in a `<pre>`) has that
+    // box's lines: its padding indents every line, not only the first, so it is read as the block.
+    const block = soleInlineBlock(outer)
+    if (block !== outer) {
+      const bs = getComputedStyle(block)
+      if (colour(bs.backgroundColor).alpha > 0 || parseFloat(bs.borderTopWidth) > 0) boxes.push(block)
+    }
     let forceBreak = false
+    /** Where room with no text starts and ends (x; the middle of its line), for the next piece's gap. */
+    let room: { x: number; end?: number; mid: number } | undefined
+    /** Room not followed by text on its line: trails the line's last piece. */
+    const trail = () => {
+      const last = pieces.at(-1)
+      if (room?.end !== undefined && last && room.mid > last.top && room.mid < last.bottom) {
+        const width = room.end - last.right
+        if (width >= 0.5) last.trail = width
+      }
+      room = undefined
+    }
     const add = (text: string, style: Piece['style'], rect: DOMRect, pre: boolean) => {
-      pieces.push({
+      const piece: Piece = {
         text,
         style,
         top: rect.top - originY,
         bottom: rect.bottom - originY,
+        left: rect.left - originX,
+        right: rect.right - originX,
         pre,
         ...(forceBreak ? { breakBefore: true } : {}),
-      })
+      }
+      const onLine = (mid: number) => mid > piece.top && mid < piece.bottom
+      const last = pieces.at(-1)
+      if (room && onLine(room.mid)) {
+        // From the text before on the line (the room lies between), else from where the room starts.
+        const from = last && !forceBreak && onLine((last.top + last.bottom) / 2) ? last.right : room.x
+        if (piece.left - from >= 0.5) piece.gap = piece.left - from
+        room = undefined
+      } else trail()
+      pieces.push(piece)
       forceBreak = false
+    }
+    const roomFrom = (rect: DOMRect | undefined, x: number, end?: number) => {
+      if (rect) room = { x: x - originX, ...(end === undefined ? {} : { end: end - originX }), mid: (rect.top + rect.bottom) / 2 - originY }
     }
     const textNode = (node: Text) => {
       const parent = node.parentElement!
@@ -262,34 +238,24 @@ export function textTools(originX: number, originY: number, slideHeight: number,
           const rect = node.getBoundingClientRect()
           if (rect.width <= 0 || rect.height <= 0) continue
           pictures.push({ el: node, rect })
-          // Room for the picture in the line: no-break spaces of about its width.
-          const style = runStyle(node.parentElement ?? block, block)
-          const count = Math.max(1, Math.round(rect.width / nbspWidth(style)))
-          add('\u00a0'.repeat(count), { ...style, colour: { hex: style.colour.hex, alpha: 0 } }, rect, false)
+          // The picture's room in the line: a spacer before the text after it.
+          roomFrom(rect, rect.left, rect.right)
           continue
         }
         const ns = getComputedStyle(node)
         if (colour(ns.backgroundColor).alpha > 0 || parseFloat(ns.borderTopWidth) > 0) boxes.push(node)
-        // An inline box's own padding, border and margin (inline code) take room in the line:
-        // kept as no-break spaces of about that width, before and after its text.
+        // An inline box's own padding, border and margin (inline code) take room in the line that
+        // runs cannot have: a spacer before its text and one before the text after it.
         const rects = node.getClientRects()
-        const side = (which: 'Left' | 'Right') =>
-          (parseFloat(ns.getPropertyValue(`padding-${which.toLowerCase()}`)) +
-            parseFloat(ns.getPropertyValue(`border-${which.toLowerCase()}-width`)) +
-            (parseFloat(ns.getPropertyValue(`margin-${which.toLowerCase()}`)) || 0)) *
-          scaleOf(node)
-        const room = (px: number, rect: DOMRect | undefined) => {
-          if (!rect || px < 1) return
-          const style = runStyle(node, block)
-          const count = Math.round(px / nbspWidth(style))
-          if (count > 0) add('\u00a0'.repeat(count), style, rect, false)
-        }
-        room(side('Left'), rects[0])
+        const first = rects[0]
+        const lastRect = rects[rects.length - 1]
+        if (first) roomFrom(first, first.left - (parseFloat(ns.marginLeft) || 0) * scaleOf(node))
         visit(node)
-        room(side('Right'), rects[rects.length - 1])
+        if (lastRect) roomFrom(lastRect, lastRect.right, lastRect.right + (parseFloat(ns.marginRight) || 0) * scaleOf(node))
       }
     }
     visit(block)
+    trail()
 
     const s = getComputedStyle(block)
     const scale = scaleOf(block)
@@ -320,6 +286,8 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     const shown = lines.filter((l) => l.top < slideHeight)
     const out: Run[][] = []
     let top = 0
+    // The block's own style: a spacer may take it when its neighbours' spaces are too wide.
+    const base = runStyle(block, block)
     shown.forEach((line, i) => {
       const centre = (line.top + line.bottom) / 2
       if (i === 0) top = centre - lineHeight / 2
@@ -332,12 +300,15 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       const runs: Run[] = []
       for (const p of line.pieces) {
         let text = p.pre ? p.text : p.text.replace(/[ \t\n\r\f]+/g, ' ')
+        const before = runs.at(-1)
+        const gap = p.gap && spacer(p.gap, before ? [before, p.style, base] : [p.style, base])
+        if (gap) runs.push(gap)
         const prev = runs.at(-1)
         if (!p.pre && (!prev || prev.text.endsWith(' ')) && text.startsWith(' ')) text = text.slice(1)
         if (!text) continue
         text = transform(text, p.style.transform)
         const { transform: _t, ...style } = p.style
-        if (prev && sameStyle(prev, style)) prev.text += text
+        if (prev && !gap && sameStyle(prev, style)) prev.text += text
         else runs.push({ ...style, text })
       }
       const last = runs.at(-1)
@@ -345,6 +316,12 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       out.push(runs.filter((r) => r.text))
     })
     const align = s.textAlign === 'center' || s.textAlign === 'right' || s.textAlign === 'justify' ? s.textAlign : 'left'
+    // Room at the end of a centred or right-aligned line (an inline code's right padding) moves
+    // the line left in the browser: the box ends that much sooner. (Not as a spacer run: a run
+    // after the text makes LibreOffice 7.4 draw the paragraph's hyperlinks in the text colour.)
+    const trails = shown.map((l) => l.pieces.at(-1)?.trail ?? 0)
+    const trailing = trails.every((t) => t === trails[0]) ? (trails[0] ?? 0) : 0
+    const boxWidth = align === 'center' || align === 'right' ? Math.max(0, width - trailing) : width
     return {
       paragraph: {
         lines: out,
@@ -357,7 +334,7 @@ export function textTools(originX: number, originY: number, slideHeight: number,
       pictures,
       boxes,
       left,
-      width,
+      width: boxWidth,
     }
   }
   /** The glyph box height of a line's main text (its longest piece: inline code or a link may be taller). */
@@ -377,6 +354,17 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     a.href === b.href &&
     a.spacing === b.spacing
 
+  /** The only content of a block when that is one inline-block element (no text beside it), else the block. */
+  const soleInlineBlock = (block: Element): Element => {
+    let only: Element | undefined
+    for (const node of block.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE && node.textContent!.trim()) return block
+      if (!(node instanceof Element) || getComputedStyle(node).display === 'none') continue
+      if (only) return block
+      only = node
+    }
+    return only && getComputedStyle(only).display === 'inline-block' && !isPicture(only) ? only : block
+  }
   /** The element holding the block's first non-blank text. */
   const firstText = (block: Element): Element | undefined => {
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT)

@@ -1,4 +1,4 @@
-import type { textTools, TextTools } from './lines.js'
+import type { MakeTextTools, TextTools } from './lines.js'
 import type { Border, Box, Cell, Item, PageModel, Paragraph, Shot, SlideModel, TableItem } from './model.js'
 
 /*
@@ -10,7 +10,7 @@ import type { Border, Box, Cell, Item, PageModel, Paragraph, Shot, SlideModel, T
  * picture: the element is marked with `attr` (its shot id) for element-shots.ts to shoot.
  */
 
-export function walkPage(makeTools: typeof textTools, attr: string): PageModel {
+export function walkPage(makeTools: MakeTextTools, attr: string): PageModel {
   const slides: SlideModel[] = []
   const shots: Shot[] = []
   const PICTURE_TAGS = new Set(['img', 'video', 'canvas', 'iframe', 'object', 'embed', 'svg', 'math', 'mjx-container', 'picture'])
