@@ -149,9 +149,10 @@ describe('browser faults', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGHUP', 129],
-  ] as const)('%s mid-PPTX leaves no picture folder and no profile folder', async (signal, code) => {
+  ] as const)('%s mid-PPTX (picture deck) leaves no picture folder and no profile folder', async (signal, code) => {
     await freshTmp()
-    const { child, exited } = deckBuild(dir, tmp, ['slides/x.md', '--format', 'pptx', '--out', 'out-int'])
+    // The picture deck keeps its slide pictures in a folder while it shoots (the editable one holds none).
+    const { child, exited } = deckBuild(dir, tmp, ['slides/x.md', '--format', 'pptx', '--pptx-mode', 'picture', '--out', 'out-int'])
     try {
       // The picture folder exists and holds a first picture: the PPTX is being shot.
       await until('the first slide picture', () =>
