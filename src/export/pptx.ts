@@ -25,6 +25,25 @@ export async function loadPptxLibs() {
 }
 
 /**
+ * A pptxgenjs presentation at the deck's size with its document properties: what the picture
+ * deck and the editable deck both start from. Width and height are in inches.
+ */
+export async function newPresentation(deck: RenderedDeck) {
+  const { PptxGenJS, JSZip } = await loadPptxLibs()
+  const pptx = new PptxGenJS()
+  const width = deck.size.width / PX_PER_INCH
+  const height = deck.size.height / PX_PER_INCH
+  pptx.defineLayout({ name: 'DECK', width, height })
+  pptx.layout = 'DECK'
+  pptx.title = deck.title
+  if (deck.author) pptx.author = deck.author
+  if (deck.description) pptx.subject = deck.description
+  pptx.company = ''
+  pptx.revision = '1'
+  return { pptx, JSZip, width, height }
+}
+
+/**
  * Everything of the package but the slide pictures: made while the screenshots are being taken,
  * so that only the pictures are left to add (and the zip to write) once the last one arrives.
  */
@@ -37,17 +56,7 @@ export interface PptxSkeleton {
 }
 
 export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promise<PptxSkeleton> {
-  const { PptxGenJS, JSZip } = await loadPptxLibs()
-  const pptx = new PptxGenJS()
-  const width = deck.size.width / PX_PER_INCH
-  const height = deck.size.height / PX_PER_INCH
-  pptx.defineLayout({ name: 'DECK', width, height })
-  pptx.layout = 'DECK'
-  pptx.title = deck.title
-  if (deck.author) pptx.author = deck.author
-  if (deck.description) pptx.subject = deck.description
-  pptx.company = ''
-  pptx.revision = '1'
+  const { pptx, JSZip, width, height } = await newPresentation(deck)
 
   for (let i = 0; i < deck.slideCount; i += 1) {
     const slide = pptx.addSlide()

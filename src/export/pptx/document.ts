@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type JSZip from 'jszip'
 import type { RenderedDeck } from '../../render/render.js'
-import { addKeywords, fixDates, loadPptxLibs } from '../pptx.js'
+import { addKeywords, fixDates, newPresentation } from '../pptx.js'
 import { writeZip, zipPart } from '../zip.js'
 import type { SlideCapture } from './extract.js'
 import type { Box, Run } from './model.js'
@@ -9,7 +9,6 @@ import { embedFonts, pptxTypeface, type UsedFont } from './fonts.js'
 import { addPicture, addShape } from './shapes.js'
 import { addTable } from './table.js'
 import { addText, seated } from './text.js'
-import { inches } from './units.js'
 
 /*
  * The editable PowerPoint: one slide per slide, rebuilt from the slide model (see walk.ts) with
@@ -29,17 +28,7 @@ const EMU_PER_PX = 914400 / 96
 const MASTER = 'DECK'
 
 export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCapture, opts: EditableOptions): Promise<Uint8Array> {
-  const { PptxGenJS, JSZip } = await loadPptxLibs()
-  const pptx = new PptxGenJS()
-  const width = inches(deck.size.width)
-  const height = inches(deck.size.height)
-  pptx.defineLayout({ name: 'DECK', width, height })
-  pptx.layout = 'DECK'
-  pptx.title = deck.title
-  if (deck.author) pptx.author = deck.author
-  if (deck.description) pptx.subject = deck.description
-  pptx.company = ''
-  pptx.revision = '1'
+  const { pptx, JSZip, width, height } = await newPresentation(deck)
   pptx.defineSlideMaster({
     title: MASTER,
     background: { color: 'FFFFFF' },
