@@ -178,6 +178,7 @@ describe('live preview in headless Chromium', () => {
     // A page opened while the deck is broken shows the overlay too.
     const other = await browser.newPage()
     await other.goto(`${session.url}/talk.html`, { waitUntil: 'load' })
+    await other.waitForFunction((id) => document.getElementById(id)?.dataset['state'] === 'error', { timeout: 30_000 }, OVERLAY_ID)
     expect((await overlay(other))?.state).toBe('error')
     await other.close()
 
@@ -192,6 +193,8 @@ describe('live preview in headless Chromium', () => {
     await openOnSlide5()
     await writeFile(file(), deck('with a typo').replace('marp: true', 'marp: true\npaginate: [true'))
     await reloaded()
+    // The box is drawn by the page's script once it has the build's state, just after the reload.
+    await page.waitForFunction((id) => document.getElementById(id)?.dataset['state'] === 'warning', { timeout: 30_000 }, OVERLAY_ID)
     const shown = await overlay(page)
     expect(shown?.state).toBe('warning')
     expect(shown?.text).toContain('slides/talk.md:3')
