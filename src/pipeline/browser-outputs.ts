@@ -92,8 +92,10 @@ export async function writeBrowserOutputs(
   const queue = shotJobs(deck.slideCount, [...scales])
   const onStage = (stage: BuildStage, slides?: { done: number; total: number }) => ctx.onStage?.(file, stage, slides)
   // One-shot builds of big decks check and shoot a chunk of slides at a time (see
-  // ChunkedWork); watch mode keeps its whole print page for the next save.
-  const big = !ctx.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
+  // ChunkedWork); watch mode keeps its whole print page for the next save. The editable PPTX
+  // takes no shots, but its checks in chunks keep axe-core's grid of the whole deck from
+  // adding to the memory of the print page that holds it (docs/PERFORMANCE.md).
+  const big = !ctx.keepPages && (queue.length > 0 || editable) && deck.slideCount >= CHUNKED_FROM
   if (ctx.thumbnail && deck.slideCount > 0) queue.push({ slide: 0, scale: THUMBNAIL_SCALE, thumbnail: true })
   const pictures = pictureDeck ? await PictureStore.create() : undefined
   try {
@@ -114,6 +116,11 @@ export async function writeBrowserOutputs(
 
     // The second window starts loading once the print page has: two loads at once would only
     // share the CPU, while the print page's PDF and checks leave room for one.
+    // A big deck's editable PPTX is read from the print page while it holds the whole deck: the
+    // PDF is finished (pdf-lib's parse of the whole document) after that, while the page checks
+    // in chunks, so the two do not make the build's peak of memory together.
+    let captured = (): void => {}
+    const pdfAfterCapture = work && editable ? new Promise<void>((resolve) => (captured = resolve)) : undefined
     let printPageLoaded = (): void => {}
     const printPageReady = new Promise<void>((resolve) => (printPageLoaded = resolve))
     const helper = (async () => {
@@ -159,6 +166,7 @@ export async function writeBrowserOutputs(
           stage(file, 'printed', started)
           writes.push(
             (async () => {
+              await pdfAfterCapture
               await emit(
                 'pdf',
                 ctx.outputPath(file, 'pdf'),
@@ -187,9 +195,14 @@ export async function writeBrowserOutputs(
           )
         }
         if (work) {
-          onStage('shots', { done: 0, total: deck.slideCount })
           printPageLoaded()
-          if (editable) await editablePptx()
+          if (editable) {
+            onStage('pptx')
+            await editablePptx()
+          }
+          captured()
+          if (queue.length) onStage('shots', { done: 0, total: deck.slideCount })
+          else if (ctx.pageChecks.length) onStage('check')
           work.showsWholeDeck(page)
           await work.run(page, 'front')
           await helper
@@ -207,6 +220,7 @@ export async function writeBrowserOutputs(
             onStage('pptx')
             await editablePptx()
           }
+          captured()
           if (queue.length) onStage('shots', { done: 0, total: deck.slideCount })
           await drainShots(page, deck, queue, done)
           await helper
@@ -220,6 +234,7 @@ export async function writeBrowserOutputs(
       // After a failure the second window has nothing left to do: it must not outlive the build.
       if (!ok) queue.splice(0)
       printPageLoaded()
+      captured()
       await helper
     }
     if (skeleton) {
