@@ -19,8 +19,8 @@ export class ChunkedWork {
   private readonly failed = new Map<PageCheck, unknown>()
   private readonly views = new Map<Page, View>()
   /**
-   * Slides (0-based) no page has checked yet: every slide when there are checks, so a build
-   * with no shots (the editable PPTX reads the print page instead) still checks in chunks.
+   * Slides (0-based) no page has checked (and read) yet: every slide when there are checks or a
+   * reader, so a build with no shots (the editable PPTX reads the page instead) still goes in chunks.
    */
   private readonly unchecked: Set<number>
 
@@ -32,8 +32,10 @@ export class ChunkedWork {
     private readonly done: (job: ShotJob, png: Uint8Array) => void,
     /** Most slides a page holds at a time. */
     private readonly maxChunk: number,
+    /** Reads each chunk's slides (0-based) off the page that holds them, after the checks (the editable PPTX). */
+    private readonly read?: (page: Page, slides: number[]) => Promise<void>,
   ) {
-    this.unchecked = new Set(checks.length ? Array.from({ length: deck.slideCount }, (_, i) => i) : [])
+    this.unchecked = new Set(checks.length || read ? Array.from({ length: deck.slideCount }, (_, i) => i) : [])
   }
 
   /** Tell the work that `page` shows the whole deck (the print page), so chunks swap into it. */
@@ -66,6 +68,7 @@ export class ChunkedWork {
           await present(fresh, this.deck, next, true)
         }
         await this.check(page, slides)
+        if (this.read) await this.read(page, chosen)
         checked = true
         await drainShots(page, this.deck, mine, this.done)
       } finally {
