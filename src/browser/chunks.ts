@@ -18,6 +18,11 @@ export class ChunkedWork {
   private readonly measured = new Map<PageCheck, readonly SlideMeasure[]>()
   private readonly failed = new Map<PageCheck, unknown>()
   private readonly views = new Map<Page, View>()
+  /**
+   * Slides (0-based) no page has checked (and read) yet: every slide when there are checks or a
+   * reader, so a build with no shots (the editable PPTX reads the page instead) still goes in chunks.
+   */
+  private readonly unchecked: Set<number>
 
   constructor(
     private readonly deck: RenderedDeck,
@@ -27,7 +32,11 @@ export class ChunkedWork {
     private readonly done: (job: ShotJob, png: Uint8Array) => void,
     /** Most slides a page holds at a time. */
     private readonly maxChunk: number,
-  ) {}
+    /** Reads each chunk's slides (0-based) off the page that holds them, after the checks (the editable PPTX). */
+    private readonly read?: (page: Page, slides: number[]) => Promise<void>,
+  ) {
+    this.unchecked = new Set(checks.length || read ? Array.from({ length: deck.slideCount }, (_, i) => i) : [])
+  }
 
   /** Tell the work that `page` shows the whole deck (the print page), so chunks swap into it. */
   showsWholeDeck(page: Page): void {
@@ -39,10 +48,12 @@ export class ChunkedWork {
    * for either page (see present for what the page then shows).
    */
   async run(page: Page, end: 'front' | 'back'): Promise<void> {
-    while (this.queue.length > 0) {
-      const mine = this.take(end)
+    while (this.queue.length > 0 || this.unchecked.size > 0) {
+      const { jobs: mine, slides: chosen } = this.take(end)
+      let checked = false
       try {
-        const slides = [...new Set(mine.map((j) => j.slide + 1))]
+        // The shots' slides in their order, then the slides taken only to be checked.
+        const slides = [...new Set([...mine.map((j) => j.slide), ...chosen])].map((s) => s + 1)
         const next = onlySlides(this.content, slides)
         const view = this.views.get(page)
         if (view) {
@@ -57,9 +68,12 @@ export class ChunkedWork {
           await present(fresh, this.deck, next, true)
         }
         await this.check(page, slides)
+        if (this.read) await this.read(page, chosen)
+        checked = true
         await drainShots(page, this.deck, mine, this.done)
       } finally {
         this.queue.push(...mine)
+        if (!checked) for (const s of chosen) this.unchecked.add(s)
       }
     }
   }
@@ -78,14 +92,16 @@ export class ChunkedWork {
    * near the end the two pages finish together; never fewer than a few slides, since each
    * chunk costs a swap and a run of every check.
    */
-  private take(end: 'front' | 'back'): ShotJob[] {
-    const left = [...new Set(this.queue.map((j) => j.slide))].sort((a, b) => a - b)
+  private take(end: 'front' | 'back'): { jobs: ShotJob[]; slides: number[] } {
+    const left = [...new Set([...this.queue.map((j) => j.slide), ...this.unchecked])].sort((a, b) => a - b)
     const count = Math.min(this.maxChunk, Math.max(MIN_CHUNK, Math.ceil(left.length / 2)))
-    const chosen = new Set(end === 'front' ? left.slice(0, count) : left.slice(-count))
+    const slides = end === 'front' ? left.slice(0, count) : left.slice(-count)
+    const chosen = new Set(slides)
     const taken = this.queue.filter((j) => chosen.has(j.slide))
     const kept = this.queue.filter((j) => !chosen.has(j.slide))
     this.queue.splice(0, this.queue.length, ...kept)
-    return taken
+    for (const s of slides) this.unchecked.delete(s)
+    return { jobs: taken, slides }
   }
 
   private async check(page: Page, slides: number[]): Promise<void> {

@@ -12,7 +12,7 @@ import { finishPdf, printPdf } from '../export/pdf.js'
 import { PictureStore } from '../export/pptx-pictures.js'
 import { finishPptx, preparePptx, type PptxSkeleton } from '../export/pptx.js'
 import { writeEditablePptx } from '../export/pptx/document.js'
-import { captureSlides } from '../export/pptx/extract.js'
+import { captureSlides, ChunkCaptures, type SlideCapture } from '../export/pptx/extract.js'
 import type { RenderedDeck } from '../render/render.js'
 import createDebug from '../util/debug.js'
 import type { Diagnostic } from '../util/diagnostics.js'
@@ -58,6 +58,11 @@ const MIN_SHOTS_TO_SHARE = 6
  */
 const SHOT_CHUNK = 12
 /**
+ * The same when the pages only check and read slides (the editable PPTX, no shots): each chunk
+ * costs a run of every check and a read, so fewer, larger chunks (docs/PERFORMANCE.md).
+ */
+const READ_CHUNK = 25
+/**
  * From this many slides, pages work in chunks: a big deck then builds sooner and in less memory.
  * A small deck is slower in chunks, since both windows then load axe-core for few slides.
  */
@@ -92,8 +97,10 @@ export async function writeBrowserOutputs(
   const queue = shotJobs(deck.slideCount, [...scales])
   const onStage = (stage: BuildStage, slides?: { done: number; total: number }) => ctx.onStage?.(file, stage, slides)
   // One-shot builds of big decks check and shoot a chunk of slides at a time (see
-  // ChunkedWork); watch mode keeps its whole print page for the next save.
-  const big = !ctx.keepPages && queue.length > 0 && deck.slideCount >= CHUNKED_FROM
+  // ChunkedWork); watch mode keeps its whole print page for the next save. The editable PPTX
+  // takes no shots, but its checks in chunks keep axe-core's grid of the whole deck from
+  // adding to the memory of the print page that holds it (docs/PERFORMANCE.md).
+  const big = !ctx.keepPages && (queue.length > 0 || editable) && deck.slideCount >= CHUNKED_FROM
   if (ctx.thumbnail && deck.slideCount > 0) queue.push({ slide: 0, scale: THUMBNAIL_SCALE, thumbnail: true })
   const pictures = pictureDeck ? await PictureStore.create() : undefined
   try {
@@ -110,18 +117,24 @@ export async function writeBrowserOutputs(
     }
     let skeleton: Promise<PptxSkeleton> | undefined
     const content = big ? pageContent(deck) : undefined
-    const work = content && new ChunkedWork(deck, content, queue, ctx.pageChecks, done, SHOT_CHUNK)
+    // A big deck's editable PPTX is read a chunk at a time, with the checks (reading the page that
+    // holds the whole deck took the renderer to the build's peak of memory).
+    const chunkCaptures = content && editable ? new ChunkCaptures() : undefined
+    const readChunk = async (page: Page, slides: number[]) => chunkCaptures!.add(slides, await captureSlides(page, deck, slides))
+    const chunk = queue.length ? SHOT_CHUNK : READ_CHUNK
+    const work = content && new ChunkedWork(deck, content, queue, ctx.pageChecks, done, chunk, chunkCaptures && readChunk)
 
     // The second window starts loading once the print page has: two loads at once would only
     // share the CPU, while the print page's PDF and checks leave room for one.
     let printPageLoaded = (): void => {}
     const printPageReady = new Promise<void>((resolve) => (printPageLoaded = resolve))
     const helper = (async () => {
-      if (queue.length < MIN_SHOTS_TO_SHARE || !(await ctx.browser.isHeadlessShell())) return
+      // A big deck's editable PPTX shares its chunks (checks and reading) as slide shots are shared.
+      if ((queue.length < MIN_SHOTS_TO_SHARE && !chunkCaptures) || !(await ctx.browser.isHeadlessShell())) return
       await ctx.browser.withPage(async (page) => {
         await printPageReady
-        if (queue.length === 0) return
         if (work) return work.run(page, 'back')
+        if (queue.length === 0) return
         await loadDeck(page, deck)
         await drainShots(page, deck, queue, done)
       })
@@ -146,8 +159,10 @@ export async function writeBrowserOutputs(
         stage(file, 'page loaded', started)
         loaded()
         // In chunks, the second window waits for the PDF: the print page holds the whole deck
-        // until then, and both at once would make the build's peak of memory.
-        if (!work) printPageLoaded()
+        // until then, and both at once would make the build's peak of memory. Except for the
+        // editable PPTX's chunks (checks and reading, no shots): started during the print they
+        // save about a second of a 200-slide build for ~85 MB more at the peak (docs/PERFORMANCE.md).
+        if (!work || chunkCaptures) printPageLoaded()
         // The package is made on this thread while Chromium works; only the pictures go in after.
         if (pictureDeck) {
           skeleton = preparePptx(deck, { date: ctx.options.date })
@@ -177,9 +192,9 @@ export async function writeBrowserOutputs(
           )
         }
         // The editable PPTX: the slide model and element pictures, read while the page holds the
-        // whole deck; the package is written on this thread while Chromium goes on.
-        const editablePptx = async () => {
-          const capture = await captureSlides(page, deck)
+        // whole deck (or a chunk at a time, see chunkCaptures); the package is written on this
+        // thread while Chromium goes on.
+        const writePptx = (capture: SlideCapture) => {
           stage(file, 'slides read for the PPTX', started)
           writes.push(
             (async () =>
@@ -187,15 +202,16 @@ export async function writeBrowserOutputs(
           )
         }
         if (work) {
-          onStage('shots', { done: 0, total: deck.slideCount })
           printPageLoaded()
-          if (editable) await editablePptx()
+          if (queue.length) onStage('shots', { done: 0, total: deck.slideCount })
+          else if (ctx.pageChecks.length) onStage('check')
           work.showsWholeDeck(page)
           await work.run(page, 'front')
           await helper
           // Jobs the second window gave back when it failed.
           await work.run(page, 'front')
           diagnostics.push(...work.findings())
+          if (chunkCaptures) writePptx(chunkCaptures.whole(deck.slideCount))
         } else {
           if (ctx.pageChecks.length) onStage('check')
           diagnostics.push(...(await ctx.checkPage(page, deck)))
@@ -205,7 +221,7 @@ export async function writeBrowserOutputs(
           stage(file, 'page checks done', started)
           if (editable) {
             onStage('pptx')
-            await editablePptx()
+            writePptx(await captureSlides(page, deck))
           }
           if (queue.length) onStage('shots', { done: 0, total: deck.slideCount })
           await drainShots(page, deck, queue, done)

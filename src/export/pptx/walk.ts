@@ -10,7 +10,7 @@ import type { Border, Box, Cell, Item, PageModel, Paragraph, Shot, SlideModel, T
  * picture: the element is marked with `attr` (its shot id) for element-shots.ts to shoot.
  */
 
-export function walkPage(makeTools: MakeTextTools, attr: string): PageModel {
+export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] | null): PageModel {
   const slides: SlideModel[] = []
   const shots: Shot[] = []
   const PICTURE_TAGS = new Set(['img', 'video', 'canvas', 'iframe', 'object', 'embed', 'svg', 'math', 'mjx-container', 'picture'])
@@ -19,6 +19,8 @@ export function walkPage(makeTools: MakeTextTools, attr: string): PageModel {
     el.classList.contains('katex')
   const svgs = [...document.querySelectorAll<SVGSVGElement>('svg[data-marpit-svg]')]
   svgs.forEach((svg, slideIndex) => {
+    // A page that holds a chunk of the deck (see ChunkedWork) is read for the chunk's slides only.
+    if (only && !only.includes(slideIndex)) return
     const frame = svg.getBoundingClientRect()
     const W = frame.width
     const H = frame.height
