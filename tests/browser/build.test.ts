@@ -208,6 +208,39 @@ describe('a big deck, checked and shot a chunk of slides at a time', () => {
       await project.cleanup()
     }
   })
+
+  it('reads the editable PPTX a chunk of slides at a time into the same package as reading the whole page', async () => {
+    // 60 slides, with pictures (emoji) in the first, a middle and the last chunk, so the chunks'
+    // picture ids must join as one read of the whole page numbers them.
+    const slide = (i: number) => [`# Slide ${i + 1}`, `Text of slide ${i + 1}${[2, 29, 57].includes(i) ? ' 🚀 and 🎉' : ''}`].join('\n\n')
+    const md = ['---', 'marp: true', '---', '', Array.from({ length: 60 }, (_, i) => slide(i)).join('\n\n---\n\n'), ''].join('\n')
+    const project = await tempProject({ 'slides/big.md': md })
+    try {
+      const file = path.join(project.dir, 'slides/big.md')
+      const packages: Buffer[] = []
+      // A one-shot build reads in chunks; watch mode (kept pages) reads the whole print page.
+      for (const [keepPages, out] of [
+        [false, 'chunked'],
+        [true, 'whole'],
+      ] as const) {
+        const big = new Builder(buildOptions(project.dir, { formats: ['pptx'], outDir: path.join(project.dir, out) }))
+        big.keepPages = keepPages
+        try {
+          await big.init()
+          expect((await big.buildDeck(file)).errors).toEqual([])
+        } finally {
+          await big.close()
+        }
+        packages.push(await readFile(path.join(project.dir, out, 'big.pptx')))
+      }
+      const pptx = await readPptx(path.join(project.dir, 'chunked/big.pptx'))
+      expect(pptx.slides).toBe(60)
+      expect(pptx.pictures.length).toBeGreaterThan(0)
+      expect(packages[0]!.equals(packages[1]!)).toBe(true)
+    } finally {
+      await project.cleanup()
+    }
+  })
 })
 
 describe('guarantees', () => {
