@@ -64,18 +64,32 @@ export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promis
     const note = deck.notes[i]
     if (note) slide.addNotes(note)
   }
+  const zip = await writtenPackage(pptx, JSZip, deck, opts.date)
+  return { parts: await packageParts(zip), media: await slideMedia(zip), date: opts.date }
+}
+
+type Presentation = Awaited<ReturnType<typeof newPresentation>>
+
+/** The package pptxgenjs writes, opened for mending, with the fixed dates and the keywords. */
+export async function writtenPackage(
+  pptx: Presentation['pptx'],
+  Zip: Presentation['JSZip'],
+  deck: RenderedDeck,
+  date: Date,
+): Promise<JSZip> {
   const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
-  const zip = await JSZip.loadAsync(raw)
-  await fixDates(zip, opts.date)
+  const zip = await Zip.loadAsync(raw)
+  await fixDates(zip, date)
   if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
+  return zip
+}
+
+/** Every part of the package, `[Content_Types].xml` first. PNGs and JPEGs do not shrink: only the XML parts are deflated. */
+export async function packageParts(zip: JSZip): Promise<ZipPart[]> {
   const names = Object.keys(zip.files)
     .filter((name) => !zip.files[name]!.dir)
     .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
-  // PNGs do not shrink: only the XML parts are deflated.
-  const parts = await Promise.all(
-    names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))),
-  )
-  return { parts, media: await slideMedia(zip), date: opts.date }
+  return Promise.all(names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))))
 }
 
 // pptxgenjs only takes images as base64 text, which it decodes again: every 2x picture would be
@@ -97,7 +111,7 @@ async function slideMedia(zip: JSZip): Promise<Map<string, number>> {
 }
 
 /** pptxgenjs stamps the current time in docProps/core.xml; the same deck must give the same bytes. */
-export async function fixDates(zip: JSZip, date: Date): Promise<void> {
+async function fixDates(zip: JSZip, date: Date): Promise<void> {
   const core = zip.file('docProps/core.xml')
   if (!core) return
   const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -109,7 +123,7 @@ export async function fixDates(zip: JSZip, date: Date): Promise<void> {
 }
 
 /** pptxgenjs writes no keywords; `cp:keywords` goes after the creator in docProps/core.xml. */
-export async function addKeywords(zip: JSZip, keywords: string[]): Promise<void> {
+async function addKeywords(zip: JSZip, keywords: string[]): Promise<void> {
   const core = zip.file('docProps/core.xml')
   if (!core) return
   const escaped = keywords.join('; ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import type JSZip from 'jszip'
 import type { RenderedDeck } from '../../render/render.js'
-import { addKeywords, fixDates, newPresentation } from '../pptx.js'
-import { writeZip, zipPart } from '../zip.js'
+import { newPresentation, packageParts, writtenPackage } from '../pptx.js'
+import { writeZip } from '../zip.js'
 import type { SlideCapture } from './extract.js'
 import type { Box, Run } from './model.js'
 import { embedFonts, pptxTypeface, type UsedFont } from './fonts.js'
@@ -59,19 +59,10 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
     const note = deck.notes[i]
     if (note) slide.addNotes(note)
   })
-  const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
-  const zip = await JSZip.loadAsync(raw)
-  await fixDates(zip, opts.date)
-  if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
+  const zip = await writtenPackage(pptx, JSZip, deck, opts.date)
   await mendSlides(zip, { titles, indents, pitches: pitchFamilies(capture) })
   await shareMedia(zip)
-  const names = Object.keys(zip.files)
-    .filter((name) => !zip.files[name]!.dir)
-    .sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : 0))
-  const parts = await Promise.all(
-    names.map(async (name) => zipPart(name, await zip.file(name)!.async('uint8array'), !name.startsWith('ppt/media/'))),
-  )
-  return writeZip(await embedFonts(parts, used), opts.date)
+  return writeZip(await embedFonts(await packageParts(zip), used), opts.date)
 }
 
 /**
