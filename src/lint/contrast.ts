@@ -13,6 +13,13 @@ import type { Page } from 'puppeteer-core'
  * span). So code blocks are left out of axe's run, and for them we take the block's own
  * background and ask axe's colour helpers for the ratio of each distinct token colour, with
  * "large text" judged on the size after scaling.
+ *
+ * axe's rule costs a hit test per text element, most of a big build's lint time. So a first pass
+ * leaves out the text that plainly passes: on a slide where nothing could sit behind text but its
+ * ancestors (one layer, no positioned, floated or transformed box with a background), text whose
+ * own colour over its ancestors' opaque background colours is at least PLAIN_PASS:1 even for
+ * normal-size text, with no image, opacity, filter, blend, shadow or stroke on the way. axe then
+ * judges the rest, with the whole page as context, and skips its run when nothing is left.
  */
 
 export interface ContrastNode {
@@ -69,6 +76,8 @@ async function inPage(only?: readonly number[]): Promise<ContrastNode[]> {
     }
   }
   const axe = (window as unknown as { axe: AxeLike }).axe
+  // Above AA's 4.5:1 for normal text, with room for axe's rounding.
+  const PLAIN_PASS = 4.6
   const svgs = [...document.querySelectorAll('svg[data-marpit-svg]')]
   // Slides are stacked apart in the print page, so a slide's colours do not depend on the others
   // and axe can be limited to the slides asked for. (It still builds its grid of every element
@@ -83,12 +92,68 @@ async function inPage(only?: readonly number[]): Promise<ContrastNode[]> {
     const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim()
     return `<${el.tagName.toLowerCase()}>${text ? ` "${text.length > 40 ? `${text.slice(0, 39)}…` : text}"` : ''}`
   }
+  // The first pass (see the top of this file): what of `slides` axe must judge.
+  function forAxe(slides: Element[]): Element[] {
+    const include: Element[] = []
+    for (const svg of slides) {
+      const section = svg.querySelector(':scope > foreignObject > section')
+      if (!section || layered(svg) || (ownText(section) && !plainlyPasses(section, section))) {
+        include.push(svg)
+        continue
+      }
+      for (const el of section.querySelectorAll('*')) {
+        if (el.closest('marp-pre, pre') || !ownText(el) || plainlyPasses(el, section)) continue
+        if (!include.some((outer) => outer.contains(el))) include.push(el)
+      }
+    }
+    return include
+  }
+  // Something other than an element's ancestors may be behind its text: Marp's background
+  // layers (a second foreignObject), or a positioned, floated or transformed box with a background.
+  function layered(svg: Element): boolean {
+    if (svg.querySelectorAll(':scope > foreignObject').length !== 1) return true
+    for (const el of svg.querySelectorAll('section *')) {
+      const s = getComputedStyle(el)
+      const moved = s.position !== 'static' && s.position !== 'relative'
+      if (!moved && s.float === 'none' && s.transform === 'none') continue
+      if (parse(s.backgroundColor).alpha > 0 || s.backgroundImage !== 'none') return true
+    }
+    return false
+  }
+  function ownText(el: Element): boolean {
+    return [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && !!n.textContent?.trim())
+  }
+  function plainlyPasses(el: Element, section: Element): boolean {
+    if (!(el instanceof HTMLElement)) return false
+    const own = getComputedStyle(el)
+    const fill = own.getPropertyValue('-webkit-text-fill-color')
+    if (own.textShadow !== 'none' || (fill && fill !== own.color) || parseFloat(own.getPropertyValue('-webkit-text-stroke-width')) > 0)
+      return false
+    const layers: AxeColor[] = []
+    for (let up: Element | null = el; ; up = up.parentElement) {
+      if (!up) return false
+      const s = up === el ? own : getComputedStyle(up)
+      if (Number(s.opacity) < 1 || s.filter !== 'none' || s.mixBlendMode !== 'normal' || s.backgroundImage !== 'none') return false
+      const bg = parse(s.backgroundColor)
+      if (bg.alpha > 0) layers.push(bg)
+      if (bg.alpha >= 1) break
+      if (up === section) return false
+    }
+    let bg = layers.pop()!
+    while (layers.length) bg = flattenColors(layers.pop()!, bg)
+    return getContrast(bg, flattenColors(parse(own.color), bg)) >= PLAIN_PASS
+  }
   const out: ContrastNode[] = []
   if (picked?.length === 0) return out
-  const results = await axe.run(
-    { include: picked ?? [['html']], exclude: [['marp-pre'], ['pre']] },
-    { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'], elementRef: true },
-  )
+  const { Color, getContrast, flattenColors } = axe.commons.color
+  const parse = (s: string) => new Color().parseString(s)
+  const include = forAxe(picked ?? svgs)
+  const results = include.length
+    ? await axe.run(
+        { include, exclude: [['marp-pre'], ['pre']] },
+        { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'], elementRef: true },
+      )
+    : { violations: [] }
   for (const node of results.violations.flatMap((v) => v.nodes)) {
     const data = node.any.find((a) => a.data?.contrastRatio !== undefined)?.data
     if (!node.element || !data) continue
@@ -101,8 +166,6 @@ async function inPage(only?: readonly number[]): Promise<ContrastNode[]> {
       expected: parseFloat(data.expectedContrastRatio ?? '4.5'),
     })
   }
-  const { Color, getContrast, flattenColors } = axe.commons.color
-  const parse = (s: string) => new Color().parseString(s)
   const roots: ParentNode[] = picked ?? [document]
   const pres = roots.flatMap((root) => [...root.querySelectorAll('svg[data-marpit-svg] marp-pre, svg[data-marpit-svg] pre')])
   for (const pre of pres) {
