@@ -35,11 +35,22 @@ export function printPageHtml(deck: RenderedDeck, content?: PageContent): string
     // changes size between shots.
     'body[data-deck-shot] svg[data-marpit-svg] { position: absolute; top: 0; left: 0; content-visibility: hidden }',
     'body[data-deck-shot] svg[data-marpit-svg].deck-shot { content-visibility: visible }',
+    `svg[${HELD}] { display: none }`,
     '</style></head><body>',
-    content ? contentHtml(content) : deck.html,
+    held(content ? contentHtml(content) : deck.html),
     '</body></html>',
   ].join('\n')
 }
+
+/**
+ * Slides come into a page held out of its layout (display: none) until settle() lets them in.
+ * Marp's script upgrades each fitted heading and code block as it meets it, and each upgrade
+ * reads the element's computed style after the last one changed the page: on slides in the
+ * layout each read restyles the page (~0.25 s of a 200-slide load), on held ones it costs
+ * next to nothing. Laid out once, afterwards, the slides come out the same.
+ */
+const HELD = 'data-deck-held'
+const held = (html: string): string => html.replaceAll('<svg data-marpit-svg', `<svg ${HELD} data-marpit-svg`)
 
 /**
  * Load a deck (or `content` of it) into a page and wait until fonts and images are ready. The
@@ -84,7 +95,7 @@ async function update(page: Page, deck: RenderedDeck, before: PageContent | unde
       },
       frameKey(deck),
       after.slides.length,
-      changed.map((n): [number, string] => [n, after.slides[n - 1]!]),
+      changed.map((n): [number, string] => [n, held(after.slides[n - 1]!)]),
     )
     if (replaced) return settle(page)
   }
@@ -102,7 +113,7 @@ async function update(page: Page, deck: RenderedDeck, before: PageContent | unde
     },
     frameKey(deck),
     deck.css,
-    after ? contentHtml(after) : deck.html,
+    held(after ? contentHtml(after) : deck.html),
   )
   if (swapped) await settle(page)
   else await loadDeck(page, deck, after)
@@ -145,7 +156,7 @@ export async function present(view: View, deck: RenderedDeck, content: PageConte
  * until fonts and images are ready and auto-scaling has applied.
  */
 async function settle(page: Page): Promise<void> {
-  await page.evaluate(async () => {
+  await page.evaluate(async (attr: string) => {
     // A <pre> cannot hold a shadow root, so marp-core defines `marp-pre` as an element of its own
     // and its script renames each `<pre is="marp-pre">` to it, once, when it runs (marp-core 5.0.2,
     // src/custom-elements/browser/index.ts, applyCustomElements). Slides put in later (an update
@@ -158,6 +169,10 @@ async function settle(page: Page): Promise<void> {
       const tag = el.localName
       el.outerHTML = el.outerHTML.replace(new RegExp(`^<${tag}`, 'i'), `<${name}`).replace(new RegExp(`</${tag}>$`, 'i'), `</${name}>`)
     }
+    // The held slides join the layout (see HELD); laid out now, so that the fonts they use are
+    // being loaded when `fonts.ready` is asked.
+    for (const slide of document.querySelectorAll(`[${attr}]`)) slide.removeAttribute(attr)
+    void document.body.offsetHeight
     await document.fonts.ready
     await Promise.all([...document.images].map((img) => (img.complete ? undefined : img.decode().catch(() => undefined))))
     // Marp's auto-scaling (fitted headings, shrunk code) measures after fonts load and applies
@@ -173,5 +188,16 @@ async function settle(page: Page): Promise<void> {
     await frame()
     await frame()
     for (let i = 0; i < 10 && flushing(); i += 1) await frame()
-  })
+    // Each auto-scaling element then goes on reading its computed style every animation frame,
+    // for a change of its `--preserve-aspect-ratio` (marp-auto-scaling.ts, observeSVGStyle),
+    // which keeps the page producing frames: on 200 slides ~15 % of a core while the page sits,
+    // more while the checks and the PPTX reading change it. Nothing in this page changes that
+    // property after it has settled (an update brings new elements, which settle in turn), so
+    // each loop is ended the way marp-core ends it when the element leaves the page: its
+    // `svgComputedStyle` no longer the style it watches. Sizes still follow its ResizeObserver.
+    for (const host of document.querySelectorAll('[data-auto-scaling]')) {
+      const scaler = host.shadowRoot?.querySelector('marp-auto-scaling')
+      if (scaler && 'svgComputedStyle' in scaler) (scaler as { svgComputedStyle?: unknown }).svgComputedStyle = undefined
+    }
+  }, HELD)
 }
