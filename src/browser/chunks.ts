@@ -5,6 +5,10 @@ import { collectGarbage, present, type View } from './page.js'
 import { onlySlides, type PageContent } from './page-content.js'
 import type { RenderedDeck } from '../render/render.js'
 import { measure, mergeMeasures, type PageCheck, type SlideMeasure } from './warm-pages.js'
+import createDebug from '../util/debug.js'
+
+/** `DEBUG=deck:chunks`: what each chunk cost, step by step (docs/PERFORMANCE.md has such figures). */
+const debug = createDebug('chunks')
 
 /**
  * The page checks and slide pictures of a one-shot build, a chunk of slides at a time. Once the
@@ -56,21 +60,29 @@ export class ChunkedWork {
         const slides = [...new Set([...mine.map((j) => j.slide), ...chosen])].map((s) => s + 1)
         const next = onlySlides(this.content, slides)
         const view = this.views.get(page)
+        const laps = new Laps()
         if (view) {
           await present(view, this.deck, next)
+          laps.lap('swap')
           // The slides swapped out are garbage now. Collected at once, not when V8 gets to it,
           // so each renderer holds about one chunk, for the small cost of a full collection
           // per chunk.
           await collectGarbage(page)
+          laps.lap('gc')
         } else {
           const fresh: View = { page, shows: undefined }
           this.views.set(page, fresh)
           await present(fresh, this.deck, next, true)
+          laps.lap('load')
         }
         await this.check(page, slides)
+        laps.lap('checks')
         if (this.read) await this.read(page, chosen)
+        laps.lap('read')
         checked = true
         await drainShots(page, this.deck, mine, this.done)
+        laps.lap(`${mine.length} shots`)
+        debug('%s: %d slides from the %s: %s', this.deck.file, slides.length, end, laps)
       } finally {
         this.queue.push(...mine)
         if (!checked) for (const s of chosen) this.unchecked.add(s)
@@ -118,3 +130,19 @@ export class ChunkedWork {
 }
 
 const MIN_CHUNK = 4
+
+/** Steps and their times, for the debug log. */
+class Laps {
+  private last = performance.now()
+  private readonly steps: string[] = []
+
+  lap(step: string): void {
+    const now = performance.now()
+    this.steps.push(`${step} ${Math.round(now - this.last)} ms`)
+    this.last = now
+  }
+
+  toString(): string {
+    return this.steps.join(', ')
+  }
+}

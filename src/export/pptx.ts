@@ -70,6 +70,24 @@ export async function preparePptx(deck: RenderedDeck, opts: PptxOptions): Promis
 
 type Presentation = Awaited<ReturnType<typeof newPresentation>>
 
+/**
+ * pptxgenjs builds its package in a JSZip and hands back what `generateAsync` makes of it; with
+ * this output type that is the JSZip itself. The package is then mended in place, not written
+ * out by JSZip (a CRC-32 of every part in JavaScript) and parsed back in.
+ */
+const KEEP_ZIP = 'deck:jszip'
+
+function keepZip(Zip: Presentation['JSZip']): void {
+  const proto = Zip.prototype as JSZip & { deckKeepsZip?: true }
+  if (proto.deckKeepsZip) return
+  const generate = proto.generateAsync
+  proto.generateAsync = function (this: JSZip, options?: JSZip.JSZipGeneratorOptions, onUpdate?: JSZip.OnUpdateCallback) {
+    if ((options?.type as string | undefined) === KEEP_ZIP) return Promise.resolve(this) as unknown as ReturnType<JSZip['generateAsync']>
+    return generate.call(this, options, onUpdate)
+  } as JSZip['generateAsync']
+  proto.deckKeepsZip = true
+}
+
 /** The package pptxgenjs writes, opened for mending, with the fixed dates and the keywords. */
 export async function writtenPackage(
   pptx: Presentation['pptx'],
@@ -77,8 +95,8 @@ export async function writtenPackage(
   deck: RenderedDeck,
   date: Date,
 ): Promise<JSZip> {
-  const raw = (await pptx.write({ outputType: 'uint8array', compression: false })) as Uint8Array
-  const zip = await Zip.loadAsync(raw)
+  keepZip(Zip)
+  const zip = (await pptx.write({ outputType: KEEP_ZIP as 'uint8array' })) as unknown as JSZip
   await fixDates(zip, date)
   if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
   return zip
