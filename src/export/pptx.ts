@@ -1,5 +1,6 @@
 import type JSZip from 'jszip'
 import type { RenderedDeck } from '../render/render.js'
+import { DeckError } from '../util/errors.js'
 import { writeZip, zipPart, type ZipPart } from './zip.js'
 
 /*
@@ -96,7 +97,11 @@ export async function writtenPackage(
   date: Date,
 ): Promise<JSZip> {
   keepZip(Zip)
-  const zip = (await pptx.write({ outputType: KEEP_ZIP as 'uint8array' })) as unknown as JSZip
+  const zip = (await pptx.write({ outputType: KEEP_ZIP as 'uint8array' })) as unknown
+  if (!(zip instanceof Zip))
+    throw new DeckError('pptxgenjs did not hand back its package (see keepZip in src/export/pptx.ts)', {
+      hint: 'This is a bug in deck, likely a pptxgenjs version other than 4.0.1: please report it.',
+    })
   await fixDates(zip, date)
   if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
   return zip

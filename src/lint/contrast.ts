@@ -109,12 +109,14 @@ async function inPage(only?: readonly number[]): Promise<ContrastNode[]> {
     return include
   }
   // Something other than an element's ancestors may be behind its text: Marp's background
-  // layers (a second foreignObject), or a positioned, floated or transformed box with a background.
+  // layers (a second foreignObject), or a positioned (or offset), floated or transformed box
+  // with a background.
   function layered(svg: Element): boolean {
     if (svg.querySelectorAll(':scope > foreignObject').length !== 1) return true
     for (const el of svg.querySelectorAll('section *')) {
       const s = getComputedStyle(el)
-      const moved = s.position !== 'static' && s.position !== 'relative'
+      const offset = s.position === 'relative' && [s.top, s.right, s.bottom, s.left].some((v) => v !== 'auto' && v !== '0px')
+      const moved = offset || (s.position !== 'static' && s.position !== 'relative')
       if (!moved && s.float === 'none' && s.transform === 'none') continue
       if (parse(s.backgroundColor).alpha > 0 || s.backgroundImage !== 'none') return true
     }
