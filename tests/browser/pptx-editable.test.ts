@@ -111,6 +111,22 @@ describe('the editable PPTX of the seed', () => {
     expect(seedPptx.title).toBe('Deep dive into CNI')
   })
 
+  it('titles a slide without a heading as its PDF bookmark, above the slide where it does not show', async () => {
+    const placed = async (n: number) => {
+      const title = shapes(await slideXml(seedPptx, n)).find((sp) => /<p:ph\b[^>]*type="title"/.test(sp))!
+      const [, y, cy] = /<a:off x="-?\d+" y="(-?\d+)"\/><a:ext cx="\d+" cy="(\d+)"\/>/.exec(title)!.map(Number)
+      return { text: texts(title).join(''), y: y!, bottom: y! + cy! }
+    }
+    // Slides 10, 12, 14 and 15 of the seed are code and output without a heading.
+    for (const n of [10, 12, 14, 15]) {
+      const title = await placed(n)
+      expect(title.text, `slide ${n}`).toBe(`Slide ${n}`)
+      expect(title.bottom, `slide ${n}`).toBeLessThanOrEqual(0)
+    }
+    expect((await placed(11)).text).toBe('VM Examples - Primary UDN')
+    expect((await placed(11)).y).toBeGreaterThanOrEqual(0)
+  })
+
   it('keeps links as hyperlinks and code tokens as coloured monospace runs', async () => {
     expect(await slideRels(seedPptx, 1)).toMatch(/Target="https:\/\/cni\.dev\/" TargetMode="External"/)
     expect(await slideXml(seedPptx, 1)).toContain('<a:hlinkClick r:id=')

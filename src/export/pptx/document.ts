@@ -4,7 +4,8 @@ import type { RenderedDeck } from '../../render/render.js'
 import { newPresentation, packageParts, writtenPackage } from '../pptx.js'
 import { writeZip } from '../zip.js'
 import type { SlideCapture } from './extract.js'
-import type { Box, Run } from './model.js'
+import type { Box, Paragraph, Run } from './model.js'
+import { slideTitles } from '../pdf.js'
 import { embedFonts, pptxTypeface, type UsedFont } from './fonts.js'
 import { addPicture, addShape } from './shapes.js'
 import { addTable } from './table.js'
@@ -38,6 +39,11 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
       },
     ],
   })
+  // A slide without a heading still has a title, the one its PDF bookmark has ("Slide N"), but
+  // above the slide, where nothing shows it: PowerPoint's outline, navigation and screen readers
+  // name every slide, and no empty placeholder says "Click to add title" over the slide while
+  // it is being edited (PowerPoint's own advice for a title that should not show).
+  const bookmarks = slideTitles(deck)
   const used = typefaces(capture)
   const titles = new Map<number, Box>()
   const indents = new Map<number, Indent[]>()
@@ -55,6 +61,11 @@ export async function writeEditablePptx(deck: RenderedDeck, capture: SlideCaptur
       } else if (item.kind === 'shape') addShape(pptx, slide, item)
       else if (item.kind === 'picture') addPicture(slide, item, capture.pictures.get(item.id))
       else addTable(slide, item)
+    }
+    if (!titles.has(i)) {
+      const box = offSlideTitle(deck.size.width)
+      addText(slide, { kind: 'text', box, title: true, paragraphs: [offSlideParagraph(bookmarks[i]!, box)] })
+      titles.set(i, box)
     }
     const note = deck.notes[i]
     if (note) slide.addNotes(note)
@@ -210,6 +221,17 @@ async function shareMedia(zip: JSZip): Promise<void> {
     if (fixed !== rels) zip.file(name, fixed)
   }
   for (const dup of same.keys()) zip.remove(`ppt/${dup}`)
+}
+
+/** Where a slide's hidden title goes: the slide's width, just above its top edge. */
+function offSlideTitle(width: number): Box {
+  return { x: 0, y: -2 * OFF_SLIDE_TITLE_PX, w: width, h: OFF_SLIDE_TITLE_PX }
+}
+const OFF_SLIDE_TITLE_PX = 40
+
+function offSlideParagraph(text: string, box: Box): Paragraph {
+  const run: Run = { text, font: 'Arial', size: box.h * 0.6, colour: { hex: '000000', alpha: 1 } }
+  return { lines: [[run]], top: 0, left: 0, lineHeight: box.h, align: 'left' }
 }
 
 /**
