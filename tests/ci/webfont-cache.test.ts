@@ -14,7 +14,8 @@ import { PNG_1PX, ROOT, tempProject } from '../helpers/project.js'
  * `allowPrivateNetwork`), HTML only (no browser). The font CSS and the font file the render
  * embedded are inputs of the deck by the sha256 of their bodies: a second build finds the deck up
  * to date; a new cache folder that gets other bytes rebuilds it; what cannot be had (server down,
- * offline and not cached) rebuilds it with the finding. A deck with a remote image is never cached.
+ * offline and not cached, a private address a stricter build refuses) rebuilds it with the finding.
+ * A deck with a remote image is never cached.
  */
 
 const FONT_A = path.join(ROOT, 'node_modules/katex/dist/fonts/KaTeX_SansSerif-Regular.woff2')
@@ -62,12 +63,12 @@ afterAll(async () => {
 })
 
 /** An HTML build of the project with the cache folder `cache` (under the project). */
-const run = (cache: string, opts: { offline?: boolean } = {}): Promise<RunResult> =>
+const run = (cache: string, opts: { offline?: boolean; allowPrivateNetwork?: boolean } = {}): Promise<RunResult> =>
   build({
     cwd: project.dir,
     configFile: false,
     formats: ['html'],
-    allowPrivateNetwork: true,
+    allowPrivateNetwork: opts.allowPrivateNetwork ?? true,
     remoteTimeout: 3000,
     cacheDir: path.join(project.dir, cache),
     ...(opts.offline ? { offline: true } : {}),
@@ -169,5 +170,14 @@ describe('the build cache and web fonts', () => {
     expect(webFontFindings(cached)).toEqual([])
     expect(await embeddedFont()).toBe(font.toString('base64'))
     expect(hitsOf(CSS_PATH) + hitsOf(FONT_PATH)).toBe(before)
+  })
+
+  it('a build that refuses private addresses does not take what a trusted build cached: rebuilt, with the finding', async () => {
+    expect(upToDate(await run('cache-b'), talk())).toBe(false)
+    expect(upToDate(await run('cache-b'), talk())).toBe(true)
+    // The RemoteCache keys its entries by allowPrivateNetwork, and the check asks under the build's policy.
+    const strict = await run('cache-b', { allowPrivateNetwork: false })
+    expect(upToDate(strict, talk())).toBe(false)
+    expect(webFontFindings(strict)).toHaveLength(1)
   })
 })
