@@ -23,6 +23,8 @@ export interface RemoteAnswer {
   url: string
   type: string | undefined
   body: Buffer
+  /** The body's SHA-256 (hex): what the build cache records for a web font the render embedded. */
+  sha256: string
 }
 
 interface Entry {
@@ -104,7 +106,7 @@ export class RemoteCache {
     if (sha256(body) !== entry.sha256) return undefined
     const now = new Date()
     await utimes(blob, now, now).catch(() => undefined)
-    return { url: entry.final, type: entry.type ?? undefined, body }
+    return { url: entry.final, type: entry.type ?? undefined, body, sha256: entry.sha256 }
   }
 
   private async fetch(key: string, url: string, policy: AccessPolicy, accept: string): Promise<RemoteAnswer> {
@@ -120,7 +122,7 @@ export class RemoteCache {
     } catch {
       // Not kept.
     }
-    return answer
+    return { ...answer, sha256: hash }
   }
 
   /** Bodies used longest ago are removed until the folder is within its bound; entries without a body go too. */

@@ -12,16 +12,19 @@ import { ownPackage } from '../util/own-package.js'
 import { FileHashes, fromRel, sha256, stableJson, toRel } from './hash.js'
 import { buildKey } from './key.js'
 import { emptyManifest, entryOf, readManifest, reportOf, writeManifest, type Manifest, type ManifestEntry } from './manifest.js'
+import { isRemoteInput, RemoteInputs, remoteInputName } from './remote-inputs.js'
 
 const debug = createDebug('cache')
 
 /*
  * The build cache. A deck's hash covers the files its last render read (its text, the theme
  * files it used with their imports, the images and fonts it embedded, the files it looked for
- * and did not find) and the build's key (settings, package and browser versions, see key.ts).
- * A deck is up to date when the files its manifest entry lists hash to the same value and its
- * outputs are there with the bytes recorded: that check reads files and starts no browser and
- * no render. A deck that fetched a remote image, or failed, is never up to date.
+ * and did not find, the web-font resources it embedded) and the build's key (settings, package
+ * and browser versions, see key.ts). A deck is up to date when the files its manifest entry lists
+ * hash to the same value, its web fonts are what the RemoteCache holds (remote-inputs.ts), and its
+ * outputs are there with the bytes recorded: that check reads files (and fetches a font missing
+ * from the cache, when online) and starts no browser and no render. A deck that fetched a remote
+ * image, could not have a web font, or failed, is never up to date.
  */
 
 /** Marks an input the local-file policy refused outside the project: its bytes were never read, so they are not hashed. */
@@ -34,6 +37,7 @@ export class BuildCache {
   /** When the build began (before any render read a file), as file times count. */
   private readonly startedMs = Date.now()
   private realRootPath: string | undefined
+  private remoteInputs: RemoteInputs | undefined
 
   private constructor(
     private readonly options: BuildOptions,
@@ -119,8 +123,16 @@ export class BuildCache {
     if (!entry.hash || entry.errors.length) return false
     if (this.thumbnails && !entry.thumbnail) return false
     const inputs: Record<string, string | null> = {}
-    for (const [name, was] of Object.entries(entry.inputs))
-      inputs[name] = was === REFUSED ? REFUSED : await this.hashes.of(this.inputFile(name))
+    const remote: string[] = []
+    for (const [name, was] of Object.entries(entry.inputs)) {
+      if (isRemoteInput(name)) remote.push(name)
+      else inputs[name] = was === REFUSED ? REFUSED : await this.hashes.of(this.inputFile(name))
+    }
+    // Web fonts after the files: a deck whose files changed is rebuilt without a fetch.
+    if (remote.length && Object.entries(inputs).every(([name, now]) => entry.inputs[name] === now)) {
+      this.remoteInputs ??= new RemoteInputs(this.options)
+      for (const name of remote) inputs[name] = await this.remoteInputs.hashOf(name)
+    }
     if (this.deckHash(rel, inputs) !== entry.hash) {
       debug('%s: inputs changed', rel)
       return false
@@ -201,6 +213,7 @@ export class BuildCache {
     for (const f of [...reads.files, ...reads.absent]) inputs[this.inputName(f)] = await hashes.of(f)
     // A refused file inside the project was refused for its bytes (not an image): they count.
     for (const f of reads.refused) inputs[this.inputName(f)] = isInside(path.resolve(f), this.root) ? await hashes.of(f) : REFUSED
+    for (const r of reads.fetched) inputs[remoteInputName(r)] = r.sha256
     return inputs
   }
 }

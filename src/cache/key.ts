@@ -11,7 +11,10 @@ import { sha256, stableJson, toRel } from './hash.js'
  * The part of every deck's hash that is the same for the whole build: the settings that change
  * an output or a finding, this package's version, and the browser's when the build uses one.
  * Settings that change only how a build runs (timeouts, the browser's path, lint.strict) are
- * left out, and so are those of remote fetches (a deck that fetches is never cached).
+ * left out, and so are the remote fetch's limits: a deck that fetches an image is never cached,
+ * and a web font is checked by asking the RemoteCache again under the build's policy
+ * (remote-inputs.ts). Whether the build may fetch stays in: an offline build leaves remote
+ * images out of its outputs.
  */
 
 export interface KeyInput {

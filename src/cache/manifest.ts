@@ -30,9 +30,12 @@ export interface ManifestOutput {
 export interface ManifestEntry {
   /** The deck's inputs and the build's settings as one sha256; null when the deck is not cached (see `uncacheable`). */
   hash: string | null
-  /** Why the deck is rebuilt every time (it fetches a remote image, it failed). */
+  /** Why the deck is rebuilt every time (it fetches a remote image, a web font could not be had, it failed). */
   uncacheable?: string
-  /** Each file the render read or looked for (root-relative): its sha256, null when absent, `refused` when outside the project. */
+  /**
+   * Each file the render read or looked for (root-relative): its sha256, null when absent, `refused` when outside the
+   * project; and each web-font resource it embedded (`remote:css:<url>`, `remote:font:<url>`): the sha256 of its body.
+   */
   inputs: Record<string, string | null>
   outputs: ManifestOutput[]
   /** Slide 1, small, for the index page. */

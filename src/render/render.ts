@@ -21,7 +21,7 @@ import { BESPOKE_CONTAINER, DeckMarp, type DeckEnv } from './engine.js'
 import type { DeckFacts } from './facts.js'
 import { DeckError } from '../util/errors.js'
 import { themeClippingSelectors, type ThemeRegistry } from './themes.js'
-import { inlineWebFonts } from './webfonts.js'
+import { inlineWebFonts, type WebFontRead } from './webfonts.js'
 
 /*
  * The render stage: Markdown in, everything the exporters and lint need out. It runs once per
@@ -107,8 +107,10 @@ export interface DeckReads {
   absent: string[]
   /** Files the local-file policy refused (outside the project, or bytes that are not an image). */
   refused: string[]
-  /** Remote URLs a fetch was tried for. */
+  /** Remote URLs fetched live (images) or not had (a web font that failed): the build cache never trusts the deck. */
   remote: string[]
+  /** Web-font resources embedded through the RemoteCache, with their bodies' sha256: checked again by URL, not by rendering. */
+  fetched: WebFontRead[]
 }
 
 function engineFor(ctx: RenderContext): DeckMarp {
@@ -308,6 +310,7 @@ export async function renderSource(file: string, raw: string | Uint8Array, ctx: 
       absent: [...new Set([...themeTried, ...inlined.problems.flatMap((p) => (p.kind === 'missing' && p.file ? [p.file] : []))])].sort(),
       refused: [...new Set(inlined.problems.flatMap((p) => (p.kind === 'refused' && p.file ? [p.file] : [])))].sort(),
       remote: [...new Set([...inlined.remote, ...fonts.remote])].sort(),
+      fetched: fonts.fetched,
     },
   }
 }

@@ -16,6 +16,8 @@ import { decodeEntities } from '../util/html-text.js'
  *
  * A resource that cannot be had (offline and not cached, refused, an error) is removed from the
  * CSS, so every output falls back to the theme's next font alike, and is returned as a problem.
+ * Each resource embedded is returned with the SHA-256 of its body: the build cache asks the
+ * RemoteCache the same question again (same URL, same `accept`) instead of rendering.
  */
 
 export interface WebFontProblem {
@@ -27,10 +29,27 @@ export interface WebFontProblem {
   hint: string
 }
 
+/** What a fetched resource was asked for as: the `accept` of each kind is part of the RemoteCache's key. */
+export type WebFontKind = 'css' | 'font'
+
+export const WEB_FONT_ACCEPT: Readonly<Record<WebFontKind, string>> = {
+  css: 'text/css,*/*;q=0.1',
+  font: 'font/woff2,font/woff,font/ttf;q=0.9,*/*;q=0.1',
+}
+
+/** A resource the CSS embeds: its URL as fetched (absolute), what it was asked for as, and its body's sha256. */
+export interface WebFontRead {
+  kind: WebFontKind
+  url: string
+  sha256: string
+}
+
 export interface WebFonts {
   css: string
   problems: WebFontProblem[]
-  /** The theme's remote URLs (imports and font sources) a fetch was tried for: the build cache never trusts them. */
+  /** The resources embedded (a failed import's CSS and fonts left out), sorted: the build cache checks them again by URL. */
+  fetched: WebFontRead[]
+  /** The URLs that could not be had (the problems'): a deck with one is never up to date. */
   remote: string[]
 }
 
@@ -46,14 +65,14 @@ const FONT_FACE = /@font-face\s*\{[^{}]*\}/gi
 const REMOTE = /^(?:https?:)?\/\//i
 /** Most font files one imported CSS may make a build fetch (a Google Fonts family with every script and weight stays under it). */
 export const MAX_FACES_PER_IMPORT = 64
-const FONT_ACCEPT = 'font/woff2,font/woff,font/ttf;q=0.9,*/*;q=0.1'
 
 /** The CSS with its remote imports and font sources embedded (or removed), and what could not be. */
 export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise<WebFonts> {
   if (!/@import|@font-face/i.test(css) || !/url\(\s*["']?(?:https?:)?\/\/|@import\s+["'](?:https?:)?\/\//i.test(css)) {
-    return { css, problems: [], remote: [] }
+    return { css, problems: [], fetched: [], remote: [] }
   }
   const problems: WebFontProblem[] = []
+  const fetched: WebFontRead[] = []
   const chars = deckCharacters(opts.html)
 
   // Remote imports: each becomes the faces of its CSS, appended (an @font-face may come anywhere,
@@ -61,10 +80,16 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
   const imports = [...css.matchAll(REMOTE_IMPORT)].map((m) => m[2] ?? m[4] ?? '')
   const imported = await Promise.all(
     imports.map((url) =>
-      importedFaces(url, chars, opts).catch((e: unknown) => {
-        problems.push(problemOf(url, '@import', e))
-        return ''
-      }),
+      importedFaces(url, chars, opts).then(
+        (faces) => {
+          fetched.push(...faces.fetched)
+          return faces.css
+        },
+        (e: unknown) => {
+          problems.push(problemOf(url, '@import', e))
+          return ''
+        },
+      ),
     ),
   )
   let out = imports.length ? css.replace(REMOTE_IMPORT, '') : css
@@ -76,7 +101,7 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
     [...new Set(faces)].map(async (face) => {
       replaced.set(
         face,
-        await embedFace(face, undefined, opts, (url, e) => {
+        await embedFace(face, undefined, opts, fetched, (url, e) => {
           problems.push(problemOf(url, '@font-face source', e))
         }),
       )
@@ -85,8 +110,12 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
   if (replaced.size) out = out.replace(FONT_FACE, (face) => replaced.get(face) ?? face)
   const added = imported.filter(Boolean).join('\n')
   problems.sort((a, b) => a.url.localeCompare(b.url))
-  const remote = [...new Set([...imports, ...faces.flatMap(remoteSources)])].sort()
-  return { css: added ? `${out}\n${added}` : out, problems, remote }
+  const seen = new Set<string>()
+  const reads = fetched
+    .filter((r) => !seen.has(`${r.kind} ${r.url}`) && seen.add(`${r.kind} ${r.url}`))
+    .sort((a, b) => a.url.localeCompare(b.url) || a.kind.localeCompare(b.kind))
+  const remote = [...new Set(problems.map((p) => p.url))].sort()
+  return { css: added ? `${out}\n${added}` : out, problems, fetched: reads, remote }
 }
 
 function problemOf(url: string, what: WebFontProblem['what'], e: unknown): WebFontProblem {
@@ -99,9 +128,15 @@ function problemOf(url: string, what: WebFontProblem['what'], e: unknown): WebFo
   }
 }
 
-/** The @font-face rules of the CSS at `url`, for the deck's characters, embedded; throws when any is missing. */
-async function importedFaces(url: string, chars: ReadonlySet<number>, opts: WebFontOptions): Promise<string> {
-  const answer = await opts.cache.get(url.startsWith('//') ? `https:${url}` : url, opts.policy, 'text/css,*/*;q=0.1')
+/** The @font-face rules of the CSS at `url`, for the deck's characters, embedded, and what was fetched; throws when any is missing. */
+async function importedFaces(
+  url: string,
+  chars: ReadonlySet<number>,
+  opts: WebFontOptions,
+): Promise<{ css: string; fetched: WebFontRead[] }> {
+  const absolute = url.startsWith('//') ? `https:${url}` : url
+  const answer = await opts.cache.get(absolute, opts.policy, WEB_FONT_ACCEPT.css)
+  const fetched: WebFontRead[] = [{ kind: 'css', url: absolute, sha256: answer.sha256 }]
   const css = styleSheetOf(answer.type, answer.body)
   const base = answer.url
   const wanted = [...css.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(FONT_FACE)].map((m) => m[0]).filter((face) => coversAny(face, chars))
@@ -114,13 +149,13 @@ async function importedFaces(url: string, chars: ReadonlySet<number>, opts: WebF
   const out: string[] = []
   for (const face of wanted) {
     out.push(
-      await embedFace(face, base, opts, (font, e) => {
+      await embedFace(face, base, opts, fetched, (font, e) => {
         const why = e instanceof RemoteRefusal ? e : new RemoteRefusal(String(e), 'Check the URL and the network.')
         throw new RemoteRefusal(`its font ${font} could not be embedded: ${why.message}`, why.hint)
       }),
     )
   }
-  return out.join('\n')
+  return { css: out.join('\n'), fetched }
 }
 
 /** The `src` entries of a face that name a remote URL. */
@@ -130,14 +165,15 @@ function remoteSources(face: string): string[] {
 }
 
 /**
- * The face with each remote source as a data URI. A source that fails is dropped and reported
- * through `failed` (which may throw); `local()` sources of an imported CSS are dropped. A face
- * left without a source is removed.
+ * The face with each remote source as a data URI (each added to `fetched`). A source that fails
+ * is dropped and reported through `failed` (which may throw); `local()` sources of an imported
+ * CSS are dropped. A face left without a source is removed.
  */
 async function embedFace(
   face: string,
   base: string | undefined,
   opts: WebFontOptions,
+  fetched: WebFontRead[],
   failed: (url: string, e: unknown) => void,
 ): Promise<string> {
   const srcMatch = /(^|[;{\s])src\s*:([^;}]*)/i.exec(face)
@@ -154,8 +190,9 @@ async function embedFace(
     let absolute = url
     try {
       absolute = base ? new URL(url, base).href : url.startsWith('//') ? `https:${url}` : url
-      const answer = await opts.cache.get(absolute, opts.policy, FONT_ACCEPT)
+      const answer = await opts.cache.get(absolute, opts.policy, WEB_FONT_ACCEPT.font)
       const mime = await mediaTypeOf(answer.type, answer.body, ['font'])
+      fetched.push({ kind: 'font', url: absolute, sha256: answer.sha256 })
       const format = /format\([^)]*\)/i.exec(entry)?.[0]
       kept.push(`url("data:${mime};base64,${answer.body.toString('base64')}")${format ? ` ${format}` : ''}`)
     } catch (e) {
