@@ -126,7 +126,7 @@ describe('browser faults', () => {
       expect(at - stopped).toBeLessThan(bound)
       expect(code).toBe(1)
       expect(stderr).toMatch(
-        /^slides\/x\.md: error: (loading the deck|printing the PDF|checking the slides|taking the (slide pictures|picture of slide \d+)|opening a page) did not finish/m,
+        /^slides\/x\.md: error: (loading the deck|updating the deck in its page|printing the PDF|checking the slides|reading the slides for the PPTX|taking (the slide pictures|the picture of slide \d+|the element pictures|a picture on slide \d+|the thumbnail)|opening a page) did not finish/m,
       )
       expect(stderr).toMatch(/--browser-timeout/)
       expect(stderr).not.toMatch(RAW)
