@@ -379,5 +379,19 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     return ctx.measureText(`${marker} `).width
   }
 
-  return { colour, scaleOf, paragraph, hasInlineContent, inlineChild, runStyle, firstFamily, nbspWidth, markerWidth }
+  const { shadow, flattens, spill } = styles
+  return {
+    colour,
+    scaleOf,
+    paragraph,
+    hasInlineContent,
+    inlineChild,
+    runStyle,
+    firstFamily,
+    nbspWidth,
+    markerWidth,
+    shadow,
+    flattens,
+    spill,
+  }
 }
