@@ -38,6 +38,7 @@ describe.skipIf(why !== undefined)('PPTX fidelity against the PDF, through Libre
     expect(figures.map((f) => path.relative(ROOT, f.deck))).toEqual([
       'slides/cni-deep-dive.md',
       'tests/fixtures/pptx/default.md',
+      'tests/fixtures/pptx/effects.md',
       'tests/fixtures/pptx/gaia.md',
       'tests/fixtures/pptx/palette-3.md',
       'tests/fixtures/pptx/uncover.md',
