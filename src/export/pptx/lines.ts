@@ -379,19 +379,7 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     return ctx.measureText(`${marker} `).width
   }
 
-  const { shadow, flattens, spill } = styles
-  return {
-    colour,
-    scaleOf,
-    paragraph,
-    hasInlineContent,
-    inlineChild,
-    runStyle,
-    firstFamily,
-    nbspWidth,
-    markerWidth,
-    shadow,
-    flattens,
-    spill,
-  }
+  // The CSS effect readers go to the walk as they are.
+  const effects = { shadow: styles.shadow, flattens: styles.flattens, spill: styles.spill }
+  return { colour, scaleOf, paragraph, hasInlineContent, inlineChild, runStyle, firstFamily, nbspWidth, markerWidth, ...effects }
 }
