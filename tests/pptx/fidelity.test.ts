@@ -12,9 +12,10 @@ import {
 import { ROOT } from '../helpers/project.js'
 
 /*
- * Issue #12, measured: the seed and the fixture decks (tests/fixtures/pptx: default, gaia at 4:3,
- * uncover, palette-3; invert, split backgrounds, a table, math, emoji, a 40-line code block,
- * lists with levels, links, header, footer, page numbers, notes) are built to PDF and PPTX, the
+ * Issue #12, measured: the seed and the fixture decks (tests/fixtures/pptx: default, effects,
+ * gaia at 4:3, uncover, palette-3; invert, split backgrounds, a table, math, emoji, a 40-line code
+ * block, lists with levels, links, header, footer, page numbers, notes, CSS shadows, a rotated
+ * heading, a filter, opacity) are built to PDF and PPTX, the
  * PPTX is rendered by LibreOffice, and each slide is compared with our PDF's page: picture RMSE
  * (mean ≤ 0.06, none over 0.15) and the characters of the text runs (≥ 98 % of the page's, see
  * scripts/pptx-check/text.ts). Without LibreOffice this file is skipped, naming the package.
@@ -38,6 +39,7 @@ describe.skipIf(why !== undefined)('PPTX fidelity against the PDF, through Libre
     expect(figures.map((f) => path.relative(ROOT, f.deck))).toEqual([
       'slides/cni-deep-dive.md',
       'tests/fixtures/pptx/default.md',
+      'tests/fixtures/pptx/effects.md',
       'tests/fixtures/pptx/gaia.md',
       'tests/fixtures/pptx/palette-3.md',
       'tests/fixtures/pptx/uncover.md',

@@ -379,5 +379,7 @@ export function textTools(originX: number, originY: number, slideHeight: number,
     return ctx.measureText(`${marker} `).width
   }
 
-  return { colour, scaleOf, paragraph, hasInlineContent, inlineChild, runStyle, firstFamily, nbspWidth, markerWidth }
+  // The CSS effect readers go to the walk as they are.
+  const effects = { shadow: styles.shadow, flattens: styles.flattens, spill: styles.spill }
+  return { colour, scaleOf, paragraph, hasInlineContent, inlineChild, runStyle, firstFamily, nbspWidth, markerWidth, ...effects }
 }

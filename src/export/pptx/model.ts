@@ -18,6 +18,14 @@ export interface Colour {
   alpha: number
 }
 
+/** An outer shadow (CSS box-shadow or text-shadow): offsets and blur radius in px. */
+export interface Shadow {
+  colour: Colour
+  x: number
+  y: number
+  blur: number
+}
+
 /** A piece of text in one style. */
 export interface Run {
   text: string
@@ -65,6 +73,8 @@ export interface TextItem {
   title?: boolean
   /** Monospace code (kept apart so the writer names it). */
   code?: boolean
+  /** The text-shadow every run of the item has. */
+  shadow?: Shadow
 }
 
 export interface Border {
@@ -82,6 +92,8 @@ export interface ShapeItem {
   border?: Border
   sides?: [Border | undefined, Border | undefined, Border | undefined, Border | undefined]
   radius?: number
+  /** The box's first outer box-shadow. */
+  shadow?: Shadow
 }
 
 /** A picture of one element, shot at 2x (see element-shots.ts); `id` names the shot. */

@@ -1,9 +1,10 @@
-import type { Colour, Run } from './model.js'
+import type { Colour, Run, Shadow } from './model.js'
 
 /*
  * Runs in the print page (puppeteer serialises it, so it uses nothing from outside its body):
  * the style readers the text tools (lines.ts) share: colours as the canvas paints them, the font
- * family the browser draws with, text-transform, the width of a no-break space, and spacer runs.
+ * family the browser draws with, text-transform, the width of a no-break space, spacer runs, and
+ * the CSS effects (shadows; transforms, filters and blending that only a picture keeps).
  */
 
 export type StyleTools = ReturnType<typeof styleTools>
@@ -114,5 +115,37 @@ export function styleTools() {
     return { ...style, text: '\u00a0', ...(width - nbsp >= 0.01 ? { spacing: Math.round((width - nbsp) * 100) / 100 } : {}) }
   }
 
-  return { ctx, colour, firstFamily, transform, nbspWidth, spacer }
+  const px = (css: string): number[] => (css.match(/-?[\d.]+(?:e-?\d+)?px/g) ?? []).map(parseFloat)
+  /** The first outer shadow of a computed box-shadow or text-shadow (its colour first, as Chromium writes it); inset ones and spread are left out. */
+  const shadow = (css: string, scale = 1): Shadow | undefined => {
+    if (!css || css === 'none') return undefined
+    for (const part of css.split(/,(?![^(]*\))/)) {
+      if (/\binset\b/.test(part)) continue
+      const written = part.match(/[a-z-]+\([^)]*\)|#[0-9a-f]+/i)?.[0]
+      const c = colour(written ?? 'black')
+      const [x = 0, y = 0, blur = 0] = px(written ? part.replace(written, '') : part)
+      return c.alpha > 0 ? { colour: c, x: x * scale, y: y * scale, blur: blur * scale } : undefined
+    }
+    return undefined
+  }
+  /** Whether a box's transform (other than a translation), filter or blending has no native equivalent: it becomes a picture. */
+  const flattens = (s: CSSStyleDeclaration): boolean => {
+    if ((s.filter && s.filter !== 'none') || (s.mixBlendMode && s.mixBlendMode !== 'normal')) return true
+    if ((s.rotate && s.rotate !== 'none') || (s.scale && s.scale !== 'none')) return true
+    if (!s.transform || s.transform === 'none') return false
+    const m = new DOMMatrix(s.transform)
+    const near = (a: number, b: number) => Math.abs(a - b) < 1e-6
+    return !(m.is2D && near(m.a, 1) && near(m.b, 0) && near(m.c, 0) && near(m.d, 1))
+  }
+  /** How far a box's filter and box-shadow paint outside it, in px (generously: a blur fades over about 3 radii). */
+  const spill = (s: CSSStyleDeclaration): number => {
+    const filter = s.filter && s.filter !== 'none' ? px(s.filter).reduce((a, v) => a + 3 * Math.abs(v), 0) : 0
+    const box =
+      s.boxShadow && s.boxShadow !== 'none'
+        ? Math.max(0, ...s.boxShadow.split(/,(?![^(]*\))/).map((p) => px(p).reduce((a, v) => a + Math.abs(v), 0)))
+        : 0
+    return Math.min(96, Math.ceil(filter + box))
+  }
+
+  return { ctx, colour, firstFamily, transform, nbspWidth, spacer, shadow, flattens, spill }
 }

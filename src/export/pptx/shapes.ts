@@ -1,5 +1,5 @@
 import type { Border, Box, PictureItem, ShapeItem } from './model.js'
-import { colourOptions, inches, points, type Pptx, type Slide } from './units.js'
+import { colourOptions, inches, points, shadowOptions, type Pptx, type Slide } from './units.js'
 
 /*
  * Boxes and pictures: a box's background and border become a rectangle (rounded when the box
@@ -20,6 +20,7 @@ export function addShape(pptx: Pptx, slide: Slide, item: ShapeItem): void {
       fill: fill ? colourOptions(fill) : { type: 'none' },
       line: border ? { ...colourOptions(border.colour), width: points(border.width), dashType: DASH[border.style] } : { type: 'none' },
       ...(round ? { rectRadius: inches(Math.min(radius, box.w / 2, box.h / 2)) } : {}),
+      ...(item.shadow ? { shadow: shadowOptions(item.shadow) } : {}),
       objectName: 'Box',
     })
   }

@@ -1,5 +1,5 @@
 import type { Paragraph, Run, TextItem } from './model.js'
-import { colourOptions, inches, points, type TextProps, type TextPropsOptions, type Slide } from './units.js'
+import { colourOptions, inches, points, shadowOptions, type TextProps, type TextPropsOptions, type Slide } from './units.js'
 
 /*
  * Text items as text boxes: a paragraph per block (per list item), a soft line break wherever
@@ -104,6 +104,8 @@ export function addText(slide: Slide, item: TextItem): void {
     wrap: false,
     valign: 'top',
     ...(item.title ? { placeholder: 'title' } : {}),
+    // On a box with no fill, PowerPoint draws the shape's shadow under its text.
+    ...(item.shadow ? { shadow: shadowOptions(item.shadow) } : {}),
     objectName: item.title ? 'Title' : item.code ? 'Code' : 'Text',
   })
 }

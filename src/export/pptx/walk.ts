@@ -1,5 +1,5 @@
 import type { MakeTextTools, TextTools } from './lines.js'
-import type { Border, Box, Cell, Item, PageModel, Paragraph, Shot, SlideModel, TableItem } from './model.js'
+import type { Border, Box, Cell, Colour, Item, PageModel, Paragraph, Shot, SlideModel, TableItem } from './model.js'
 
 /*
  * Runs in the print page (puppeteer serialises it, so it uses nothing from outside its body; the
@@ -46,7 +46,9 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
       const round = parseFloat(style.borderTopLeftRadius) > 0
       // JPEG where nothing shows through: a photo, or a background painted over an opaque colour.
       const opaque = mode === 'background' && tools.colour(style.backgroundColor).alpha === 1
-      const format = (/^(url\(")?data:image\/jpe?g/.test(src) || opaque) && !round ? 'jpeg' : 'png'
+      // A box grown by its shadow or filter (given, in element mode) has transparent edges.
+      const grown = mode === 'element' && given
+      const format = (/^(url\(")?data:image\/jpe?g/.test(src) || opaque) && !round && !grown ? 'jpeg' : 'png'
       el.setAttribute(attr, `${el.getAttribute(attr) ?? ''} ${id}`.trim())
       shots.push({ id, slide: slideIndex, box, format, mode })
       const alt = el.getAttribute('alt') ?? el.getAttribute('aria-label') ?? el.querySelector('annotation')?.textContent ?? undefined
@@ -54,10 +56,29 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
       // Math keeps its text, invisible over its picture, so it can be found, copied and read out.
       const math = el.classList.contains('katex') ? el.querySelector('.katex-html') : el.localName === 'mjx-container' ? el : null
       const text = math?.textContent?.replace(/\s+/g, ' ').trim()
-      if (text) {
-        const run = { text, font: 'Cambria Math', size: Math.max(8, box.h * 0.5), colour: { hex: '000000', alpha: 0 } }
-        items.push({ kind: 'text', box, paragraphs: [{ lines: [[run]], top: 0, left: 0, lineHeight: box.h, align: 'left' }] })
-      }
+      if (text) hiddenText(box, text, 'Cambria Math', Math.max(8, box.h * 0.5))
+    }
+    const hiddenText = (box: Box, text: string, font: string, size: number) => {
+      const run = { text, font, size, colour: { hex: '000000', alpha: 0 } }
+      items.push({ kind: 'text', box, paragraphs: [{ lines: [[run]], top: 0, left: 0, lineHeight: box.h, align: 'left' }] })
+    }
+    /** An element that is a picture (an image, an emoji…), grown by what its box-shadow or filter paints outside its box. */
+    const picture = (el: Element, rect = el.getBoundingClientRect()) => {
+      const spill = tools.spill(getComputedStyle(el))
+      shoot(el, 'element', rect, spill ? clip(grow(rel(rect), spill)) : undefined)
+    }
+    const grow = (b: Box, by: number): Box => (by ? { x: b.x - by, y: b.y - by, w: b.w + 2 * by, h: b.h + 2 * by } : b)
+    /**
+     * A box whose transform, filter or blending has no native equivalent: a picture of it and its
+     * content (grown by what its filter and shadow paint outside it), its text invisible on top.
+     */
+    const flatten = (el: Element) => {
+      const s = getComputedStyle(el)
+      const box = clip(grow(rel(el.getBoundingClientRect()), tools.spill(s)))
+      if (!box) return
+      shoot(el, 'element', undefined, box)
+      const text = (el as HTMLElement).innerText?.replace(/\s+/g, ' ').trim()
+      if (text) hiddenText(box, text, tools.firstFamily(s.fontFamily), Math.min(box.h, parseFloat(s.fontSize) * tools.scaleOf(el)))
     }
     const border = (s: CSSStyleDeclaration, side: 'Top' | 'Right' | 'Bottom' | 'Left', scale: number): Border | undefined => {
       const width = parseFloat(s.getPropertyValue(`border-${side.toLowerCase()}-width`))
@@ -80,12 +101,14 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
       if (!box) return
       const same = sides.every((b) => b && sides[0] && b.width === sides[0].width && b.colour.hex === sides[0].colour.hex)
       const radius = parseFloat(s.borderTopLeftRadius) * scale || 0
+      const shadow = tools.shadow(s.boxShadow, scale)
       items.push({
         kind: 'shape',
         box,
         ...(fill.alpha > 0 ? { fill } : {}),
         ...(hasBorder ? (same ? { border: sides[0]! } : { sides }) : {}),
         ...(radius ? { radius } : {}),
+        ...(shadow ? { shadow } : {}),
       })
     }
     const visible = (el: Element): boolean => {
@@ -102,12 +125,17 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
       const heading = /^h[1-6]$/.test(el.localName)
       const title = heading && !titled
       if (title) titled = true
+      // A text-shadow is kept when all the item's text has the same one.
+      const ts = getComputedStyle(el).textShadow
+      const same = ts !== 'none' && [...el.querySelectorAll('*')].every((d) => getComputedStyle(d).textShadow === ts)
+      const shadow = same ? tools.shadow(ts, tools.scaleOf(el)) : undefined
       items.push({
         kind: 'text',
         box: { x: left, y: top, w: width, h: bottom - top },
         paragraphs,
         ...(title ? { title } : {}),
         ...(code ? { code } : {}),
+        ...(shadow ? { shadow } : {}),
       })
     }
     const SYMBOL_MARKER_EM = 0.72
@@ -135,7 +163,7 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
           if (listEl.localName === 'ol' && value) n = value
           const { paragraph, pictures, boxes, left: textLeft } = tools.paragraph(li)
           for (const b of boxes) for (const r of b.getClientRects()) decorate(b, r)
-          for (const pic of pictures) shoot(pic.el, 'element', pic.rect)
+          for (const pic of pictures) picture(pic.el, pic.rect)
           const size = parseFloat(s.fontSize) * tools.scaleOf(li)
           const type = s.listStyleType
           if (NUMBER_STYLES[type]) {
@@ -195,7 +223,7 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
             const r = cell.getBoundingClientRect()
             const s = getComputedStyle(cell)
             const { paragraph, pictures } = tools.paragraph(cell)
-            for (const pic of pictures) shoot(pic.el, 'element', pic.rect)
+            for (const pic of pictures) picture(pic.el, pic.rect)
             paragraph.top -= r.top - frame.top
             const fill = [s.backgroundColor, rowStyle.backgroundColor].map(tools.colour).find((c) => c.alpha > 0)
             const valign = s.verticalAlign === 'top' ? 'top' : s.verticalAlign === 'bottom' ? 'bottom' : 'middle'
@@ -213,7 +241,39 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
       }
       items.push(item)
     }
+    /** CSS opacity applies to the box and all it holds: it multiplies the alpha of each colour the box's items were given. */
     const visit = (el: Element): void => {
+      const start = items.length
+      visitBox(el)
+      const opacity = parseFloat(getComputedStyle(el).opacity)
+      if (opacity < 1 && el.localName !== 'section') for (const item of items.slice(start)) fade(item, opacity)
+    }
+    const faded = (c: Colour, by: number): Colour => ({ ...c, alpha: Math.round(c.alpha * by * 100) / 100 })
+    const fadeRuns = (ps: Paragraph[], by: number) => {
+      for (const p of ps) {
+        for (const line of p.lines) for (const run of line) run.colour = faded(run.colour, by)
+        if (p.bullet?.kind === 'char' && p.bullet.colour) p.bullet = { ...p.bullet, colour: faded(p.bullet.colour, by) }
+      }
+    }
+    const fadeBorder = (b: Border | undefined, by: number) => b && { ...b, colour: faded(b.colour, by) }
+    /** Pictures are left: their shots are taken with the opacity of the boxes that hold them. */
+    const fade = (item: Item, by: number) => {
+      if (item.kind === 'text') fadeRuns(item.paragraphs, by)
+      if (item.kind === 'shape') {
+        if (item.fill) item.fill = faded(item.fill, by)
+        if (item.border) item.border = fadeBorder(item.border, by)
+        if (item.sides) item.sides = item.sides.map((b) => fadeBorder(b, by)) as Cell['borders']
+        if (item.shadow) item.shadow = { ...item.shadow, colour: faded(item.shadow.colour, by) }
+      }
+      if (item.kind === 'text' && item.shadow) item.shadow = { ...item.shadow, colour: faded(item.shadow.colour, by) }
+      if (item.kind !== 'table') return
+      for (const cell of item.rows.flatMap((r) => r.cells)) {
+        fadeRuns(cell.paragraphs, by)
+        if (cell.fill) cell.fill = faded(cell.fill, by)
+        cell.borders = cell.borders.map((b) => fadeBorder(b, by)) as Cell['borders']
+      }
+    }
+    const visitBox = (el: Element): void => {
       if (!visible(el)) {
         const s = getComputedStyle(el)
         if (s.display === 'none' || !(parseFloat(s.opacity) > 0)) return
@@ -221,7 +281,10 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
         for (const child of el.children) visit(child)
         return
       }
-      if (isPicture(el)) return shoot(el, 'element')
+      if (isPicture(el)) return picture(el)
+      // A box that is only a background image (Marp's `![bg blur]` figures) keeps its filter in its background picture.
+      const bare = hasBackgroundImage(el) && el.children.length === 0 && !el.textContent?.trim()
+      if (el.localName !== 'section' && !bare && tools.flattens(getComputedStyle(el))) return flatten(el)
       if (el.localName === 'table') return table(el as HTMLTableElement)
       if (el.localName !== 'section') {
         decorate(el)
@@ -231,7 +294,7 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
       if (el.localName !== 'section' && tools.hasInlineContent(el)) {
         const { paragraph, pictures, boxes, left, width } = tools.paragraph(el)
         for (const b of boxes) for (const r of b.getClientRects()) decorate(b, r)
-        for (const pic of pictures) shoot(pic.el, 'element', pic.rect)
+        for (const pic of pictures) picture(pic.el, pic.rect)
         textItem(el, [paragraph], left, width, !!el.closest('pre, marp-pre'))
       }
       for (const child of el.children) if (!tools.inlineChild(child) || el.localName === 'section') visit(child)
