@@ -32,6 +32,24 @@ export const NEVER_READ = ['/proc', '/sys', '/dev'] as const
 
 export const DEFAULT_MAX_REMOTE_BYTES = 20 * 2 ** 20
 
+/** What fetching a remote resource needs of a policy (the RemoteCache: the render, the build cache's check). */
+export type FetchPolicy = Pick<AccessPolicy, 'fetchRemote' | 'allowPrivateNetwork' | 'maxRemoteBytes' | 'remoteTimeoutMs'>
+
+/** The fetch part of the policy of a render's (or a build's) settings, defaults filled in. */
+export function fetchPolicyOf(s: {
+  fetchRemote: boolean
+  remoteTimeoutMs: number
+  allowPrivateNetwork?: boolean
+  maxRemoteBytes?: number
+}): FetchPolicy {
+  return {
+    fetchRemote: s.fetchRemote,
+    allowPrivateNetwork: s.allowPrivateNetwork ?? false,
+    maxRemoteBytes: s.maxRemoteBytes ?? DEFAULT_MAX_REMOTE_BYTES,
+    remoteTimeoutMs: s.remoteTimeoutMs,
+  }
+}
+
 /** Why a resource was left out, and what the user can do about it. */
 export interface Refusal {
   reason: string

@@ -3,7 +3,7 @@ import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from '../util/atomic-write.js'
 import { BoundedCache } from '../util/memo.js'
-import type { AccessPolicy } from './policy.js'
+import type { FetchPolicy } from './policy.js'
 import { fetchRemote, RemoteRefusal } from './remote.js'
 
 /*
@@ -68,7 +68,7 @@ export class RemoteCache {
    * The answer for `url`: from the cache when it holds one fetched under a policy at least as
    * strict, else fetched under `policy` (nothing is fetched when `policy.fetchRemote` is false).
    */
-  get(url: string, policy: AccessPolicy, accept: string): Promise<RemoteAnswer> {
+  get(url: string, policy: FetchPolicy, accept: string): Promise<RemoteAnswer> {
     const key = sha256(`${accept}\u0000${policy.allowPrivateNetwork}\u0000${url}`)
     const known = this.recent.peek(key)
     if (known && known.body.length <= policy.maxRemoteBytes) return Promise.resolve(known)
@@ -97,7 +97,7 @@ export class RemoteCache {
     return job
   }
 
-  private async load(key: string, policy: AccessPolicy): Promise<RemoteAnswer | undefined> {
+  private async load(key: string, policy: FetchPolicy): Promise<RemoteAnswer | undefined> {
     const entryFile = path.join(this.dir, 'urls', `${key}.json`)
     const entry = JSON.parse(await readFile(entryFile, 'utf8')) as Entry
     if (entry.size > policy.maxRemoteBytes) return undefined
@@ -109,7 +109,7 @@ export class RemoteCache {
     return { url: entry.final, type: entry.type ?? undefined, body, sha256: entry.sha256 }
   }
 
-  private async fetch(key: string, url: string, policy: AccessPolicy, accept: string): Promise<RemoteAnswer> {
+  private async fetch(key: string, url: string, policy: FetchPolicy, accept: string): Promise<RemoteAnswer> {
     if (!policy.fetchRemote) throw new RemoteRefusal('not fetched (offline build) and not in the cache', OFFLINE_HINT)
     const answer = await fetchRemote(url, policy, accept)
     const hash = sha256(answer.body)

@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy.js'
+import { fetchPolicyOf, type FetchPolicy } from '../access/policy.js'
 import { defaultRemoteCacheDir, RemoteCache } from '../access/remote-cache.js'
 import type { BuildOptions } from '../pipeline/types.js'
 import { WEB_FONT_ACCEPT, type WebFontKind, type WebFontRead } from '../render/webfonts.js'
@@ -30,26 +30,14 @@ export function parseRemoteInput(name: string): { kind: WebFontKind; url: string
   return m ? { kind: m[1] as WebFontKind, url: m[2]! } : undefined
 }
 
-/** The remote policy of a build's renders (local roots play no part in a fetch). */
-export function remotePolicyOf(options: BuildOptions): AccessPolicy {
-  return {
-    roots: [options.root],
-    allowLocalFiles: options.allowLocalFiles,
-    fetchRemote: options.fetchRemote,
-    allowPrivateNetwork: options.allowPrivateNetwork,
-    maxRemoteBytes: options.maxRemoteBytes,
-    remoteTimeoutMs: options.remoteTimeoutMs,
-  }
-}
-
 /** The web-font inputs of a build's decks, checked through the RemoteCache the renders use. */
 export class RemoteInputs {
   private readonly cache: RemoteCache
-  private readonly policy: AccessPolicy
+  private readonly policy: FetchPolicy
 
   constructor(options: BuildOptions) {
     this.cache = new RemoteCache(options.cacheDir ?? defaultRemoteCacheDir(options.root))
-    this.policy = remotePolicyOf(options)
+    this.policy = fetchPolicyOf(options)
   }
 
   /** The sha256 of the body the RemoteCache gives for the input now; null when it cannot be had. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { assetDiagnostics } from '../access/findings.js'
 import { isInside } from '../access/local.js'
-import { DEFAULT_MAX_REMOTE_BYTES, type AccessPolicy } from '../access/policy.js'
+import { fetchPolicyOf, type AccessPolicy } from '../access/policy.js'
 import { defaultRemoteCacheDir } from '../access/remote-cache.js'
 import { fontCssFor, inlineAssets, classifyUrl, localPath } from './assets.js'
 import { checkDirectiveValues, checkFences, checkThemeResources, webFontFindings } from './checks.js'
@@ -45,14 +45,7 @@ export function accessPolicy(ctx: RenderContext, deckFile: string): AccessPolicy
   const root = ctx.themes.projectRoot
   const deckDir = path.dirname(deckFile)
   const roots = [root, ...ctx.themes.folders(), ...(isInside(deckDir, root) ? [] : [deckDir])]
-  return {
-    roots,
-    allowLocalFiles: ctx.allowLocalFiles ?? false,
-    fetchRemote: ctx.fetchRemote,
-    allowPrivateNetwork: ctx.allowPrivateNetwork ?? false,
-    maxRemoteBytes: ctx.maxRemoteBytes ?? DEFAULT_MAX_REMOTE_BYTES,
-    remoteTimeoutMs: ctx.remoteTimeoutMs,
-  }
+  return { roots, allowLocalFiles: ctx.allowLocalFiles ?? false, ...fetchPolicyOf(ctx) }
 }
 
 export interface ThemeUse {

@@ -110,10 +110,10 @@ export async function inlineWebFonts(css: string, opts: WebFontOptions): Promise
   if (replaced.size) out = out.replace(FONT_FACE, (face) => replaced.get(face) ?? face)
   const added = imported.filter(Boolean).join('\n')
   problems.sort((a, b) => a.url.localeCompare(b.url))
-  const seen = new Set<string>()
-  const reads = fetched
-    .filter((r) => !seen.has(`${r.kind} ${r.url}`) && seen.add(`${r.kind} ${r.url}`))
-    .sort((a, b) => a.url.localeCompare(b.url) || a.kind.localeCompare(b.kind))
+  // Each resource once (two faces may share a file; one render gets one body per URL and kind).
+  const reads = [...new Map(fetched.map((r) => [`${r.kind} ${r.url}`, r])).values()].sort(
+    (a, b) => a.url.localeCompare(b.url) || a.kind.localeCompare(b.kind),
+  )
   const remote = [...new Set(problems.map((p) => p.url))].sort()
   return { css: added ? `${out}\n${added}` : out, problems, fetched: reads, remote }
 }

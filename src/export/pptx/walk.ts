@@ -263,9 +263,9 @@ export function walkPage(makeTools: MakeTextTools, attr: string, only: number[] 
         if (item.fill) item.fill = faded(item.fill, by)
         if (item.border) item.border = fadeBorder(item.border, by)
         if (item.sides) item.sides = item.sides.map((b) => fadeBorder(b, by)) as Cell['borders']
-        if (item.shadow) item.shadow = { ...item.shadow, colour: faded(item.shadow.colour, by) }
       }
-      if (item.kind === 'text' && item.shadow) item.shadow = { ...item.shadow, colour: faded(item.shadow.colour, by) }
+      if ((item.kind === 'text' || item.kind === 'shape') && item.shadow)
+        item.shadow = { ...item.shadow, colour: faded(item.shadow.colour, by) }
       if (item.kind !== 'table') return
       for (const cell of item.rows.flatMap((r) => r.cells)) {
         fadeRuns(cell.paragraphs, by)
