@@ -18,6 +18,10 @@ const SLIDES = [
   // hit test in axe sees the box.
   '<div style="position:absolute;inset:0;background:#202020"></div>\n\n## Over a box\n\n<p style="position:relative;color:#333">Dark on dark.</p>',
   '![bg left](img/dot.png)\n\n## Beside a picture',
+  // Dark text over a later box pulled up under it by a negative margin. axe gives up on it
+  // ("incomplete", bgOverlap: the box is not an ancestor), so the first pass, which passes it on
+  // its ancestors' white, finds what axe finds. LINT.md names the gap.
+  '## Pulled up\n\n<p style="color:#333">Dark on dark.</p>\n<div style="background:#202020;height:200px;margin-top:-160px"></div>',
 ]
 const DECK = `---\nmarp: true\ntheme: default\n---\n\n${SLIDES.join('\n\n---\n\n')}\n`
 
