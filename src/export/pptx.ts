@@ -103,6 +103,7 @@ export async function writtenPackage(
       hint: 'This is a bug in deck, likely a pptxgenjs version other than 4.0.1: please report it.',
     })
   await fixDates(zip, date)
+  await orderPresentation(zip)
   if (deck.keywords?.length) await addKeywords(zip, deck.keywords)
   return zip
 }
@@ -143,6 +144,21 @@ async function fixDates(zip: JSZip, date: Date): Promise<void> {
     `$1${iso}$2`,
   )
   zip.file('docProps/core.xml', xml)
+}
+
+/**
+ * pptxgenjs writes `p:notesMasterIdLst` after `p:sldIdLst`, where ECMA-376's CT_Presentation has
+ * it right after `p:sldMasterIdLst`: the Open XML SDK's validator reports the order as a schema
+ * error. The list moves to its place.
+ */
+async function orderPresentation(zip: JSZip): Promise<void> {
+  const pres = zip.file('ppt/presentation.xml')
+  if (!pres) return
+  const xml = await pres.async('string')
+  const notes = /<p:notesMasterIdLst>.*?<\/p:notesMasterIdLst>/s.exec(xml)?.[0]
+  const end = '</p:sldMasterIdLst>'
+  if (!notes || !xml.includes(end)) return
+  zip.file('ppt/presentation.xml', xml.replace(notes, '').replace(end, `${end}${notes}`))
 }
 
 /** pptxgenjs writes no keywords; `cp:keywords` goes after the creator in docProps/core.xml. */
